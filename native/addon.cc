@@ -1,0 +1,456 @@
+// N-API glue only: argument checking and conversion. Store logic lives in native/core.
+#include <napi.h>
+
+#include <memory>
+
+#include "check.h"
+#include "store.h"
+
+using namespace dax;
+
+namespace {
+
+bool is_bytes(const Napi::Value& v) { return v.IsBuffer() || v.IsTypedArray(); }
+
+struct Bytes {
+  const uint8_t* p;
+  uint64_t n;
+};
+
+Bytes bytes_of(const Napi::Value& v) {
+  auto a = v.As<Napi::Uint8Array>();
+  return {a.Data(), a.ByteLength()};
+}
+
+Napi::Value throw_type(Napi::Env env, const char* msg) {
+  Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value throw_pool(Napi::Env env, const PoolError& e) {
+  Napi::Error err = Napi::Error::New(env, e.what());
+  err.Set("code", Napi::String::New(env, pool_err_code(e.code)));
+  err.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Object header_object(Napi::Env env, const PoolHeaderStatic& h) {
+  Napi::Object o = Napi::Object::New(env);
+  char uuid[37];
+  const uint8_t* u = h.uuid;
+  snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
+           u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+  o.Set("version", double(h.version));
+  o.Set("uuid", uuid);
+  o.Set("poolSize", double(h.pool_size));
+  o.Set("createdMs", double(h.created_ms));
+  o.Set("logSize", double(h.log_size));
+  o.Set("indexBuckets", double(h.index_buckets));
+  o.Set("slabPages", double(h.npages));
+  o.Set("slabPageSize", double(h.slab_page_size));
+  o.Set("slabOffset", double(h.slab_off));
+  o.Set("sizeClasses", double(h.nclasses));
+  return o;
+}
+
+class NativeStore : public Napi::ObjectWrap<NativeStore> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "NativeStore",
+                       {
+                           InstanceMethod("setMeta", &NativeStore::SetMeta),
+                           InstanceMethod("get", &NativeStore::Get),
+                           InstanceMethod("exists", &NativeStore::Exists),
+                           InstanceMethod("set", &NativeStore::Set),
+                           InstanceMethod("del", &NativeStore::Del),
+                           InstanceMethod("delMany", &NativeStore::DelMany),
+                           InstanceMethod("touch", &NativeStore::Touch),
+                           InstanceMethod("append", &NativeStore::Append),
+                           InstanceMethod("setRange", &NativeStore::SetRange),
+                           InstanceMethod("rename", &NativeStore::Rename),
+                           InstanceMethod("copy", &NativeStore::Copy),
+                           InstanceMethod("mset", &NativeStore::MSet),
+                           InstanceMethod("flushAll", &NativeStore::FlushAll),
+                           InstanceMethod("count", &NativeStore::Count),
+                           InstanceMethod("scan", &NativeStore::Scan),
+                           InstanceMethod("randomKey", &NativeStore::RandomKey),
+                           InstanceMethod("barrier", &NativeStore::Barrier),
+                           InstanceMethod("maintenance", &NativeStore::Maintenance),
+                           InstanceMethod("close", &NativeStore::Close),
+                           InstanceMethod("stats", &NativeStore::Stats),
+                           InstanceMethod("classStats", &NativeStore::ClassStatsJs),
+                       });
+  }
+
+  // new NativeStore(path, { createSize, prefault, mode: 'shared'|'sim-cacheline'|'sim-page', crashAtDrain, onProgress })
+  NativeStore(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeStore>(info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsString() || !info[1].IsObject()) {
+      throw_type(env, "NativeStore(path: string, options: object)");
+      return;
+    }
+    std::string path = info[0].As<Napi::String>();
+    Napi::Object o = info[1].As<Napi::Object>();
+    PoolOptions opt;
+    if (o.Has("createSize") && o.Get("createSize").IsNumber()) opt.create_size = uint64_t(o.Get("createSize").As<Napi::Number>().DoubleValue());
+    if (o.Has("prefault")) opt.prefault = o.Get("prefault").ToBoolean();
+    std::string mode = o.Has("mode") && o.Get("mode").IsString() ? std::string(o.Get("mode").As<Napi::String>()) : "shared";
+    if (mode == "sim-cacheline") opt.mode = MapMode::SimCacheLine;
+    else if (mode == "sim-page") opt.mode = MapMode::SimPage;
+    else if (mode != "shared") {
+      throw_type(env, "mode must be 'shared', 'sim-cacheline' or 'sim-page'");
+      return;
+    }
+    Napi::Function progress;
+    if (o.Has("onProgress") && o.Get("onProgress").IsFunction()) {
+      progress = o.Get("onProgress").As<Napi::Function>();
+      opt.progress = [env, progress](uint64_t done, uint64_t total) {
+        progress.Call({Napi::Number::New(env, double(done)), Napi::Number::New(env, double(total))});
+      };
+    }
+    try {
+      store_.reset(new Store(path, opt));
+    } catch (const PoolError& e) {
+      throw_pool(env, e);
+      return;
+    } catch (const std::exception& e) {
+      Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
+      return;
+    }
+    if (o.Has("crashAtDrain") && o.Get("crashAtDrain").IsNumber()) {
+      auto* sim = dynamic_cast<SimPersist*>(&store_->pool().persist());
+      if (sim) sim->crash_at_drain = uint64_t(o.Get("crashAtDrain").As<Napi::Number>().Int64Value());
+    }
+  }
+
+ private:
+  std::unique_ptr<Store> store_;
+  double* meta_ = nullptr;  // [flags, expireMs, cas, length] of the last get/set, shared with JS
+  Napi::Reference<Napi::Float64Array> meta_ref_;
+
+  bool ready(Napi::Env env) {
+    if (store_ && !store_->closed()) return true;
+    Napi::Error::New(env, "store is closed").ThrowAsJavaScriptException();
+    return false;
+  }
+  void put_meta(const ItemHeader* h) {
+    if (!meta_) return;
+    meta_[0] = h->flags;
+    meta_[1] = double(h->expire_ms);
+    meta_[2] = double(h->cas);
+    meta_[3] = double(h->vlen);
+  }
+
+  Napi::Value SetMeta(const Napi::CallbackInfo& info) {
+    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        info[0].As<Napi::Float64Array>().ElementLength() < 4)
+      return throw_type(info.Env(), "setMeta(Float64Array(4))");
+    auto a = info[0].As<Napi::Float64Array>();
+    meta_ref_ = Napi::Reference<Napi::Float64Array>::New(a, 1);
+    meta_ = a.Data();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Get(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "get(key: Buffer)");
+    Bytes k = bytes_of(info[0]);
+    ItemView v;
+    if (!store_->get(k.p, k.n, v)) return env.Null();
+    put_meta(v.h);
+    return Napi::Buffer<uint8_t>::Copy(env, v.val, v.h->vlen);
+  }
+
+  Napi::Value Exists(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "exists(key: Buffer)");
+    Bytes k = bytes_of(info[0]);
+    ItemView v;
+    bool found = store_->get(k.p, k.n, v);
+    if (found) put_meta(v.h);
+    return Napi::Boolean::New(env, found);
+  }
+
+  // set(key, value, mode 0|1|2, expireMs, flags, keepTtl, keepFlags, casCmp) -> status
+  Napi::Value Set(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1]) || info.Length() < 8) return throw_type(env, "set(key, value, mode, expireMs, flags, keepTtl, keepFlags, casCmp)");
+    Bytes k = bytes_of(info[0]), v = bytes_of(info[1]);
+    SetOpts o;
+    o.mode = SetOpts::Mode(info[2].As<Napi::Number>().Int32Value());
+    o.expire_ms = info[3].As<Napi::Number>().Int64Value();
+    o.flags = info[4].As<Napi::Number>().Uint32Value();
+    o.keep_ttl = info[5].ToBoolean();
+    o.keep_flags = info[6].ToBoolean();
+    o.cas_cmp = uint64_t(info[7].As<Napi::Number>().DoubleValue());
+    uint64_t cas = 0;
+    St st = store_->set(k.p, k.n, v.p, v.n, o, &cas);
+    if (meta_) meta_[2] = double(cas);
+    return Napi::Number::New(env, int(st));
+  }
+
+  Napi::Value Del(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "del(key: Buffer)");
+    Bytes k = bytes_of(info[0]);
+    return Napi::Number::New(env, store_->del(k.p, k.n) == St::Ok ? 1 : 0);
+  }
+
+  static bool slices(const Napi::Value& v, std::vector<Slice>& out) {
+    if (!v.IsArray()) return false;
+    Napi::Array a = v.As<Napi::Array>();
+    out.reserve(a.Length());
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Value e = a.Get(i);
+      if (!is_bytes(e)) return false;
+      Bytes b = bytes_of(e);
+      out.push_back({b.p, b.n});
+    }
+    return true;
+  }
+
+  // delMany(keys: Buffer[]) -> number deleted, or -status
+  Napi::Value DelMany(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    std::vector<Slice> keys;
+    if (!slices(info[0], keys)) return throw_type(env, "delMany(keys: Buffer[])");
+    St st;
+    uint64_t n = store_->del_many(keys, &st);
+    return Napi::Number::New(env, st == St::Ok ? double(n) : -double(int(st)));
+  }
+
+  Napi::Value Touch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber()) return throw_type(env, "touch(key, expireMs)");
+    Bytes k = bytes_of(info[0]);
+    uint64_t cas = 0;
+    St st = store_->touch(k.p, k.n, info[1].As<Napi::Number>().Int64Value(), &cas);
+    if (meta_) meta_[2] = double(cas);
+    return Napi::Number::New(env, int(st));
+  }
+
+  Napi::Value Append(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "append(key, data, prepend)");
+    Bytes k = bytes_of(info[0]), d = bytes_of(info[1]);
+    uint64_t len = 0, cas = 0;
+    St st = store_->append(k.p, k.n, d.p, d.n, info[2].ToBoolean(), &len, &cas);
+    if (meta_) {
+      meta_[2] = double(cas);
+      meta_[3] = double(len);
+    }
+    return Napi::Number::New(env, int(st));
+  }
+
+  Napi::Value SetRange(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !is_bytes(info[2])) return throw_type(env, "setRange(key, offset, data)");
+    Bytes k = bytes_of(info[0]), d = bytes_of(info[2]);
+    uint64_t len = 0;
+    St st = store_->setrange(k.p, k.n, uint64_t(info[1].As<Napi::Number>().DoubleValue()), d.p, d.n, &len);
+    if (meta_) meta_[3] = double(len);
+    return Napi::Number::New(env, int(st));
+  }
+
+  Napi::Value Rename(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "rename(src, dst, nx)");
+    Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
+    return Napi::Number::New(env, int(store_->rename(s.p, s.n, d.p, d.n, info[2].ToBoolean())));
+  }
+
+  Napi::Value Copy(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "copy(src, dst, replace)");
+    Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
+    return Napi::Number::New(env, int(store_->copy(s.p, s.n, d.p, d.n, info[2].ToBoolean())));
+  }
+
+  Napi::Value MSet(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    std::vector<Slice> kv;
+    if (!slices(info[0], kv) || kv.size() % 2) return throw_type(env, "mset(keysAndValues: Buffer[], nx)");
+    return Napi::Number::New(env, int(store_->mset(kv, info[1].ToBoolean())));
+  }
+
+  Napi::Value FlushAll(const Napi::CallbackInfo& info) {
+    if (!ready(info.Env())) return info.Env().Undefined();
+    store_->flush_all();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Count(const Napi::CallbackInfo& info) {
+    if (!ready(info.Env())) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), double(store_->count()));
+  }
+
+  Napi::Value Scan(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber() || !info[1].IsNumber()) return throw_type(env, "scan(cursor, count)");
+    std::vector<Slice> keys;
+    uint64_t next = store_->scan(uint64_t(info[0].As<Napi::Number>().DoubleValue()),
+                                 std::max<int64_t>(1, info[1].As<Napi::Number>().Int64Value()), keys);
+    Napi::Array arr = Napi::Array::New(env, keys.size());
+    for (size_t i = 0; i < keys.size(); i++) arr.Set(uint32_t(i), Napi::Buffer<uint8_t>::Copy(env, keys[i].p, keys[i].n));
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, double(next)));
+    out.Set(1u, arr);
+    return out;
+  }
+
+  Napi::Value RandomKey(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    Slice s;
+    if (!store_->random_key(s)) return env.Null();
+    return Napi::Buffer<uint8_t>::Copy(env, s.p, s.n);
+  }
+
+  Napi::Value Barrier(const Napi::CallbackInfo& info) {
+    if (!ready(info.Env())) return info.Env().Undefined();
+    store_->barrier();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Maintenance(const Napi::CallbackInfo& info) {
+    if (!store_ || store_->closed()) return Napi::Boolean::New(info.Env(), false);
+    uint32_t budget = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 256;
+    return Napi::Boolean::New(info.Env(), store_->maintenance(budget));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (store_) store_->close();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    StoreStats s = store_->stats();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("items", double(s.items));
+    o.Set("usedBytes", double(s.used_bytes));
+    o.Set("slabBytes", double(s.total_bytes));
+    o.Set("freePages", double(s.free_pages));
+    o.Set("poolSize", double(s.pool_size));
+    o.Set("corruptDropped", double(s.corrupt_dropped));
+    o.Set("expiredRemoved", double(s.expired_removed));
+    o.Set("flushedRemoved", double(s.flushed_removed));
+    o.Set("barriers", double(s.barriers));
+    o.Set("flushes", double(s.flushes));
+    o.Set("drains", double(s.drains));
+    o.Set("logReplayed", double(s.log_replayed));
+    o.Set("nextCas", double(s.next_cas));
+    o.Set("openCount", double(s.open_count));
+    o.Set("crashCount", double(s.crash_count));
+    static const char* phases[] = {"mark", "sweep", "done"};
+    o.Set("rebuild", phases[s.rebuild_phase]);
+    o.Set("rebuildProgress", s.rebuild_phase == 0 ? double(s.mark_cursor) / double(s.nbuckets) : 1.0);
+    o.Set("countExact", s.count_exact);
+    o.Set("openedClean", s.opened_clean);
+    o.Set("created", s.created);
+    o.Set("indexBuckets", double(s.nbuckets));
+    o.Set("granularity", store_->pool().persist().granularity() == Granularity::Page ? "page" : "cache_line");
+    o.Set("header", header_object(env, store_->pool().hdr()));
+    return o;
+  }
+
+  Napi::Value ClassStatsJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    auto cs = store_->class_stats();
+    Napi::Array arr = Napi::Array::New(env, cs.size());
+    for (size_t i = 0; i < cs.size(); i++) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("chunkSize", double(cs[i].chunk_size));
+      o.Set("perPage", double(cs[i].per_page));
+      o.Set("pages", double(cs[i].pages));
+      o.Set("usedChunks", double(cs[i].used_chunks));
+      arr.Set(uint32_t(i), o);
+    }
+    return arr;
+  }
+};
+
+Napi::Value CheckPool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return throw_type(env, "checkPool(path: string)");
+  try {
+    CheckReport r = check_pool(info[0].As<Napi::String>());
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("items", double(r.items));
+    o.Set("itemBytes", double(r.item_bytes));
+    o.Set("staleItems", double(r.stale_items));
+    o.Set("expiredItems", double(r.expired_items));
+    o.Set("largeItems", double(r.large_items));
+    o.Set("overflowBuckets", double(r.overflow_buckets));
+    o.Set("maxChain", double(r.max_chain));
+    o.Set("buckets", double(r.buckets));
+    o.Set("logPending", double(r.log_pending));
+    o.Set("pagesSlab", double(r.pages_slab));
+    o.Set("pagesLarge", double(r.pages_large));
+    o.Set("pagesFree", double(r.pages_free));
+    Napi::Array classes = Napi::Array::New(env);
+    for (size_t i = 0; i < r.class_size.size(); i++) {
+      if (!r.class_items[i]) continue;
+      Napi::Object c = Napi::Object::New(env);
+      c.Set("chunkSize", double(r.class_size[i]));
+      c.Set("items", double(r.class_items[i]));
+      classes.Set(classes.Length(), c);
+    }
+    o.Set("classes", classes);
+    o.Set("problems", double(r.problems));
+    Napi::Array msgs = Napi::Array::New(env, r.messages.size());
+    for (size_t i = 0; i < r.messages.size(); i++) msgs.Set(uint32_t(i), r.messages[i]);
+    o.Set("messages", msgs);
+    return o;
+  } catch (const PoolError& e) {
+    return throw_pool(env, e);
+  }
+}
+
+Napi::Value PoolInfoJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return throw_type(env, "poolInfo(path: string)");
+  try {
+    PoolInfo pi = pool_info(info[0].As<Napi::String>());
+    Napi::Object o = header_object(env, pi.hdr);
+    o.Set("cleanShutdown", pi.dyn.clean_shutdown == 1);
+    o.Set("itemsAtClose", pi.dyn.items_at_close == UINT64_MAX ? -1.0 : double(pi.dyn.items_at_close));
+    o.Set("itemsHint", double(pi.dyn.items_hint));
+    o.Set("openCount", double(pi.dyn.open_count));
+    o.Set("crashCount", double(pi.dyn.crash_count));
+    o.Set("flushEpoch", double(pi.dyn.flush_epoch));
+    o.Set("pagesSlab", double(pi.pages_slab));
+    o.Set("pagesLarge", double(pi.pages_large));
+    o.Set("pagesFree", double(pi.pages_free));
+    o.Set("logPending", double(pi.log_pending));
+    return o;
+  } catch (const PoolError& e) {
+    return throw_pool(env, e);
+  }
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeStore", NativeStore::Init(env));
+  exports.Set("checkPool", Napi::Function::New(env, CheckPool));
+  exports.Set("poolInfo", Napi::Function::New(env, PoolInfoJs));
+  exports.Set("layoutVersion", Napi::Number::New(env, LAYOUT_VERSION));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(daxcache_native, InitModule)

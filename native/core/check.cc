@@ -1,0 +1,160 @@
+#include "check.h"
+
+#include <cstring>
+
+#include "alloc.h"
+#include "crc32c.h"
+#include "hash.h"
+#include "index.h"
+#include "pool.h"
+
+namespace dax {
+
+namespace {
+
+void count_pages(Pool& p, uint64_t& slab, uint64_t& large, uint64_t& freep) {
+  const uint64_t* pt = p.at<uint64_t>(p.hdr().pagetab_off);
+  for (uint64_t i = 0; i < p.hdr().npages; i++) {
+    switch (entry_kind(pt[i])) {
+      case PAGE_SLAB: slab++; break;
+      case PAGE_LARGE_HEAD:
+      case PAGE_LARGE_CONT: large++; break;
+      default: freep++;
+    }
+  }
+}
+
+}  // namespace
+
+PoolInfo pool_info(const std::string& path) {
+  PoolOptions opt;
+  opt.mode = MapMode::Private;
+  Pool p(path, opt);
+  PoolInfo info;
+  info.hdr = p.hdr();
+  info.dyn = *p.dyn();
+  info.log_pending = p.at<LogHeader>(p.hdr().log_off)->state;
+  count_pages(p, info.pages_slab, info.pages_large, info.pages_free);
+  return info;
+}
+
+CheckReport check_pool(const std::string& path) {
+  PoolOptions opt;
+  opt.mode = MapMode::Private;
+  Pool p(path, opt);
+  CheckReport r;
+  auto problem = [&](const std::string& m) {
+    r.problems++;
+    if (r.messages.size() < 50) r.messages.push_back(m);
+  };
+  const PoolHeaderStatic& h = p.hdr();
+  PoolHeaderDynamic dyn = *p.dyn();
+  r.buckets = h.index_buckets;
+  DirtyRanges dr;
+  Allocator a(p, dr);
+  Index idx(p, a, dr);
+  r.log_pending = p.at<LogHeader>(h.log_off)->state;
+  idx.recover_log();  // private mapping: applied in memory only, as open would apply it
+
+  // Page table: classes exist, runs fit, continuation pages follow their head.
+  const uint64_t* pt = p.at<uint64_t>(h.pagetab_off);
+  uint32_t cont_left = 0;
+  for (uint64_t i = 0; i < h.npages; i++) {
+    uint64_t e = pt[i];
+    PageKind k = entry_kind(e);
+    if (cont_left && k != PAGE_LARGE_CONT) cont_left = 0;  // stale run: pages were reused
+    switch (k) {
+      case PAGE_FREE: r.pages_free++; break;
+      case PAGE_SLAB:
+        r.pages_slab++;
+        if (entry_class(e) >= h.nclasses) problem("page " + std::to_string(i) + ": unknown size class " + std::to_string(entry_class(e)));
+        break;
+      case PAGE_LARGE_HEAD:
+        r.pages_large++;
+        if (entry_run(e) == 0 || i + entry_run(e) > h.npages) problem("page " + std::to_string(i) + ": large run out of bounds");
+        cont_left = entry_run(e) - 1;
+        break;
+      case PAGE_LARGE_CONT:
+        r.pages_large++;
+        if (cont_left) cont_left--;
+        break;
+      default: problem("page " + std::to_string(i) + ": unknown page kind " + std::to_string(int(k)));
+    }
+  }
+
+  a.load(false);
+  r.class_items.assign(h.nclasses + 1, 0);
+  r.class_size.assign(h.class_size, h.class_size + h.nclasses);
+  int64_t now = 0;
+  {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now = int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  }
+  for (uint64_t b = 0; b < h.index_buckets; b++) {
+    uint64_t boff = idx.bucket_off(b);
+    uint64_t chain = 0;
+    while (boff) {
+      chain++;
+      const Bucket* bk = p.at<Bucket>(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        uint64_t s = bk->slot[i];
+        if (!s) continue;
+        uint64_t off = slot_off(s);
+        std::string where = "bucket " + std::to_string(b) + " slot " + std::to_string(i) + " -> offset " + std::to_string(off);
+        uint64_t cap = a.capacity(off);
+        if (cap < sizeof(ItemHeader)) {
+          problem(where + ": does not point at a chunk");
+          continue;
+        }
+        const ItemHeader* it = p.at<ItemHeader>(off);
+        if (it->klen > (1u << 20) || it->vlen > cap || item_size(it->klen, it->vlen) > cap) {
+          problem(where + ": item lengths exceed its chunk");
+          continue;
+        }
+        uint64_t size = item_size(it->klen, it->vlen);
+        if (crc32c(0, reinterpret_cast<const uint8_t*>(it) + 4, size - 4) != it->crc) {
+          problem(where + ": item checksum mismatch");
+          continue;
+        }
+        const uint8_t* key = reinterpret_cast<const uint8_t*>(it + 1);
+        uint64_t hk = hash_key(key, it->klen);
+        if ((hk & (h.index_buckets - 1)) != b || uint16_t(hk >> 48) != slot_fp(s)) {
+          problem(where + ": key does not hash to this bucket");
+          continue;
+        }
+        int m = a.mark(off, false);
+        if (m != 1) {
+          problem(where + (m < 0 ? ": chunk referenced twice" : ": not a chunk start"));
+          continue;
+        }
+        if (it->epoch != uint32_t(dyn.flush_epoch)) {
+          r.stale_items++;
+          continue;
+        }
+        if (it->expire_ms && it->expire_ms <= now) {
+          r.expired_items++;
+          continue;
+        }
+        r.items++;
+        r.item_bytes += size;
+        uint32_t c = a.class_for(size);
+        r.class_items[c]++;
+        if (c == h.nclasses) r.large_items++;
+      }
+      uint64_t next = bk->next;
+      if (next) {
+        if (!idx.valid_overflow(next) || a.mark(next, true) != 1) {
+          problem("bucket " + std::to_string(b) + ": bad overflow link to offset " + std::to_string(next));
+          break;
+        }
+        r.overflow_buckets++;
+      }
+      boff = next;
+    }
+    r.max_chain = std::max(r.max_chain, chain);
+  }
+  return r;
+}
+
+}  // namespace dax

@@ -1,0 +1,182 @@
+#include "index.h"
+
+#include <cstring>
+
+#include "crc32c.h"
+
+namespace dax {
+
+Index::Index(Pool& pool, Allocator& alloc, DirtyRanges& dirty) : pool_(pool), alloc_(alloc), dirty_(dirty) {
+  index_off_ = pool.hdr().index_off;
+  nbuckets_ = pool.hdr().index_buckets;
+  log_off_ = pool.hdr().log_off;
+  log_cap_ = (pool.hdr().log_size - sizeof(LogHeader)) / sizeof(LogEntry);
+  staged_.reserve(1024);
+}
+
+Bucket* Index::edit(uint64_t boff) {
+  auto it = staged_.find(boff);
+  if (it != staged_.end()) {
+    if (op_active_ && op_prev_.find(boff) == op_prev_.end()) {
+      // Staged before this operation began (not one of the operation's own new entries)?
+      if (!op_own_.count(boff)) op_prev_.emplace(boff, it->second);
+    }
+    return &it->second;
+  }
+  order_.push_back(boff);
+  if (op_active_) op_own_.insert(boff);
+  Bucket& b = staged_[boff];
+  memcpy(&b, pool_.at<Bucket>(boff), sizeof(Bucket));
+  return &b;
+}
+
+bool Index::valid_overflow(uint64_t off) const {
+  return off >= pool_.hdr().slab_off && off % 64 == 0 && alloc_.capacity(off) == MIN_CHUNK && !alloc_.is_large(off);
+}
+
+bool Index::insert(uint64_t home, uint64_t slot, uint64_t* boff_out, int* idx_out) {
+  uint64_t boff = home, last = home;
+  int guard = 0;
+  while (boff) {
+    const Bucket* b = view(boff);
+    for (int i = 0; i < BUCKET_SLOTS; i++) {
+      if (b->slot[i] == 0) {
+        edit(boff)->slot[i] = slot;
+        if (boff_out) *boff_out = boff;
+        if (idx_out) *idx_out = i;
+        return true;
+      }
+    }
+    last = boff;
+    boff = b->next;
+    if (boff && !valid_overflow(boff)) break;  // damaged link: stop here, it will be replaced
+    if (++guard > 1 << 20) break;
+  }
+  // Chain full: a new overflow bucket, zeroed IN THE POOL now (persisted in phase 1, before the
+  // link to it is published in phase 2), then staged with the new slot.
+  uint64_t nb = alloc_.alloc(sizeof(Bucket));
+  if (!nb) return false;
+  if (op_active_) op_new_overflow_.push_back(nb);
+  memset(pool_.at<Bucket>(nb), 0, sizeof(Bucket));
+  dirty_.add(nb, sizeof(Bucket));
+  Bucket* fresh = edit(nb);
+  fresh->slot[0] = slot;
+  edit(last)->next = nb;
+  if (boff_out) *boff_out = nb;
+  if (idx_out) *idx_out = 0;
+  return true;
+}
+
+void Index::op_begin() {
+  op_active_ = true;
+  op_mark_ = order_.size();
+  op_prev_.clear();
+  op_new_overflow_.clear();
+}
+
+void Index::op_rollback() {
+  for (size_t i = op_mark_; i < order_.size(); i++) staged_.erase(order_[i]);
+  order_.resize(op_mark_);
+  for (auto& kv : op_prev_) staged_[kv.first] = kv.second;
+  for (uint64_t nb : op_new_overflow_) alloc_.free(nb);  // never published
+  op_end();
+}
+
+void Index::op_end() {
+  op_active_ = false;
+  op_own_.clear();
+  op_prev_.clear();
+  op_new_overflow_.clear();
+}
+
+static inline void store_bucket(Bucket* dst, const Bucket& src) {
+  // Slot by slot, each an aligned 8-byte store: failure-atomic per slot.
+  for (int i = 0; i < BUCKET_SLOTS; i++)
+    if (dst->slot[i] != src.slot[i]) __atomic_store_n(&dst->slot[i], src.slot[i], __ATOMIC_RELAXED);
+  if (dst->next != src.next) __atomic_store_n(&dst->next, src.next, __ATOMIC_RELAXED);
+}
+
+void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
+  Persist& ps = pool_.persist();
+  bool page = ps.granularity() == Granularity::Page;
+  LogHeader* lh = pool_.at<LogHeader>(log_off_);
+  if (atomic && !order_.empty()) {
+    // Redo log: entries, then the commit word, each persistent before the next step.
+    LogEntry* e = reinterpret_cast<LogEntry*>(lh + 1);
+    uint32_t crc = 0;
+    for (size_t i = 0; i < order_.size(); i++) {
+      e[i].bucket_off = order_[i];
+      memcpy(&e[i].image, &staged_[order_[i]], sizeof(Bucket));
+      crc = crc32c(crc, &e[i], sizeof(LogEntry));
+    }
+    ps.flush(e, order_.size() * sizeof(LogEntry));
+    lh->crc = crc;
+    lh->seq++;
+    ps.flush(lh, sizeof(LogHeader));
+    ps.drain();
+    __atomic_store_n(&lh->state, uint64_t(order_.size()), __ATOMIC_RELEASE);
+    ps.flush(&lh->state, 8);
+    ps.drain();
+  }
+  uint64_t lo = UINT64_MAX, hi = 0;
+  for (uint64_t boff : order_) {
+    Bucket* dst = pool_.at<Bucket>(boff);
+    store_bucket(dst, staged_[boff]);
+    if (page) {
+      lo = std::min(lo, boff);
+      hi = std::max(hi, boff + sizeof(Bucket));
+    } else {
+      ps.flush(dst, sizeof(Bucket));
+    }
+  }
+  if (hint_word) {
+    __atomic_store_n(hint_word, hint_value, __ATOMIC_RELAXED);
+    ps.flush(hint_word, 8);
+  }
+  // Page granularity: one msync over the span of touched buckets (msync cost is per call).
+  if (page && hi > lo) ps.flush(pool_.at<uint8_t>(lo), hi - lo);
+  ps.drain();
+  if (atomic && !order_.empty()) {
+    __atomic_store_n(&lh->state, uint64_t(0), __ATOMIC_RELEASE);
+    ps.flush(&lh->state, 8);
+    ps.drain();
+  }
+  staged_.clear();
+  order_.clear();
+}
+
+uint64_t Index::recover_log() {
+  LogHeader* lh = pool_.at<LogHeader>(log_off_);
+  uint64_t n = lh->state;
+  if (n == 0) return 0;
+  Persist& ps = pool_.persist();
+  LogEntry* e = reinterpret_cast<LogEntry*>(lh + 1);
+  bool ok = n <= log_cap_;
+  if (ok) {
+    uint32_t crc = 0;
+    for (uint64_t i = 0; i < n; i++) crc = crc32c(crc, &e[i], sizeof(LogEntry));
+    ok = crc == lh->crc;
+  }
+  uint64_t applied = 0;
+  if (ok) {
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t boff = e[i].bucket_off;
+      bool in_index = boff >= index_off_ && boff < index_off_ + nbuckets_ * sizeof(Bucket) && (boff - index_off_) % 64 == 0;
+      bool in_slab = boff >= pool_.hdr().slab_off && boff + 64 <= pool_.size() && boff % 64 == 0;
+      if (!in_index && !in_slab) continue;
+      Bucket* dst = pool_.at<Bucket>(boff);
+      store_bucket(dst, e[i].image);
+      ps.flush(dst, sizeof(Bucket));
+      applied++;
+    }
+    ps.drain();
+  }
+  // A log whose checksum fails was never committed (the commit word is written after the entries
+  // are persistent), so it is discarded.
+  __atomic_store_n(&lh->state, uint64_t(0), __ATOMIC_RELEASE);
+  ps.flush(&lh->state, 8);
+  ps.drain();
+  return applied;
+}
+
+}  // namespace dax

@@ -1,0 +1,84 @@
+// Persistent hash index: a bucket array sized from the pool at creation (one 64-byte bucket of 7
+// slots per KiB of pool, a power of two), plus overflow buckets taken from the smallest slab class
+// and chained through each bucket's `next`. Why fixed-size with overflow instead of extendible
+// hashing (CCEH/Dash): the pool size bounds the number of items, so sizing from the pool gives a low
+// load factor for typical items without ever moving a slot: no rehash, no directory doubling, O(1)
+// open, and a SCAN cursor (a bucket number) that stays valid across inserts.
+//
+// Updates are staged in a DRAM overlay of whole buckets during a turn and written to the pool in
+// barrier phase 2, after the items they point to are persistent (phase 1). A plain, page-granular
+// mapping may write any page back at any time, so a slot must not reach the mapping before its item
+// is durable. Turns that contain a multi-key write go through the intent log, so all their bucket
+// images land together or not at all.
+#pragma once
+#include <cstdint>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "alloc.h"
+#include "dirty.h"
+#include "pool.h"
+
+namespace dax {
+
+class Index {
+ public:
+  Index(Pool& pool, Allocator& alloc, DirtyRanges& dirty);
+
+  uint64_t nbuckets() const { return nbuckets_; }
+  uint64_t home(uint64_t hash) const { return index_off_ + (hash & (nbuckets_ - 1)) * sizeof(Bucket); }
+  uint64_t bucket_off(uint64_t i) const { return index_off_ + i * sizeof(Bucket); }
+  uint64_t bucket_no(uint64_t off) const { return (off - index_off_) / sizeof(Bucket); }
+
+  // The current view of a bucket (staged image if any).
+  const Bucket* view(uint64_t boff) const {
+    if (!staged_.empty()) {
+      auto it = staged_.find(boff);
+      if (it != staged_.end()) return &it->second;
+    }
+    return pool_.at<Bucket>(boff);
+  }
+  // A staged, writable image of a bucket.
+  Bucket* edit(uint64_t boff);
+
+  // Put `slot` in a free slot of the chain starting at `home`; may add an overflow bucket.
+  // Returns false when no memory is left for an overflow bucket.
+  bool insert(uint64_t home, uint64_t slot, uint64_t* boff_out = nullptr, int* idx_out = nullptr);
+
+  bool staged() const { return !staged_.empty(); }
+  size_t staged_count() const { return staged_.size(); }
+  uint64_t log_capacity() const { return log_cap_; }
+
+  // Barrier phase 2: write staged buckets (through the intent log when atomic) and persist them.
+  // `extra` words (e.g. the key-count hint) are written with the buckets.
+  void commit(bool atomic, uint64_t* hint_word, uint64_t hint_value);
+
+  // At open: apply a committed intent log left by a crash (idempotent). Returns entries applied.
+  uint64_t recover_log();
+
+  // Validates an overflow link target (a class-0 chunk inside the slab region).
+  bool valid_overflow(uint64_t off) const;
+
+  // Undo of one operation's staged edits, so an operation that fails half-way (no memory for an
+  // overflow bucket in the middle of an MSET) leaves nothing behind.
+  void op_begin();
+  void op_rollback();
+  void op_end();
+
+ private:
+  Pool& pool_;
+  Allocator& alloc_;
+  DirtyRanges& dirty_;
+  uint64_t index_off_, nbuckets_;
+  uint64_t log_off_, log_cap_;
+  std::unordered_map<uint64_t, Bucket> staged_;
+  std::vector<uint64_t> order_;  // staged bucket offsets in first-touch order
+  bool op_active_ = false;
+  size_t op_mark_ = 0;
+  std::unordered_map<uint64_t, Bucket> op_prev_;
+  std::unordered_set<uint64_t> op_own_;
+  std::vector<uint64_t> op_new_overflow_;
+};
+
+}  // namespace dax

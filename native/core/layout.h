@@ -1,0 +1,111 @@
+// Persistent layout of a daxcache pool (version 1). Everything here is stored in the pool file, so
+// every field is at a fixed offset, little-endian, and refers to other parts by OFFSET (never by
+// pointer): the pool may map at another address next time.
+//
+//   [0, 4 KiB)             header: static part (checksummed) + dynamic 8-byte words
+//   [log_off, +log_size)   intent (redo) log for multi-key atomic updates
+//   [pagetab_off, ...)     page table: one 8-byte entry per slab page
+//   [index_off, ...)       hash index: index_buckets cache-line buckets (power of two)
+//   [slab_off, ...)        slab pages of SLAB_PAGE_SIZE bytes: chunks of a size class, or runs of
+//                          pages holding one large item
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace dax {
+
+constexpr char POOL_MAGIC[8] = {'D', 'A', 'X', 'C', 'A', 'C', 'H', 'E'};
+constexpr uint32_t LAYOUT_VERSION = 1;
+constexpr uint64_t HEADER_SIZE = 4096;
+constexpr uint64_t SLAB_PAGE_SIZE = 1ull << 20;  // 1 MiB, like memcached's slab page
+constexpr uint64_t MIN_CHUNK = 64;               // smallest class = one cache line (overflow buckets)
+constexpr uint32_t GROWTH_X100 = 125;            // memcached's default growth factor 1.25
+constexpr uint32_t MAX_CLASSES = 64;
+constexpr uint64_t MIN_POOL_SIZE = 16ull << 20;
+constexpr uint64_t CACHE_LINE = 64;
+
+// Static header: written once at creation, covered by hdr_crc.
+struct PoolHeaderStatic {
+  char magic[8];
+  uint32_t version;
+  uint32_t header_size;
+  uint8_t uuid[16];
+  uint64_t pool_size;
+  uint64_t created_ms;
+  uint64_t log_off, log_size;
+  uint64_t pagetab_off, npages;
+  uint64_t index_off, index_buckets;
+  uint64_t slab_off, slab_page_size;
+  uint32_t nclasses, growth_x100;
+  uint32_t class_size[MAX_CLASSES];
+};
+
+// Dynamic words: each one 8 bytes, updated with a single failure-atomic store.
+struct PoolHeaderDynamic {
+  uint64_t clean_shutdown;   // 1 after a clean close, 0 while open
+  uint64_t items_at_close;   // exact key count, valid when clean_shutdown == 1
+  uint64_t cas_reserved;     // every CAS ever handed out is below this
+  uint64_t flush_epoch;      // items with epoch < flush_epoch were flushed (FLUSHALL)
+  uint64_t open_count;
+  uint64_t crash_count;      // opens that found clean_shutdown == 0
+  uint64_t items_hint;       // key count as of the last barrier (a starting point after a crash)
+};
+
+constexpr uint64_t HDR_CRC_OFF = 1024;  // uint32 CRC32C of PoolHeaderStatic
+constexpr uint64_t HDR_DYN_OFF = 2048;  // PoolHeaderDynamic, own cache lines
+static_assert(sizeof(PoolHeaderStatic) <= HDR_CRC_OFF, "static header too large");
+
+// Page table entry: kind in bits 0..7, class in bits 8..15, run length (pages) in bits 32..63.
+enum PageKind : uint8_t { PAGE_FREE = 0, PAGE_SLAB = 1, PAGE_LARGE_HEAD = 2, PAGE_LARGE_CONT = 3 };
+inline uint64_t page_entry(PageKind k, uint32_t cls, uint32_t run) {
+  return uint64_t(k) | (uint64_t(cls & 0xff) << 8) | (uint64_t(run) << 32);
+}
+inline PageKind entry_kind(uint64_t e) { return PageKind(e & 0xff); }
+inline uint32_t entry_class(uint64_t e) { return uint32_t((e >> 8) & 0xff); }
+inline uint32_t entry_run(uint64_t e) { return uint32_t(e >> 32); }
+
+// Index bucket: one cache line = 7 slots + the offset of the next (overflow) bucket.
+// A slot is (fingerprint << 48) | item offset; 0 = empty. Publishing an item is one 8-byte store.
+constexpr int BUCKET_SLOTS = 7;
+struct alignas(64) Bucket {
+  uint64_t slot[BUCKET_SLOTS];
+  uint64_t next;
+};
+static_assert(sizeof(Bucket) == 64, "bucket must be one cache line");
+constexpr uint64_t SLOT_OFF_MASK = (1ull << 48) - 1;
+inline uint64_t slot_off(uint64_t s) { return s & SLOT_OFF_MASK; }
+inline uint16_t slot_fp(uint64_t s) { return uint16_t(s >> 48); }
+inline uint64_t make_slot(uint16_t fp, uint64_t off) { return (uint64_t(fp) << 48) | off; }
+
+// Item header, followed by key bytes then value bytes. crc covers everything after the crc field
+// up to the end of the value, so a torn or damaged item is detected and never returned.
+enum ItemType : uint8_t { ITEM_STRING = 0 };
+struct ItemHeader {
+  uint32_t crc;
+  uint32_t klen;
+  uint64_t vlen;
+  uint64_t cas;
+  int64_t expire_ms;   // absolute ms since the epoch, 0 = never
+  uint32_t flags;      // memcached client flags
+  uint32_t epoch;      // flush epoch the item was written in
+  uint8_t type;
+  uint8_t pad[7];
+};
+static_assert(sizeof(ItemHeader) == 48, "item header layout");
+inline uint64_t item_size(uint64_t klen, uint64_t vlen) { return sizeof(ItemHeader) + klen + vlen; }
+
+// Intent log: entries are whole bucket images; state != 0 means "committed, apply on open".
+struct LogHeader {
+  uint64_t state;     // number of committed entries, 0 = empty
+  uint64_t crc;       // CRC32C of the entries (guards against a damaged log)
+  uint64_t seq;
+  uint64_t pad[5];
+};
+struct LogEntry {
+  uint64_t bucket_off;
+  uint64_t pad[7];
+  Bucket image;
+};
+static_assert(sizeof(LogEntry) == 128, "log entry layout");
+
+}  // namespace dax

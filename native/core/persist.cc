@@ -1,0 +1,67 @@
+#include "persist.h"
+
+#include <libpmem2.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace dax {
+
+Pmem2Persist::Pmem2Persist(pmem2_map* map) {
+  flush_ = pmem2_get_flush_fn(map);
+  drain_ = pmem2_get_drain_fn(map);
+  gran_ = pmem2_map_get_store_granularity(map) == PMEM2_GRANULARITY_PAGE ? Granularity::Page
+                                                                         : Granularity::CacheLine;
+}
+
+void Pmem2Persist::flush(const void* p, size_t n) {
+  flushes++;
+  flush_(p, n);
+}
+
+void Pmem2Persist::drain() {
+  drains++;
+  drain_();
+}
+
+SimPersist::SimPersist(const uint8_t* base, int fd, Granularity g) : base_(base), fd_(fd) { gran_ = g; }
+
+void SimPersist::flush(const void* p, size_t n) {
+  flushes++;
+  uint64_t unit = gran_ == Granularity::Page ? 4096 : 64;
+  uint64_t off = static_cast<const uint8_t*>(p) - base_;
+  uint64_t start = off / unit * unit, end = (off + n + unit - 1) / unit * unit;
+  pending_.emplace_back(start, end);
+}
+
+void SimPersist::drain() {
+  drains++;
+  if (crash_at_drain && drains >= crash_at_drain) _exit(99);
+  if (fd_ < 0) {  // read-only private mapping (check/info): nothing reaches the file
+    pending_.clear();
+    return;
+  }
+  std::sort(pending_.begin(), pending_.end());
+  uint64_t s = 0, e = 0;
+  auto write_out = [&]() {
+    if (e > s && pwrite(fd_, base_ + s, e - s, off_t(s)) != ssize_t(e - s)) {
+      perror("daxcache: crash-simulation write");
+      abort();
+    }
+  };
+  for (auto& r : pending_) {
+    if (r.first > e) {
+      write_out();
+      s = r.first;
+      e = r.second;
+    } else {
+      e = std::max(e, r.second);
+    }
+  }
+  write_out();
+  pending_.clear();
+}
+
+}  // namespace dax

@@ -1,0 +1,57 @@
+// The one layer every store to the pool goes through on its way to persistence:
+// flush(range) schedules a range, drain() waits until everything flushed is persistent.
+// Normal pools use libpmem2's primitives for the medium (CLWB/CLFLUSHOPT + SFENCE on cache-line
+// granularity, msync on page granularity). The crash-simulation pool (tests only) maps the file
+// privately and writes flushed ranges to the file at drain(), so the file IS the persistence domain.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+struct pmem2_map;
+
+namespace dax {
+
+enum class Granularity { CacheLine, Page };
+
+class Persist {
+ public:
+  virtual ~Persist() = default;
+  virtual void flush(const void* p, size_t n) = 0;
+  virtual void drain() = 0;
+  Granularity granularity() const { return gran_; }
+  uint64_t flushes = 0, drains = 0;  // observed by tests and stats
+
+ protected:
+  Granularity gran_ = Granularity::Page;
+};
+
+// libpmem2 flush/drain of a shared mapping.
+class Pmem2Persist : public Persist {
+ public:
+  explicit Pmem2Persist(pmem2_map* map);
+  void flush(const void* p, size_t n) override;
+  void drain() override;
+
+ private:
+  void (*flush_)(const void*, size_t);
+  void (*drain_)(void);
+};
+
+// Crash simulation: private mapping; flushed ranges (rounded to the granularity) reach the file at
+// drain(). A test hook can stop the process at the Nth drain, leaving a crash image behind.
+class SimPersist : public Persist {
+ public:
+  SimPersist(const uint8_t* base, int fd, Granularity g);
+  void flush(const void* p, size_t n) override;
+  void drain() override;
+  uint64_t crash_at_drain = 0;  // when > 0: _exit(99) instead of completing that drain
+
+ private:
+  const uint8_t* base_;
+  int fd_;
+  std::vector<std::pair<uint64_t, uint64_t>> pending_;
+};
+
+}  // namespace dax

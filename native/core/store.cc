@@ -1,0 +1,653 @@
+#include "store.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include "crc32c.h"
+#include "hash.h"
+
+namespace dax {
+
+int64_t now_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+static constexpr uint64_t CAS_BLOCK = 1ull << 20;
+static constexpr uint64_t COUNT_UNKNOWN = UINT64_MAX;
+
+Store::Store(const std::string& path, const PoolOptions& opt)
+    : pool_(new Pool(path, opt)), alloc_(*pool_, dirty_), index_(*pool_, alloc_, dirty_) {
+  dyn_ = pool_->dyn();
+  log_replayed_ = index_.recover_log();
+  opened_clean_ = dyn_->clean_shutdown == 1;
+  pool_->persist_word(&dyn_->open_count, dyn_->open_count + 1);
+  if (!opened_clean_) pool_->persist_word(&dyn_->crash_count, dyn_->crash_count + 1);
+  alloc_.load(pool_->created());
+  flush_epoch_ = dyn_->flush_epoch;
+  // Every CAS handed out before is below cas_reserved; reserve a block ahead of use.
+  next_cas_ = std::max<uint64_t>(1, dyn_->cas_reserved);
+  cas_limit_ = next_cas_ + CAS_BLOCK;
+  pool_->persist_word(&dyn_->cas_reserved, cas_limit_);
+  if (opened_clean_ && dyn_->items_at_close != COUNT_UNKNOWN) {
+    live_count_ = dyn_->items_at_close;
+    count_exact_ = true;
+  } else {
+    live_count_ = dyn_->items_hint;
+  }
+  phase_ = pool_->created() ? RebuildPhase::Done : RebuildPhase::Mark;
+  if (pool_->created()) count_exact_ = true;
+  pool_->persist_word(&dyn_->clean_shutdown, 0);
+}
+
+Store::~Store() = default;
+
+uint64_t Store::next_cas() {
+  if (next_cas_ >= cas_limit_) {
+    cas_limit_ += CAS_BLOCK;
+    __atomic_store_n(&dyn_->cas_reserved, cas_limit_, __ATOMIC_RELAXED);
+    dirty_.add(pool_->off_of(&dyn_->cas_reserved), 8);  // persistent before any item using it is published
+  }
+  return next_cas_++;
+}
+
+const ItemHeader* Store::item_at(uint64_t off, uint64_t* cap_out) const {
+  uint64_t cap = alloc_.capacity(off);
+  if (cap < sizeof(ItemHeader)) return nullptr;
+  const ItemHeader* h = pool_->at<ItemHeader>(off);
+  if (h->klen > MAX_KEY_LEN || h->vlen > cap || item_size(h->klen, h->vlen) > cap) return nullptr;
+  if (cap_out) *cap_out = cap;
+  return h;
+}
+
+bool Store::verify_item(uint64_t off, const ItemHeader* h) {
+  if (alloc_.verified(off)) return true;
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(h);
+  uint32_t crc = crc32c(0, p + 4, item_size(h->klen, h->vlen) - 4);
+  if (crc != h->crc) return false;
+  alloc_.set_verified(off);
+  return true;
+}
+
+void Store::count_delta(uint64_t hash, int64_t d) {
+  live_count_ += d;
+  if (phase_ == RebuildPhase::Mark && (hash & (index_.nbuckets() - 1)) < mark_cursor_) walked_ += d;
+}
+
+void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it) {
+  index_.edit(boff)->slot[idx] = 0;
+  if (free_it) pending_free_.push_back(off);
+  if (was_live) count_delta(hash, -1);
+}
+
+bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool verify) {
+  uint16_t fp = uint16_t(hash >> 48);
+  uint64_t boff = index_.home(hash);
+  int64_t now = 0;
+  for (int guard = 0; boff && guard < (1 << 20); guard++) {
+    const Bucket* b = index_.view(boff);
+    for (int i = 0; i < BUCKET_SLOTS; i++) {
+      uint64_t s = b->slot[i];
+      if (!s || slot_fp(s) != fp) continue;
+      uint64_t off = slot_off(s);
+      const ItemHeader* h = item_at(off, nullptr);
+      if (!h) {  // points at no valid chunk: damaged slot
+        corrupt_++;
+        drop(hash, boff, i, off, false, false);
+        b = index_.view(boff);
+        continue;
+      }
+      if (h->klen != kl || memcmp(h + 1, k, kl) != 0) continue;
+      if (verify && !verify_item(off, h)) {
+        corrupt_++;
+        drop(hash, boff, i, off, !stale(h), true);
+        return false;
+      }
+      if (stale(h)) {
+        flushed_removed_++;
+        drop(hash, boff, i, off, false, true);
+        return false;
+      }
+      if (h->expire_ms) {
+        if (!now) now = now_ms();
+        if (expired(h, now)) {
+          expired_++;
+          drop(hash, boff, i, off, true, true);
+          return false;
+        }
+      }
+      f = {boff, i, off, h};
+      return true;
+    }
+    uint64_t next = b->next;
+    if (next && !index_.valid_overflow(next)) break;
+    boff = next;
+  }
+  return false;
+}
+
+bool Store::get(const uint8_t* k, uint64_t kl, ItemView& out) {
+  Found f;
+  if (!find(k, kl, hash_key(k, kl), f, true)) return false;
+  out.h = f.h;
+  out.key = reinterpret_cast<const uint8_t*>(f.h + 1);
+  out.val = out.key + f.h->klen;
+  return true;
+}
+
+uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
+                           uint32_t flags, int64_t expire_ms) {
+  uint64_t size = item_size(kl, vlen);
+  uint64_t off = alloc_.alloc(size);
+  if (!off) return 0;
+  ItemHeader* h = pool_->at<ItemHeader>(off);
+  h->klen = uint32_t(kl);
+  h->vlen = vlen;
+  h->cas = next_cas();
+  h->expire_ms = expire_ms;
+  h->flags = flags;
+  h->epoch = uint32_t(flush_epoch_);
+  h->type = ITEM_STRING;
+  memset(h->pad, 0, sizeof(h->pad));
+  uint8_t* p = reinterpret_cast<uint8_t*>(h + 1);
+  memcpy(p, k, kl);
+  p += kl;
+  for (int i = 0; i < nparts; i++) {
+    if (parts[i].p) memmove(p, parts[i].p, parts[i].n);
+    else memset(p, 0, parts[i].n);
+    p += parts[i].n;
+  }
+  h->crc = crc32c(0, reinterpret_cast<uint8_t*>(h) + 4, size - 4);
+  dirty_.add(off, size);
+  alloc_.set_verified(off);
+  return off;
+}
+
+bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
+  uint64_t slot = make_slot(uint16_t(hash >> 48), off);
+  if (old) {
+    index_.edit(old->boff)->slot[old->idx] = slot;
+    pending_free_.push_back(old->off);
+    return true;
+  }
+  if (!index_.insert(index_.home(hash), slot)) return false;
+  count_delta(hash, +1);
+  return true;
+}
+
+bool Store::reserve_log(uint64_t buckets) {
+  if (buckets > index_.log_capacity()) return false;
+  if (index_.staged_count() + buckets > index_.log_capacity()) barrier();
+  return true;
+}
+
+// Frees what can be freed when the pool looks full; true if anything may have changed.
+bool Store::reclaim() {
+  bool any = false;
+  if (!pending_free_.empty() || index_.staged() || !dirty_.empty()) {
+    barrier();
+    any = true;
+  }
+  if (phase_ != RebuildPhase::Done) {
+    finish_rebuild();
+    any = true;
+  }
+  if (cleanup_pending_) {
+    while (cleanup_pending_) clean_walk(1 << 16);
+    barrier();
+    any = true;
+  }
+  return any;
+}
+
+template <class F>
+St Store::with_reclaim(F op) {
+  index_.op_begin();
+  St st = op();
+  if (st == St::NoMem) {
+    index_.op_rollback();
+    if (!reclaim()) return st;
+    index_.op_begin();
+    st = op();
+    if (st == St::NoMem) {
+      index_.op_rollback();
+      return st;
+    }
+  }
+  index_.op_end();
+  return st;
+}
+
+St Store::set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, const SetOpts& o, uint64_t* cas_out) {
+  if (kl > MAX_KEY_LEN || vl > MAX_VALUE_LEN) return St::TooLarge;
+  uint64_t hash = hash_key(k, kl);
+  return with_reclaim([&]() -> St {
+    Found f;
+    bool need = o.mode != SetOpts::Any || o.keep_ttl || o.keep_flags || o.cas_cmp;
+    bool found = find(k, kl, hash, f, need);
+    if (o.mode == SetOpts::NX && found) return St::Exists;
+    if (o.mode == SetOpts::XX && !found) return St::NotFound;
+    if (o.cas_cmp) {
+      if (!found) return St::NotFound;
+      if (f.h->cas != o.cas_cmp) return St::CasMismatch;
+    }
+    int64_t exp = o.keep_ttl && found ? f.h->expire_ms : o.expire_ms;
+    uint32_t flags = o.keep_flags && found ? f.h->flags : o.flags;
+    Slice part{v, vl};
+    uint64_t off = write_item(k, kl, &part, 1, vl, flags, exp);
+    if (!off) return St::NoMem;
+    if (!publish(hash, found ? &f : nullptr, off)) {
+      alloc_.free(off);
+      return St::NoMem;
+    }
+    if (cas_out) *cas_out = pool_->at<ItemHeader>(off)->cas;
+    return St::Ok;
+  });
+}
+
+St Store::del(const uint8_t* k, uint64_t kl) {
+  uint64_t hash = hash_key(k, kl);
+  Found f;
+  if (!find(k, kl, hash, f, true)) return St::NotFound;
+  drop(hash, f.boff, f.idx, f.off, true, true);
+  return St::Ok;
+}
+
+uint64_t Store::del_many(const std::vector<Slice>& keys, St* st) {
+  *st = St::Ok;
+  if (keys.size() == 1) return del(keys[0].p, keys[0].n) == St::Ok ? 1 : 0;
+  if (!reserve_log(keys.size() + 1)) {
+    *st = St::TooManyKeys;
+    return 0;
+  }
+  uint64_t n = 0;
+  for (auto& s : keys) n += del(s.p, s.n) == St::Ok;
+  atomic_turn_ = true;
+  return n;
+}
+
+St Store::touch(const uint8_t* k, uint64_t kl, int64_t expire_ms, uint64_t* cas_out) {
+  uint64_t hash = hash_key(k, kl);
+  return with_reclaim([&]() -> St {
+    Found f;
+    if (!find(k, kl, hash, f, true)) return St::NotFound;
+    // The expiry is covered by the item checksum, so a new copy is written (never in place).
+    Slice part{reinterpret_cast<const uint8_t*>(f.h + 1) + f.h->klen, f.h->vlen};
+    uint64_t off = write_item(k, kl, &part, 1, f.h->vlen, f.h->flags, expire_ms);
+    if (!off) return St::NoMem;
+    publish(hash, &f, off);
+    if (cas_out) *cas_out = pool_->at<ItemHeader>(off)->cas;
+    return St::Ok;
+  });
+}
+
+St Store::append(const uint8_t* k, uint64_t kl, const uint8_t* d, uint64_t dl, bool prepend, uint64_t* newlen,
+                 uint64_t* cas_out) {
+  uint64_t hash = hash_key(k, kl);
+  return with_reclaim([&]() -> St {
+    Found f;
+    if (!find(k, kl, hash, f, true)) return St::NotFound;
+    uint64_t vl = f.h->vlen + dl;
+    if (vl > MAX_VALUE_LEN) return St::TooLarge;
+    Slice old{reinterpret_cast<const uint8_t*>(f.h + 1) + f.h->klen, f.h->vlen};
+    Slice add{d, dl};
+    Slice parts[2] = {prepend ? add : old, prepend ? old : add};
+    uint64_t off = write_item(k, kl, parts, 2, vl, f.h->flags, f.h->expire_ms);
+    if (!off) return St::NoMem;
+    publish(hash, &f, off);
+    *newlen = vl;
+    if (cas_out) *cas_out = pool_->at<ItemHeader>(off)->cas;
+    return St::Ok;
+  });
+}
+
+St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d, uint64_t dl, uint64_t* newlen) {
+  uint64_t hash = hash_key(k, kl);
+  return with_reclaim([&]() -> St {
+    Found f;
+    bool found = find(k, kl, hash, f, true);
+    uint64_t oldlen = found ? f.h->vlen : 0;
+    if (dl == 0) {  // nothing to write: report the length, create nothing
+      *newlen = oldlen;
+      return St::Ok;
+    }
+    if (at + dl > MAX_VALUE_LEN) return St::TooLarge;
+    const uint8_t* oldv = found ? reinterpret_cast<const uint8_t*>(f.h + 1) + f.h->klen : nullptr;
+    uint64_t vl = std::max(oldlen, at + dl);
+    Slice parts[4];
+    int n = 0;
+    if (oldlen) parts[n++] = {oldv, std::min(oldlen, at)};
+    if (at > oldlen) parts[n++] = {nullptr, at - oldlen};
+    parts[n++] = {d, dl};
+    if (at + dl < oldlen) parts[n++] = {oldv + at + dl, oldlen - at - dl};
+    uint64_t off = write_item(k, kl, parts, n, vl, found ? f.h->flags : 0, found ? f.h->expire_ms : 0);
+    if (!off) return St::NoMem;
+    if (!publish(hash, found ? &f : nullptr, off)) {
+      alloc_.free(off);
+      return St::NoMem;
+    }
+    *newlen = vl;
+    return St::Ok;
+  });
+}
+
+St Store::rename(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool nx) {
+  uint64_t hs = hash_key(s, sl), hd = hash_key(d, dl);
+  if (!reserve_log(4)) return St::TooManyKeys;
+  return with_reclaim([&]() -> St {
+    Found fs, fd;
+    if (!find(s, sl, hs, fs, true)) return St::NotFound;
+    if (sl == dl && memcmp(s, d, sl) == 0) return nx ? St::Exists : St::Ok;
+    bool dst = find(d, dl, hd, fd, true);
+    if (dst && nx) return St::Exists;
+    Slice part{reinterpret_cast<const uint8_t*>(fs.h + 1) + fs.h->klen, fs.h->vlen};
+    uint64_t off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms);
+    if (!off) return St::NoMem;
+    drop(hs, fs.boff, fs.idx, fs.off, true, true);
+    if (!publish(hd, dst ? &fd : nullptr, off)) {
+      alloc_.free(off);
+      pending_free_.pop_back();
+      count_delta(hs, +1);
+      return St::NoMem;
+    }
+    atomic_turn_ = true;
+    return St::Ok;
+  });
+}
+
+St Store::copy(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool replace) {
+  uint64_t hs = hash_key(s, sl), hd = hash_key(d, dl);
+  return with_reclaim([&]() -> St {
+    Found fs, fd;
+    if (!find(s, sl, hs, fs, true)) return St::NotFound;
+    bool dst = find(d, dl, hd, fd, true);
+    if (dst && !replace) return St::Exists;
+    if (sl == dl && memcmp(s, d, sl) == 0) return St::Exists;
+    Slice part{reinterpret_cast<const uint8_t*>(fs.h + 1) + fs.h->klen, fs.h->vlen};
+    uint64_t off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms);
+    if (!off) return St::NoMem;
+    if (!publish(hd, dst ? &fd : nullptr, off)) {
+      alloc_.free(off);
+      return St::NoMem;
+    }
+    return St::Ok;
+  });
+}
+
+St Store::mset(const std::vector<Slice>& kv, bool nx) {
+  size_t n = kv.size() / 2;
+  if (!reserve_log(2 * n + 1)) return St::TooManyKeys;
+  std::vector<uint64_t> offs(n);
+  std::vector<uint64_t> hashes(n);
+  for (size_t i = 0; i < n; i++) {
+    if (kv[2 * i].n > MAX_KEY_LEN || kv[2 * i + 1].n > MAX_VALUE_LEN) return St::TooLarge;
+    hashes[i] = hash_key(kv[2 * i].p, kv[2 * i].n);
+  }
+  St st = with_reclaim([&]() -> St {
+    if (nx) {
+      for (size_t i = 0; i < n; i++) {
+        Found f;
+        if (find(kv[2 * i].p, kv[2 * i].n, hashes[i], f, true)) return St::Exists;
+      }
+    }
+    // All items first (a failure frees them, nothing published), then all slots.
+    for (size_t i = 0; i < n; i++) {
+      offs[i] = write_item(kv[2 * i].p, kv[2 * i].n, &kv[2 * i + 1], 1, kv[2 * i + 1].n, 0, 0);
+      if (!offs[i]) {
+        for (size_t j = 0; j < i; j++) alloc_.free(offs[j]);
+        return St::NoMem;
+      }
+    }
+    size_t frees = pending_free_.size();
+    int64_t counted = 0;
+    for (size_t i = 0; i < n; i++) {
+      Found f;
+      bool found = find(kv[2 * i].p, kv[2 * i].n, hashes[i], f, false);
+      if (!publish(hashes[i], found ? &f : nullptr, offs[i])) {
+        pending_free_.resize(frees);
+        live_count_ -= counted;
+        for (size_t j = 0; j < n; j++) alloc_.free(offs[j]);
+        return St::NoMem;
+      }
+      if (!found) counted++;
+    }
+    return St::Ok;
+  });
+  if (st == St::Ok) atomic_turn_ = true;
+  return st;
+}
+
+void Store::flush_all() {
+  // One failure-atomic word: items of older epochs are invisible at once and removed in the
+  // background. The word is persisted in phase 1, before anything written after it is published.
+  flush_epoch_++;
+  __atomic_store_n(&dyn_->flush_epoch, flush_epoch_, __ATOMIC_RELAXED);
+  dirty_.add(pool_->off_of(&dyn_->flush_epoch), 8);
+  live_count_ = 0;
+  walked_ = 0;
+  if (phase_ != RebuildPhase::Mark) count_exact_ = true;
+  cleanup_pending_ = true;
+  clean_start_ = clean_cursor_;
+}
+
+uint64_t Store::scan(uint64_t cursor, uint64_t count, std::vector<Slice>& out) {
+  uint64_t nb = index_.nbuckets();
+  if (cursor >= nb) return 0;
+  int64_t now = now_ms();
+  uint64_t visited = 0, max_visit = std::max<uint64_t>(count * 10, 100);
+  uint64_t b = cursor;
+  while (b < nb && out.size() < count && visited < max_visit) {
+    uint64_t boff = index_.bucket_off(b);
+    for (int guard = 0; boff && guard < (1 << 20); guard++) {
+      const Bucket* bk = index_.view(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        if (!bk->slot[i]) continue;
+        uint64_t off = slot_off(bk->slot[i]);
+        const ItemHeader* h = item_at(off, nullptr);
+        if (!h || stale(h) || expired(h, now) || !verify_item(off, h)) continue;
+        out.push_back({reinterpret_cast<const uint8_t*>(h + 1), h->klen});
+      }
+      uint64_t next = bk->next;
+      if (next && !index_.valid_overflow(next)) break;
+      boff = next;
+    }
+    b++;
+    visited++;
+  }
+  return b >= nb ? 0 : b;
+}
+
+bool Store::random_key(Slice& out) {
+  if (live_count_ == 0) return false;
+  static std::mt19937_64 rng{std::random_device{}()};
+  uint64_t nb = index_.nbuckets();
+  uint64_t start = rng() % nb;
+  std::vector<Slice> keys;
+  for (uint64_t i = 0; i < nb; i++) {
+    uint64_t c = (start + i) % nb;
+    keys.clear();
+    scan(c, 1, keys);
+    if (!keys.empty()) {
+      out = keys[rng() % keys.size()];
+      return true;
+    }
+    // scan() visited up to 100 buckets from c; skip what it saw
+    i += 99;
+  }
+  return false;
+}
+
+void Store::barrier() {
+  if (dirty_.empty() && !index_.staged() && pending_free_.empty()) return;
+  Persist& ps = pool_->persist();
+  // Phase 1: everything that will be pointed to.
+  if (!dirty_.empty()) {
+    if (ps.granularity() == Granularity::Page) {
+      uint64_t lo = UINT64_MAX, hi = 0;
+      for (auto& r : dirty_.ranges) {
+        lo = std::min(lo, r.first);
+        hi = std::max(hi, r.first + r.second);
+      }
+      ps.flush(pool_->at<uint8_t>(lo), hi - lo);
+    } else {
+      for (auto& r : dirty_.ranges) ps.flush(pool_->at<uint8_t>(r.first), r.second);
+    }
+    ps.drain();
+    dirty_.clear();
+  }
+  // Phase 2: publish.
+  if (index_.staged()) index_.commit(atomic_turn_, &dyn_->items_hint, live_count_);
+  atomic_turn_ = false;
+  // Unlinked chunks are reusable only now that their unlinking is persistent.
+  for (uint64_t off : pending_free_) alloc_.free(off);
+  pending_free_.clear();
+  barriers_++;
+}
+
+void Store::mark_walk(uint32_t budget) {
+  uint64_t nb = index_.nbuckets();
+  int64_t now = now_ms();
+  for (; mark_cursor_ < nb && budget; budget--) {
+    uint64_t b = mark_cursor_;
+    uint64_t boff = index_.bucket_off(b);
+    for (int guard = 0; boff && guard < (1 << 20); guard++) {
+      const Bucket* bk = index_.view(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        uint64_t s = bk->slot[i];
+        if (!s) continue;
+        uint64_t off = slot_off(s);
+        const ItemHeader* h = item_at(off, nullptr);
+        if (!h) {
+          corrupt_++;
+          index_.edit(boff)->slot[i] = 0;
+        } else if (!verify_item(off, h)) {
+          corrupt_++;
+          index_.edit(boff)->slot[i] = 0;
+          pending_free_.push_back(off);
+        } else if (stale(h) || expired(h, now)) {
+          (stale(h) ? flushed_removed_ : expired_)++;
+          index_.edit(boff)->slot[i] = 0;
+          pending_free_.push_back(off);
+        } else {
+          int m = alloc_.mark(off, false);
+          if (m == 1) {
+            walked_++;
+          } else {  // not a chunk start, or a second reference to one chunk: damage
+            corrupt_++;
+            index_.edit(boff)->slot[i] = 0;
+          }
+        }
+        bk = index_.view(boff);
+      }
+      uint64_t next = bk->next;
+      if (next && (!index_.valid_overflow(next) || alloc_.mark(next, true) != 1)) {
+        corrupt_++;
+        index_.edit(boff)->next = 0;
+        next = 0;
+      }
+      boff = next;
+    }
+    mark_cursor_++;
+  }
+}
+
+void Store::clean_walk(uint32_t budget) {
+  uint64_t nb = index_.nbuckets();
+  int64_t now = now_ms();
+  for (; budget; budget--) {
+    uint64_t boff = index_.bucket_off(clean_cursor_);
+    for (int guard = 0; boff && guard < (1 << 20); guard++) {
+      const Bucket* bk = index_.view(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        uint64_t s = bk->slot[i];
+        if (!s) continue;
+        uint64_t off = slot_off(s);
+        const ItemHeader* h = item_at(off, nullptr);
+        if (!h) continue;
+        if (stale(h)) {
+          flushed_removed_++;
+          drop(clean_cursor_, boff, i, off, false, true);
+        } else if (expired(h, now)) {
+          expired_++;
+          drop(clean_cursor_, boff, i, off, true, true);
+        }
+        bk = index_.view(boff);
+      }
+      uint64_t next = bk->next;
+      if (next && !index_.valid_overflow(next)) break;
+      boff = next;
+    }
+    clean_cursor_ = (clean_cursor_ + 1) % nb;
+    if (cleanup_pending_ && clean_cursor_ == clean_start_) {
+      cleanup_pending_ = false;
+      break;
+    }
+  }
+}
+
+bool Store::maintenance(uint32_t budget) {
+  if (closed_) return false;
+  barrier();
+  if (phase_ == RebuildPhase::Mark) {
+    mark_walk(budget);
+    if (mark_cursor_ >= index_.nbuckets()) {
+      live_count_ = walked_;
+      count_exact_ = true;
+      phase_ = RebuildPhase::Sweep;
+    }
+  } else if (phase_ == RebuildPhase::Sweep) {
+    barrier();  // drops made by the mark walk must be persistent before their chunks are swept free
+    if (alloc_.sweep(std::max<uint32_t>(1, budget / 8))) phase_ = RebuildPhase::Done;
+  } else {
+    clean_walk(cleanup_pending_ ? budget : std::max<uint32_t>(1, budget / 16));
+  }
+  barrier();
+  return phase_ != RebuildPhase::Done || cleanup_pending_;
+}
+
+void Store::finish_rebuild() {
+  while (phase_ != RebuildPhase::Done) maintenance(1 << 16);
+}
+
+void Store::close() {
+  if (closed_) return;
+  barrier();
+  uint64_t n = count_exact_ && phase_ != RebuildPhase::Mark ? live_count_ : COUNT_UNKNOWN;
+  pool_->persist_word(&dyn_->items_hint, live_count_);
+  pool_->persist_word(&dyn_->items_at_close, n);
+  pool_->persist_word(&dyn_->clean_shutdown, 1);
+  closed_ = true;
+  pool_.reset();
+}
+
+StoreStats Store::stats() const {
+  StoreStats s{};
+  s.items = live_count_;
+  s.used_bytes = alloc_.used_bytes();
+  s.total_bytes = alloc_.total_bytes();
+  s.free_pages = alloc_.free_pages();
+  s.pool_size = pool_ ? pool_->size() : 0;
+  s.corrupt_dropped = corrupt_;
+  s.expired_removed = expired_;
+  s.flushed_removed = flushed_removed_;
+  s.barriers = barriers_;
+  s.flushes = pool_ ? pool_->persist().flushes : 0;
+  s.drains = pool_ ? pool_->persist().drains : 0;
+  s.log_replayed = log_replayed_;
+  s.next_cas = next_cas_;
+  s.open_count = pool_ ? dyn_->open_count : 0;
+  s.crash_count = pool_ ? dyn_->crash_count : 0;
+  s.rebuild_phase = int(phase_);
+  s.count_exact = count_exact_;
+  s.opened_clean = opened_clean_;
+  s.created = pool_ ? pool_->created() : false;
+  s.mark_cursor = mark_cursor_;
+  s.nbuckets = index_.nbuckets();
+  return s;
+}
+
+}  // namespace dax

@@ -1,0 +1,160 @@
+// The store: item operations on the pool with crash-consistent updates.
+//
+// Path of a write: the new item is written into a fresh chunk (never in place) and its range noted;
+// the index slot that publishes it is staged in the DRAM overlay; the old item goes to a
+// pending-free list. barrier(): phase 1 persists every noted range (items, new overflow buckets,
+// page-table entries, header words); phase 2 writes the staged buckets (through the intent log for
+// multi-key writes) and persists them; then pending frees are released. So an item is always
+// persistent before the 8-byte slot store that publishes it, a freed chunk is never reused before
+// its unlinking is persistent, and a crash leaves either the old or the new slot value.
+//
+// Open is O(1) in the number of keys: header validation, intent-log replay (bounded by the log
+// size), and a pass over the page table (O(pool size / 1 MiB)). The volatile state that a full
+// scan would give (which chunks are free, the exact key count, damaged items) is rebuilt by
+// maintenance() in small slices that the server runs between requests; the allocator hands out
+// only pages the rebuild has finished with, so the two never conflict.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alloc.h"
+#include "dirty.h"
+#include "index.h"
+#include "pool.h"
+
+namespace dax {
+
+enum class St : int {
+  Ok = 0,
+  NotFound = 1,      // key absent (or XX failed)
+  Exists = 2,        // NX failed / target exists
+  CasMismatch = 3,
+  NoMem = 4,         // pool full
+  TooLarge = 5,      // value or key beyond the limits
+  TooManyKeys = 6,   // multi-key write larger than the intent log
+};
+
+struct ItemView {
+  const ItemHeader* h = nullptr;
+  const uint8_t* key = nullptr;
+  const uint8_t* val = nullptr;
+};
+
+struct SetOpts {
+  enum Mode { Any = 0, NX = 1, XX = 2 } mode = Any;
+  int64_t expire_ms = 0;
+  uint32_t flags = 0;
+  bool keep_ttl = false;
+  bool keep_flags = false;
+  uint64_t cas_cmp = 0;  // 0 = no compare
+};
+
+struct Slice {
+  const uint8_t* p;
+  uint64_t n;
+};
+
+struct StoreStats {
+  uint64_t items, used_bytes, total_bytes, free_pages, pool_size;
+  uint64_t corrupt_dropped, expired_removed, flushed_removed, barriers, flushes, drains;
+  uint64_t log_replayed, next_cas, open_count, crash_count;
+  int rebuild_phase;  // 0 mark, 1 sweep, 2 done
+  bool count_exact, opened_clean, created;
+  uint64_t mark_cursor, nbuckets;
+};
+
+enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
+
+constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
+constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
+
+int64_t now_ms();
+
+class Store {
+ public:
+  Store(const std::string& path, const PoolOptions& opt);
+  ~Store();
+
+  // Reads. The view stays valid until the next write or barrier.
+  bool get(const uint8_t* k, uint64_t kl, ItemView& out);
+  bool exists(const uint8_t* k, uint64_t kl) {
+    ItemView v;
+    return get(k, kl, v);
+  }
+
+  // Writes. Each returns St::NoMem without any effect when the pool is full.
+  St set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, const SetOpts& o, uint64_t* cas_out);
+  St del(const uint8_t* k, uint64_t kl);
+  uint64_t del_many(const std::vector<Slice>& keys, St* st);  // crash-atomic
+  St touch(const uint8_t* k, uint64_t kl, int64_t expire_ms, uint64_t* cas_out);
+  St append(const uint8_t* k, uint64_t kl, const uint8_t* d, uint64_t dl, bool prepend, uint64_t* newlen,
+            uint64_t* cas_out);
+  St setrange(const uint8_t* k, uint64_t kl, uint64_t off, const uint8_t* d, uint64_t dl, uint64_t* newlen);
+  St rename(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool nx);  // crash-atomic
+  St copy(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool replace);
+  St mset(const std::vector<Slice>& kv, bool nx);  // kv = k1 v1 k2 v2 ...; crash-atomic
+  void flush_all();
+
+  uint64_t count() const { return live_count_; }
+  // Keys of whole bucket chains from `cursor`; returns the next cursor (0 = done).
+  uint64_t scan(uint64_t cursor, uint64_t count, std::vector<Slice>& out);
+  bool random_key(Slice& out);
+
+  void barrier();
+  // Runs a slice of background work; returns true while urgent work (rebuild, flush cleanup) remains.
+  bool maintenance(uint32_t budget);
+  void finish_rebuild();
+  void close();
+
+  StoreStats stats() const;
+  std::vector<ClassStats> class_stats() const { return alloc_.class_stats(); }
+  Pool& pool() { return *pool_; }
+  bool closed() const { return closed_; }
+  uint64_t cas_of_last_write() const { return next_cas_ - 1; }
+
+ private:
+  struct Found {
+    uint64_t boff;
+    int idx;
+    uint64_t off;
+    const ItemHeader* h;
+  };
+  bool find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool verify);
+  const ItemHeader* item_at(uint64_t off, uint64_t* cap) const;
+  bool verify_item(uint64_t off, const ItemHeader* h);
+  bool expired(const ItemHeader* h, int64_t now) const { return h->expire_ms != 0 && h->expire_ms <= now; }
+  bool stale(const ItemHeader* h) const { return h->epoch != uint32_t(flush_epoch_); }
+  void drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it);
+  uint64_t write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
+                      uint32_t flags, int64_t expire_ms);
+  bool publish(uint64_t hash, const Found* old, uint64_t off);
+  uint64_t next_cas();
+  void count_delta(uint64_t hash, int64_t d);
+  bool reserve_log(uint64_t buckets);
+  bool reclaim();
+  template <class F> St with_reclaim(F op);
+  void mark_walk(uint32_t budget);
+  void clean_walk(uint32_t budget);
+
+  std::unique_ptr<Pool> pool_;
+  DirtyRanges dirty_;
+  Allocator alloc_;
+  Index index_;
+  PoolHeaderDynamic* dyn_;
+  std::vector<uint64_t> pending_free_;
+  bool atomic_turn_ = false;
+  bool closed_ = false;
+  uint64_t flush_epoch_;
+  uint64_t next_cas_ = 1, cas_limit_ = 1;
+  uint64_t live_count_ = 0;
+  bool count_exact_ = false, opened_clean_ = false;
+  RebuildPhase phase_ = RebuildPhase::Done;
+  uint64_t mark_cursor_ = 0, walked_ = 0;
+  bool cleanup_pending_ = false;
+  uint64_t clean_cursor_ = 0, clean_start_ = 0;
+  uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
+};
+
+}  // namespace dax

@@ -1,0 +1,38 @@
+// Failures of store operations, as codes the protocol layers turn into their own error replies
+// (Redis `-OOM ...`/`-ERR ...`, memcached `SERVER_ERROR out of memory storing object`, ...).
+export type StoreErrorCode =
+  | 'OOM' // the pool has no room for the write
+  | 'TOO_LARGE' // key or value beyond the store's limits
+  | 'TOO_MANY_KEYS' // a multi-key write larger than the intent log
+  | 'NOT_INTEGER' // INCR on a value that is not a 64-bit integer
+  | 'OVERFLOW' // INCR result out of range
+  | 'NOT_FLOAT' // INCRBYFLOAT on a value that is not a float
+  | 'NAN_OR_INF' // INCRBYFLOAT result is NaN or infinite
+  | 'CLOSED';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+// Native status codes (native/core/store.h `St`).
+export const enum Status {
+  Ok = 0,
+  NotFound = 1,
+  Exists = 2,
+  CasMismatch = 3,
+  NoMem = 4,
+  TooLarge = 5,
+  TooManyKeys = 6,
+}
+
+export function failIfError(st: number): void {
+  if (st === Status.NoMem) throw new StoreError('OOM', 'pool is full');
+  if (st === Status.TooLarge) throw new StoreError('TOO_LARGE', 'key or value too large');
+  if (st === Status.TooManyKeys) throw new StoreError('TOO_MANY_KEYS', 'too many keys for one atomic write');
+}

@@ -1,0 +1,133 @@
+// Loads the compiled native core (built by `npm run build:native`) and describes its surface.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeStoreOptions {
+  createSize?: number;
+  prefault?: boolean;
+  mode?: 'shared' | 'sim-cacheline' | 'sim-page';
+  crashAtDrain?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface NativeStats {
+  items: number;
+  usedBytes: number;
+  slabBytes: number;
+  freePages: number;
+  poolSize: number;
+  corruptDropped: number;
+  expiredRemoved: number;
+  flushedRemoved: number;
+  barriers: number;
+  flushes: number;
+  drains: number;
+  logReplayed: number;
+  nextCas: number;
+  openCount: number;
+  crashCount: number;
+  rebuild: 'mark' | 'sweep' | 'done';
+  rebuildProgress: number;
+  countExact: boolean;
+  openedClean: boolean;
+  created: boolean;
+  indexBuckets: number;
+  granularity: 'page' | 'cache_line';
+  header: PoolHeaderInfo;
+}
+
+export interface PoolHeaderInfo {
+  version: number;
+  uuid: string;
+  poolSize: number;
+  createdMs: number;
+  logSize: number;
+  indexBuckets: number;
+  slabPages: number;
+  slabPageSize: number;
+  slabOffset: number;
+  sizeClasses: number;
+}
+
+export interface NativeClassStats {
+  chunkSize: number;
+  perPage: number;
+  pages: number;
+  usedChunks: number;
+}
+
+export interface CheckReport {
+  items: number;
+  itemBytes: number;
+  staleItems: number;
+  expiredItems: number;
+  largeItems: number;
+  overflowBuckets: number;
+  maxChain: number;
+  buckets: number;
+  logPending: number;
+  pagesSlab: number;
+  pagesLarge: number;
+  pagesFree: number;
+  classes: Array<{ chunkSize: number; items: number }>;
+  problems: number;
+  messages: string[];
+}
+
+export interface PoolInfo extends PoolHeaderInfo {
+  cleanShutdown: boolean;
+  itemsAtClose: number;
+  itemsHint: number;
+  openCount: number;
+  crashCount: number;
+  flushEpoch: number;
+  pagesSlab: number;
+  pagesLarge: number;
+  pagesFree: number;
+  logPending: number;
+}
+
+type Bytes = Uint8Array;
+
+export interface NativeStore {
+  setMeta(meta: Float64Array): void;
+  get(key: Bytes): Buffer | null;
+  exists(key: Bytes): boolean;
+  set(key: Bytes, value: Bytes, mode: number, expireMs: number, flags: number, keepTtl: boolean, keepFlags: boolean, casCmp: number): number;
+  del(key: Bytes): number;
+  delMany(keys: Bytes[]): number;
+  touch(key: Bytes, expireMs: number): number;
+  append(key: Bytes, data: Bytes, prepend: boolean): number;
+  setRange(key: Bytes, offset: number, data: Bytes): number;
+  rename(src: Bytes, dst: Bytes, nx: boolean): number;
+  copy(src: Bytes, dst: Bytes, replace: boolean): number;
+  mset(keysAndValues: Bytes[], nx: boolean): number;
+  flushAll(): void;
+  count(): number;
+  scan(cursor: number, count: number): [number, Buffer[]];
+  randomKey(): Buffer | null;
+  barrier(): void;
+  maintenance(budget: number): boolean;
+  close(): void;
+  stats(): NativeStats;
+  classStats(): NativeClassStats[];
+}
+
+interface NativeModule {
+  NativeStore: new (path: string, options: NativeStoreOptions) => NativeStore;
+  checkPool(path: string): CheckReport;
+  poolInfo(path: string): PoolInfo;
+  layoutVersion: number;
+}
+
+const addonPath = fileURLToPath(new URL('../../build/Release/daxcache_native.node', import.meta.url));
+
+function load(): NativeModule {
+  if (!existsSync(addonPath)) {
+    throw new Error(`daxcache native addon not built (${addonPath}): run \`npm run build\` (needs \`apt-get install libpmem2-dev\`)`);
+  }
+  return createRequire(import.meta.url)(addonPath) as NativeModule;
+}
+
+export const native: NativeModule = load();

@@ -1,0 +1,266 @@
+// The typed face of the native store. Both protocols reach data only through this class, so a key
+// set over memcached is the same key GET reads over RESP. Keys and values are Buffers (binary-safe);
+// expiry is absolute milliseconds since the epoch (0 = none).
+//
+// Compound operations (INCR, GETSET, ...) are read-then-write here: the server runs every command on
+// one thread, so nothing interleaves, and each write is crash-atomic in the native store.
+import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
+import { StoreError, Status, failIfError } from './errors.js';
+import { parseInt64, inInt64, parseLongDouble, formatHumanFloat, parseU64 } from './numeric.js';
+
+export { StoreError } from './errors.js';
+export type { NativeStats as StoreStats, NativeClassStats as ClassStats, CheckReport, PoolInfo } from './native.js';
+
+export interface Entry {
+  value: Buffer;
+  flags: number;
+  expireMs: number;
+  cas: number;
+}
+
+export interface SetOptions {
+  /** NX: only if absent; XX: only if present. */
+  condition?: 'NX' | 'XX';
+  expireMs?: number;
+  keepTtl?: boolean;
+  flags?: number;
+  keepFlags?: boolean;
+  /** memcached CAS: store only if the item's CAS still equals this. */
+  cas?: number;
+}
+
+export type SetOutcome = 'stored' | 'not_found' | 'exists' | 'cas_mismatch';
+export type PairOutcome = 'ok' | 'not_found' | 'exists';
+
+export interface OpenOptions extends NativeStoreOptions {}
+
+const outcome: Record<number, SetOutcome> = {
+  [Status.Ok]: 'stored',
+  [Status.NotFound]: 'not_found',
+  [Status.Exists]: 'exists',
+  [Status.CasMismatch]: 'cas_mismatch',
+};
+
+export class Store {
+  private readonly meta = new Float64Array(4); // [flags, expireMs, cas, length] of the last op
+  private closed = false;
+
+  private constructor(private readonly n: NativeStore) {
+    n.setMeta(this.meta);
+  }
+
+  /** Opens (or, with createSize, creates) a pool. Throws an Error with code EPOOL* when refused. */
+  static open(path: string, options: OpenOptions = {}): Store {
+    return new Store(new native.NativeStore(path, options));
+  }
+
+  static check(path: string): CheckReport {
+    return native.checkPool(path);
+  }
+
+  static info(path: string): PoolInfo {
+    return native.poolInfo(path);
+  }
+
+  static readonly layoutVersion: number = native.layoutVersion;
+
+  /** The value only (fast path); metadata of the hit is in lastFlags/lastExpireMs/lastCas. */
+  getValue(key: Buffer): Buffer | null {
+    return this.n.get(key);
+  }
+
+  get lastFlags(): number {
+    return this.meta[0]!;
+  }
+  get lastExpireMs(): number {
+    return this.meta[1]!;
+  }
+  get lastCas(): number {
+    return this.meta[2]!;
+  }
+
+  get(key: Buffer): Entry | null {
+    const value = this.n.get(key);
+    if (value === null) return null;
+    return { value, flags: this.meta[0]!, expireMs: this.meta[1]!, cas: this.meta[2]! };
+  }
+
+  exists(key: Buffer): boolean {
+    return this.n.exists(key);
+  }
+
+  /** Metadata without copying the value; null when absent. */
+  head(key: Buffer): { flags: number; expireMs: number; cas: number; length: number } | null {
+    if (!this.n.exists(key)) return null;
+    return { flags: this.meta[0]!, expireMs: this.meta[1]!, cas: this.meta[2]!, length: this.meta[3]! };
+  }
+
+  set(key: Buffer, value: Buffer, o?: SetOptions): SetOutcome {
+    const mode = o?.condition === 'NX' ? 1 : o?.condition === 'XX' ? 2 : 0;
+    const st = this.n.set(key, value, mode, o?.expireMs ?? 0, o?.flags ?? 0, o?.keepTtl ?? false, o?.keepFlags ?? false, o?.cas ?? 0);
+    failIfError(st);
+    return outcome[st]!;
+  }
+
+  /** CAS of the item written by the last successful write. */
+  get lastWriteCas(): number {
+    return this.meta[2]!;
+  }
+
+  delete(key: Buffer): boolean {
+    return this.n.del(key) === 1;
+  }
+
+  /** Deletes several keys as one crash-atomic write; returns how many existed. */
+  deleteMany(keys: Buffer[]): number {
+    const r = this.n.delMany(keys);
+    if (r < 0) failIfError(-r);
+    return r;
+  }
+
+  /** Sets a new absolute expiry (0 = persist). False when the key is absent. */
+  touch(key: Buffer, expireMs: number): boolean {
+    const st = this.n.touch(key, expireMs);
+    failIfError(st);
+    return st === Status.Ok;
+  }
+
+  /** Appends (or prepends); returns the new length, or null when the key is absent. */
+  append(key: Buffer, data: Buffer, prepend = false): number | null {
+    const st = this.n.append(key, data, prepend);
+    failIfError(st);
+    return st === Status.Ok ? this.meta[3]! : null;
+  }
+
+  /** Redis SETRANGE: zero-pads, creates the key unless data is empty; returns the new length. */
+  setRange(key: Buffer, offset: number, data: Buffer): number {
+    const st = this.n.setRange(key, offset, data);
+    failIfError(st);
+    return this.meta[3]!;
+  }
+
+  /** Redis GETRANGE semantics (negative indexes from the end, inclusive end). */
+  getRange(key: Buffer, start: number, end: number): Buffer {
+    const v = this.n.get(key);
+    if (v === null || v.length === 0) return Buffer.alloc(0);
+    const len = v.length;
+    if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
+    if (start < 0) start = Math.max(0, len + start);
+    if (end < 0) end = Math.max(0, len + end);
+    if (end >= len) end = len - 1;
+    if (start > end) return Buffer.alloc(0);
+    return v.subarray(start, end + 1);
+  }
+
+  /** Redis INCRBY: keeps TTL; throws NOT_INTEGER / OVERFLOW. */
+  incrBy(key: Buffer, delta: bigint): bigint {
+    const cur = this.n.get(key);
+    let v = 0n;
+    if (cur !== null) {
+      const parsed = parseInt64(cur);
+      if (parsed === null) throw new StoreError('NOT_INTEGER', 'value is not an integer or out of range');
+      v = parsed;
+    }
+    const next = v + delta;
+    if (!inInt64(next)) throw new StoreError('OVERFLOW', 'increment or decrement would overflow');
+    this.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
+    return next;
+  }
+
+  /** Redis INCRBYFLOAT: returns the stored text. */
+  incrByFloat(key: Buffer, delta: number): string {
+    const cur = this.n.get(key);
+    let v = 0;
+    if (cur !== null) {
+      const parsed = parseLongDouble(cur);
+      if (parsed === null) throw new StoreError('NOT_FLOAT', 'value is not a valid float');
+      v = parsed;
+    }
+    const next = v + delta;
+    if (!Number.isFinite(next)) throw new StoreError('NAN_OR_INF', 'increment would produce NaN or Infinity');
+    const text = formatHumanFloat(next);
+    this.set(key, Buffer.from(text, 'latin1'), { keepTtl: true, keepFlags: true });
+    return text;
+  }
+
+  /**
+   * memcached incr/decr: unsigned 64-bit, incr wraps, decr stops at 0. Returns the new value, null
+   * when the key is absent, or throws NOT_INTEGER for a non-numeric value. Keeps flags and TTL.
+   */
+  incrU64(key: Buffer, delta: bigint, decr: boolean): bigint | null {
+    const cur = this.n.get(key);
+    if (cur === null) return null;
+    const v = parseU64(cur);
+    if (v === null) throw new StoreError('NOT_INTEGER', 'cannot increment or decrement non-numeric value');
+    const next = decr ? (delta > v ? 0n : v - delta) : (v + delta) & 0xffffffffffffffffn;
+    this.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
+    return next;
+  }
+
+  /** RENAME/RENAMENX as one crash-atomic write; keeps the TTL. */
+  rename(src: Buffer, dst: Buffer, nx = false): PairOutcome {
+    const st = this.n.rename(src, dst, nx);
+    failIfError(st);
+    return st === Status.Ok ? 'ok' : st === Status.NotFound ? 'not_found' : 'exists';
+  }
+
+  copy(src: Buffer, dst: Buffer, replace = false): PairOutcome {
+    const st = this.n.copy(src, dst, replace);
+    failIfError(st);
+    return st === Status.Ok ? 'ok' : st === Status.NotFound ? 'not_found' : 'exists';
+  }
+
+  /** MSET/MSETNX as one crash-atomic write. With nx, false when any key exists (nothing written). */
+  mset(keysAndValues: Buffer[], nx = false): boolean {
+    const st = this.n.mset(keysAndValues, nx);
+    failIfError(st);
+    return st === Status.Ok;
+  }
+
+  /** Removes every key at once (one failure-atomic word); memory is reclaimed in the background. */
+  flushAll(): void {
+    this.n.flushAll();
+  }
+
+  count(): number {
+    return this.n.count();
+  }
+
+  /** Cursor-based iteration; a cursor stays valid across inserts. Returns [next cursor (0 = done), keys]. */
+  scan(cursor: number, count = 10): [number, Buffer[]] {
+    return this.n.scan(cursor, count);
+  }
+
+  randomKey(): Buffer | null {
+    return this.n.randomKey();
+  }
+
+  /** Makes every write since the last barrier durable. */
+  barrier(): void {
+    this.n.barrier();
+  }
+
+  /** One slice of background work (rebuild after open, flush cleanup, active expiry). True while urgent work remains. */
+  maintenance(budget = 256): boolean {
+    return this.n.maintenance(budget);
+  }
+
+  stats(): NativeStats {
+    return this.n.stats();
+  }
+
+  classStats(): NativeClassStats[] {
+    return this.n.classStats();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Clean shutdown: final barrier, exact key count, clean flag. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.n.close();
+  }
+}

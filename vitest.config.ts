@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run against the compiled native addon and, for server tests, the compiled CLI in dist/
+// (`npm test` builds both first). Heavy suites (1M keys, crash images, kill -9 soaks) are bounded.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
