@@ -70,8 +70,6 @@ bool Index::insert(uint64_t home, uint64_t slot, uint64_t* boff_out, int* idx_ou
 void Index::op_begin() {
   op_active_ = true;
   op_mark_ = order_.size();
-  op_prev_.clear();
-  op_new_overflow_.clear();
 }
 
 void Index::op_rollback() {
@@ -84,8 +82,16 @@ void Index::op_rollback() {
 
 void Index::op_end() {
   op_active_ = false;
-  op_own_.clear();
-  op_prev_.clear();
+  // Every operation passes here: clear only what was used (clear() is O(bucket count)), and drop
+  // tables a large MSET grew.
+  if (!op_own_.empty()) {
+    if (op_own_.bucket_count() > 8192) std::unordered_set<uint64_t>().swap(op_own_);
+    else op_own_.clear();
+  }
+  if (!op_prev_.empty()) {
+    if (op_prev_.bucket_count() > 8192) std::unordered_map<uint64_t, Bucket>().swap(op_prev_);
+    else op_prev_.clear();
+  }
   op_new_overflow_.clear();
 }
 
@@ -141,7 +147,13 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
     ps.flush(&lh->state, 8);
     ps.drain();
   }
-  staged_.clear();
+  // clear() of an unordered_map costs O(bucket count): after a large turn, start small again.
+  if (staged_.bucket_count() > 8192) {
+    std::unordered_map<uint64_t, Bucket>().swap(staged_);
+    staged_.reserve(1024);
+  } else {
+    staged_.clear();
+  }
   order_.clear();
 }
 

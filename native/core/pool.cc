@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <libpmem2.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@ const char* pool_err_code(PoolErr e) {
     case PoolErr::Truncated: return "EPOOLTRUNCATED";
     case PoolErr::Invalid: return "EPOOLINVALID";
     case PoolErr::Exists: return "EPOOLEXISTS";
+    case PoolErr::Busy: return "EPOOLBUSY";
   }
   return "EPOOL";
 }
@@ -119,6 +121,11 @@ Pool::Pool(const std::string& path, const PoolOptions& opt) : mode_(opt.mode) {
     throw PoolError(PoolErr::Io, sys_err("cannot open pool", path));
   }
   try {
+    // One server per pool: two writers would corrupt it. The lock dies with the process (kill -9).
+    if (mode_ != MapMode::Private && flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) throw PoolError(PoolErr::Busy, path + ": pool is in use by another daxcache process");
+      throw PoolError(PoolErr::Io, sys_err("cannot lock pool", path));
+    }
     hs_ = read_header(fd_, path);
     map(path);
   } catch (...) {

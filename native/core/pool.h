@@ -16,7 +16,7 @@ struct pmem2_source;
 namespace dax {
 
 // Error codes the CLI turns into distinct exit codes.
-enum class PoolErr { Io, NotPool, Version, Checksum, Truncated, Invalid, Exists };
+enum class PoolErr { Io, NotPool, Version, Checksum, Truncated, Invalid, Exists, Busy };
 const char* pool_err_code(PoolErr e);
 
 struct PoolError : std::runtime_error {

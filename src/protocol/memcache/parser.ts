@@ -180,7 +180,8 @@ export class MemcacheParser {
     }
     // The line is copied so keys stay valid however the input buffer is reused later.
     const line = Buffer.allocUnsafe(len);
-    b.copy(line, 0, rpos, end);
+    if (len <= 64) for (let i = 0; i < len; i++) line[i] = b[rpos + i]!;
+    else b.copy(line, 0, rpos, end);
     this.consumed(idx + 1);
     return parseLine(line, this.tokens, this.itemSizeMax);
   }

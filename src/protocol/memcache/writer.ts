@@ -56,9 +56,18 @@ export class ReplyWriter {
       this.chunkBytes += b.length;
       return;
     }
-    this.reserve(b.length);
-    b.copy(this.buf, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.reserve(n);
+    const buf = this.buf;
+    let p = this.pos;
+    if (n <= 64) {
+      // Buffer.copy's call overhead dominates for keys and status lines.
+      for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    } else {
+      buf.set(b, p);
+      p += n;
+    }
+    this.pos = p;
   }
 
   byte(c: number): void {

@@ -1,0 +1,58 @@
+// What a Redis command handler sees, and how the command table describes a command (the shape of
+// Redis's command table: name, arity, flags, key positions).
+import type { Store } from '../../store/store.js';
+import type { Reply } from '../../protocol/resp/reply.js';
+
+/** Per-connection state a command may read or change. */
+export interface ClientState {
+  readonly id: number;
+  name: string;
+  /** Protocol version negotiated with HELLO. */
+  resp: 2 | 3;
+  db: number;
+  authenticated: boolean;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdMs: number;
+  lastInteractionMs: number;
+  lastCommand: string;
+  libName: string;
+  libVersion: string;
+  /** CLIENT REPLY ON|OFF|SKIP */
+  replyMode: 'on' | 'off' | 'skip';
+  noEvict: boolean;
+  /** Set by QUIT / CLIENT KILL: close after the pending replies are written. */
+  closeAfterReply: boolean;
+}
+
+/** Server-wide services; the server fills it in (see src/server/). */
+export interface ServerContext {
+  readonly store: Store;
+  [service: string]: unknown;
+}
+
+export interface CommandContext {
+  readonly store: Store;
+  readonly client: ClientState;
+  readonly server: ServerContext;
+}
+
+/** argv[0] is the command name as sent; argv.length has been checked against the arity. */
+export type CommandHandler = (ctx: CommandContext, argv: Buffer[]) => Reply;
+
+export type CommandFlag = 'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript' | 'pubsub' | 'multikey';
+
+export interface CommandSpec {
+  /** Lower-case name. */
+  name: string;
+  /** Redis arity: N = exactly N args including the name, -N = at least N. */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** Key positions, as in COMMAND INFO: first key, last key (-1 = last arg), step. 0,0,0 = no keys. */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  handler: CommandHandler;
+  /** Subcommands (CONFIG GET, CLIENT LIST, ...), lower-case name -> spec with its own arity. */
+  subcommands?: Record<string, CommandSpec>;
+}

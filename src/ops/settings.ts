@@ -1,0 +1,329 @@
+// The table of settings: one entry per setting with its name, type, default, runtime mutability
+// and a one-line description. Loading, CONFIG GET/SET and the YAML reference are all driven by it,
+// so a setting is defined exactly once.
+
+import { InvalidValue } from './errors.js';
+import { formatSize, parseSize } from './size.js';
+
+export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
+export type Durability = (typeof DURABILITY_MODES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const MAXMEMORY_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'volatile-lru',
+  'allkeys-random',
+  'volatile-random',
+  'volatile-ttl',
+  'allkeys-lfu',
+  'volatile-lfu',
+] as const;
+export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
+
+/** Redis `client-output-buffer-limit normal <hard> <soft> <seconds>`; 0 disables each part. */
+export interface OutputBufferLimit {
+  hardBytes: number;
+  softBytes: number;
+  softSeconds: number;
+}
+
+export interface Config {
+  port: number;
+  bind: string;
+  memcachedPort: number;
+  /** Resolved: equals `bind` unless set. */
+  memcachedBind: string;
+  timeout: number;
+  tcpKeepalive: number;
+  maxclients: number;
+  requirepass: string;
+  /** Absolute once loaded (relative paths resolve against the working directory). */
+  pool: string;
+  poolSize: number;
+  durability: Durability;
+  appendfsyncIntervalMs: number;
+  prefault: boolean;
+  maxmemory: number;
+  maxmemoryPolicy: MaxmemoryPolicy;
+  protoMaxBulkLen: number;
+  clientQueryBufferLimit: number;
+  clientOutputBufferLimitNormal: OutputBufferLimit;
+  itemSizeMax: number;
+  memcachedShutdown: boolean;
+  logLevel: LogLevel;
+  metricsPort: number;
+  /** Resolved: equals `bind` unless set. */
+  metricsBind: string;
+  hz: number;
+  /** The YAML file the settings were read from (CONFIG REWRITE target), or null. Not a setting. */
+  configFile: string | null;
+}
+
+export type SettingKey = Exclude<keyof Config, 'configFile'>;
+
+export interface Setting {
+  /** kebab-case: the YAML key, the --flag and the CONFIG GET/SET name. */
+  readonly name: string;
+  readonly key: SettingKey;
+  /** DAXCACHE_POOL_SIZE style. */
+  readonly env: string;
+  readonly section: string;
+  readonly doc: string;
+  /** The default as written in the YAML reference. */
+  readonly default: string;
+  /** May be changed at runtime with CONFIG SET. */
+  readonly mutable: boolean;
+  /** A bare `--flag` means true. */
+  readonly boolean: boolean;
+  /** Relative values resolve against the working directory. */
+  readonly isPath: boolean;
+  /** Empty means "the value of bind". */
+  readonly followsBind: boolean;
+  /** Parses text from any source; throws InvalidValue with the reason. */
+  parse(raw: string): unknown;
+  /** CONFIG GET form (bytes, yes/no), as Redis replies. */
+  show(value: unknown): string;
+  /** Human form for the YAML file (1gb, true). */
+  text(value: unknown): string;
+}
+
+const INT_MAX = 2 ** 31 - 1;
+const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+
+interface Kind {
+  parse(raw: string): unknown;
+  show(value: unknown): string;
+  text?(value: unknown): string;
+  boolean?: boolean;
+}
+
+function parseInteger(raw: string, min: number, max: number, what: string): number {
+  const s = raw.trim();
+  if (!/^[+-]?\d+$/.test(s)) throw new InvalidValue(`expected ${what}`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidValue(`expected ${what}`);
+  return n;
+}
+
+const int = (min: number, max: number, what = `an integer from ${min} to ${max}`): Kind => ({
+  parse: (raw) => parseInteger(raw, min, max, what),
+  show: String,
+});
+
+const port = (): Kind => int(0, 65535, 'a port number from 0 to 65535');
+
+function parseBytes(raw: string, min: number, max: number): number {
+  const n = parseSize(raw);
+  if (n === null) throw new InvalidValue('expected bytes or a size like 512mb');
+  if (n < min || n > max) {
+    const hi = max === MAX_BYTES ? '' : ` and at most ${formatSize(max)}`;
+    throw new InvalidValue(`must be at least ${formatSize(min)}${hi}`);
+  }
+  return n;
+}
+
+const size = (min: number, max = MAX_BYTES): Kind => ({
+  parse: (raw) => parseBytes(raw, min, max),
+  show: String,
+  text: (v) => formatSize(v as number),
+});
+
+const bool = (): Kind => ({
+  parse(raw) {
+    const s = raw.trim().toLowerCase();
+    if (s === 'yes' || s === 'true') return true;
+    if (s === 'no' || s === 'false') return false;
+    throw new InvalidValue('expected yes/no or true/false');
+  },
+  show: (v) => (v ? 'yes' : 'no'),
+  text: (v) => (v ? 'true' : 'false'),
+  boolean: true,
+});
+
+const oneOf = (values: readonly string[]): Kind => ({
+  parse(raw) {
+    const s = raw.trim().toLowerCase();
+    if (!values.includes(s)) throw new InvalidValue(`expected one of ${values.join(', ')}`);
+    return s;
+  },
+  show: String,
+});
+
+const str = (): Kind => ({ parse: (raw) => raw, show: String });
+
+const host = (optional: boolean): Kind => ({
+  parse(raw) {
+    const s = raw.trim();
+    if (s === '' && optional) return '';
+    if (s === '' || /\s/.test(s)) throw new InvalidValue('expected a host name or IP address');
+    return s;
+  },
+  show: String,
+});
+
+const path = (): Kind => ({
+  parse(raw) {
+    if (raw.trim() === '') throw new InvalidValue('expected a file path');
+    return raw.trim();
+  },
+  show: String,
+});
+
+const bufferLimit = (): Kind => ({
+  parse(raw): OutputBufferLimit {
+    const parts = raw.trim().split(/\s+/);
+    const bad = 'expected "hard soft seconds" such as "0 0 0" or "256mb 64mb 60"';
+    if (parts.length !== 3) throw new InvalidValue(bad);
+    const hardBytes = parseSize(parts[0]!);
+    const softBytes = parseSize(parts[1]!);
+    if (hardBytes === null || softBytes === null || !/^\d+$/.test(parts[2]!)) throw new InvalidValue(bad);
+    const softSeconds = Number(parts[2]);
+    if (softSeconds > INT_MAX) throw new InvalidValue(bad);
+    return { hardBytes, softBytes, softSeconds };
+  },
+  show(v) {
+    const l = v as OutputBufferLimit;
+    return `${l.hardBytes} ${l.softBytes} ${l.softSeconds}`;
+  },
+  text(v) {
+    const l = v as OutputBufferLimit;
+    return `${formatSize(l.hardBytes)} ${formatSize(l.softBytes)} ${l.softSeconds}`;
+  },
+});
+
+interface Def {
+  section: string;
+  default: string;
+  mutable?: boolean;
+  kind: Kind;
+  doc: string;
+  isPath?: boolean;
+  followsBind?: boolean;
+}
+
+function def(name: string, key: SettingKey, d: Def): Setting {
+  return {
+    name,
+    key,
+    env: `DAXCACHE_${name.toUpperCase().replace(/-/g, '_')}`,
+    section: d.section,
+    doc: d.doc,
+    default: d.default,
+    mutable: d.mutable ?? false,
+    boolean: d.kind.boolean ?? false,
+    isPath: d.isPath ?? false,
+    followsBind: d.followsBind ?? false,
+    parse: d.kind.parse,
+    show: d.kind.show,
+    text: d.kind.text ?? d.kind.show,
+  };
+}
+
+const NET = 'network';
+const POOL = 'pool and durability';
+const MEM = 'memory and eviction';
+const LIMITS = 'limits';
+const MC = 'memcached';
+const OBS = 'logging and metrics';
+const SRV = 'background work';
+
+export const SETTINGS: readonly Setting[] = [
+  def('port', 'port', { section: NET, default: '6379', kind: port(),
+    doc: 'Redis protocol (RESP2/RESP3) TCP port; 0 = any free port chosen by the OS' }),
+  def('bind', 'bind', { section: NET, default: '127.0.0.1', kind: host(false),
+    doc: 'address the listeners bind to (0.0.0.0 = every IPv4 interface)' }),
+  def('memcached-port', 'memcachedPort', { section: NET, default: '11211', kind: port(),
+    doc: 'memcached protocol (text and meta) TCP port; 0 disables the memcached listener' }),
+  def('memcached-bind', 'memcachedBind', { section: NET, default: '', kind: host(true), followsBind: true,
+    doc: 'address of the memcached listener; empty = same as bind' }),
+  def('requirepass', 'requirepass', { section: NET, default: '', kind: str(), mutable: true,
+    doc: 'password clients must give with AUTH; empty = no authentication' }),
+  def('maxclients', 'maxclients', { section: NET, default: '10000', kind: int(1, INT_MAX), mutable: true,
+    doc: 'most clients connected at once over both protocols; more are refused with an error' }),
+  def('timeout', 'timeout', { section: NET, default: '0', kind: int(0, INT_MAX), mutable: true,
+    doc: 'close a client idle for this many seconds; 0 = never' }),
+  def('tcp-keepalive', 'tcpKeepalive', { section: NET, default: '300', kind: int(0, INT_MAX), mutable: true,
+    doc: 'TCP keepalive interval for client sockets in seconds; 0 = off' }),
+
+  def('pool', 'pool', { section: POOL, default: './data/daxcache.pool', kind: path(), isPath: true,
+    doc: 'pool file on a DAX filesystem, /dev/shm or any disk; relative to the working directory' }),
+  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: size(1024 ** 2),
+    doc: 'size of the pool file when it is created; an existing pool keeps its own size' }),
+  def('durability', 'durability', { section: POOL, default: 'strict', kind: oneOf(DURABILITY_MODES),
+    doc: 'strict: a write is persistent before its reply is sent; relaxed: persisted every appendfsync-interval-ms' }),
+  def('appendfsync-interval-ms', 'appendfsyncIntervalMs', { section: POOL, default: '1000', kind: int(1, 60_000),
+    doc: 'relaxed mode: longest time in ms an acknowledged write may wait for its persist barrier' }),
+  def('prefault', 'prefault', { section: POOL, default: 'false', kind: bool(),
+    doc: 'touch every page of the pool at startup so that first requests take no page faults' }),
+
+  def('maxmemory', 'maxmemory', { section: MEM, default: '0', kind: size(0), mutable: true,
+    doc: 'pool bytes data may use before maxmemory-policy applies; 0 = the whole pool' }),
+  def('maxmemory-policy', 'maxmemoryPolicy', { section: MEM, default: 'noeviction', kind: oneOf(MAXMEMORY_POLICIES),
+    mutable: true,
+    doc: `when full: noeviction (writes fail with OOM) or evict: ${MAXMEMORY_POLICIES.slice(1).join(', ')}` }),
+
+  def('proto-max-bulk-len', 'protoMaxBulkLen', { section: LIMITS, default: '512mb', kind: size(1024 ** 2),
+    mutable: true, doc: 'largest Redis bulk string (one key or value) a client may send' }),
+  def('client-query-buffer-limit', 'clientQueryBufferLimit', { section: LIMITS, default: '1gb',
+    kind: size(1024 ** 2), mutable: true,
+    doc: 'most unparsed input buffered for one client before it is disconnected' }),
+  def('client-output-buffer-limit-normal', 'clientOutputBufferLimitNormal', { section: LIMITS, default: '0 0 0',
+    kind: bufferLimit(), mutable: true,
+    doc: '"hard soft seconds": drop a client whose unsent replies pass hard, or stay over soft for seconds; 0 = off' }),
+  def('item-size-max', 'itemSizeMax', { section: LIMITS, default: '1mb', kind: size(1024, 1024 ** 3),
+    doc: 'largest memcached item, 1kb to 1gb and at most half of pool-size (memcached -I; its 1m is 1mb here)' }),
+
+  def('memcached-shutdown', 'memcachedShutdown', { section: MC, default: 'false', kind: bool(),
+    doc: 'allow the memcached "shutdown" command to stop the server (memcached -A)' }),
+
+  def('log-level', 'logLevel', { section: OBS, default: 'info', kind: oneOf(LOG_LEVELS), mutable: true,
+    doc: `log level: ${LOG_LEVELS.join(', ')}` }),
+  def('metrics-port', 'metricsPort', { section: OBS, default: '0', kind: port(),
+    doc: 'Prometheus /metrics HTTP port; 0 = disabled (9121, the redis_exporter port, is a usual choice)' }),
+  def('metrics-bind', 'metricsBind', { section: OBS, default: '', kind: host(true), followsBind: true,
+    doc: 'address of the metrics listener; empty = same as bind' }),
+
+  def('hz', 'hz', { section: SRV, default: '10', kind: int(1, 500), mutable: true,
+    doc: 'background task runs per second (active expiry, lazy rebuild after open), 1 to 500' }),
+];
+
+const BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+
+/** Case-insensitive lookup by kebab-case name, as Redis does for CONFIG names. */
+export function findSetting(name: string): Setting | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** ` (did you mean "port"?)` for a near miss, else ''. */
+export function suggestion(name: string, prefix = ''): string {
+  const lower = name.toLowerCase().replace(/_/g, '-');
+  let best: Setting | undefined;
+  let bestDist = 3;
+  for (const s of SETTINGS) {
+    const d = lower === s.name ? 0 : editDistance(lower, s.name);
+    if (d < bestDist) [best, bestDist] = [s, d];
+  }
+  return best ? ` (did you mean ${prefix}${best.name}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Defaults as parsed values, before resolution against cwd and bind. */
+export function defaultValues(): Record<SettingKey, unknown> {
+  const out = {} as Record<SettingKey, unknown>;
+  for (const s of SETTINGS) out[s.key] = s.parse(s.default);
+  return out;
+}

@@ -1,0 +1,72 @@
+// Group commit: replies of a turn of the event loop leave only after ONE barrier has made every
+// write of that turn durable (durability=strict). Many pipelined writes, from many connections,
+// share that barrier. In relaxed mode replies leave at the end of the turn and a timer runs the
+// barrier every appendfsync-interval-ms, like Redis `appendfsync everysec`: a crash may lose that
+// window, never consistency.
+import type { Store } from '../store/store.js';
+
+/** A connection with replies waiting for the turn's barrier. */
+export interface ReplySink {
+  /** Writes the replies queued so far to the socket. */
+  flushReplies(): void;
+}
+
+export type Durability = 'strict' | 'relaxed';
+
+export class GroupCommit {
+  private readonly pending = new Set<ReplySink>();
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Barriers run by this group commit (for INFO/metrics). */
+  barriers = 0;
+  /** Called after each barrier with its duration in seconds (metrics). */
+  onBarrier: ((seconds: number) => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly durability: Durability,
+    intervalMs: number,
+  ) {
+    if (durability === 'relaxed') {
+      this.timer = setInterval(() => this.barrier(), Math.max(1, intervalMs));
+      this.timer.unref();
+    }
+  }
+
+  /** Queue `sink` to flush at the end of this turn. */
+  later(sink: ReplySink): void {
+    this.pending.add(sink);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.endOfTurn);
+    }
+  }
+
+  /** Barrier now (used before shutdown and by the relaxed timer). */
+  barrier(): void {
+    if (this.store.isClosed) return;
+    const t0 = this.onBarrier ? process.hrtime.bigint() : 0n;
+    this.store.barrier();
+    this.barriers++;
+    if (this.onBarrier) this.onBarrier(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+
+  private readonly endOfTurn = (): void => {
+    this.scheduled = false;
+    if (this.durability === 'strict') this.barrier();
+    for (const sink of this.pending) sink.flushReplies();
+    this.pending.clear();
+  };
+
+  /** Flush everything now (shutdown). */
+  drain(): void {
+    this.barrier();
+    for (const sink of this.pending) sink.flushReplies();
+    this.pending.clear();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
