@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
-    reporters: ['default'],
+    // The JSON report feeds the closing summary line of .ci/run (scripts/test-summary.js).
+    reporters: ['default', ['json', { outputFile: 'build/vitest-report.json' }]],
   },
 });

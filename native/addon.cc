@@ -53,6 +53,41 @@ Napi::Object header_object(Napi::Env env, const PoolHeaderStatic& h) {
   return o;
 }
 
+// mode: 'shared' | 'sim-cacheline' | 'sim-adr' | 'sim-eadr' | 'sim-page'; for sim modes: seed,
+// crashAtDrain, crashAtFlush, imagePrefix, imageEvery, writeback, earlyEvery, fault (see sim.h).
+bool sim_options(Napi::Env env, const Napi::Object& o, PoolOptions& opt) {
+  auto str = [&](const char* k, const char* def) {
+    return o.Has(k) && o.Get(k).IsString() ? std::string(o.Get(k).As<Napi::String>()) : std::string(def);
+  };
+  auto num = [&](const char* k, double def) { return o.Has(k) && o.Get(k).IsNumber() ? o.Get(k).As<Napi::Number>().DoubleValue() : def; };
+  std::string mode = str("mode", "shared");
+  SimOptions& s = opt.sim;
+  if (mode == "sim-cacheline") opt.mode = MapMode::SimCacheLine;
+  else if (mode == "sim-adr") opt.mode = MapMode::SimCacheLine, s.model = SimModel::Adr;
+  else if (mode == "sim-eadr") opt.mode = MapMode::SimCacheLine, s.model = SimModel::Eadr;
+  else if (mode == "sim-page") opt.mode = MapMode::SimPage, s.model = SimModel::Page;
+  else if (mode != "shared") {
+    throw_type(env, "mode must be 'shared', 'sim-cacheline', 'sim-adr', 'sim-eadr' or 'sim-page'");
+    return false;
+  }
+  s.seed = uint64_t(num("seed", 0));
+  s.crash_at_drain = uint64_t(num("crashAtDrain", 0));
+  s.crash_at_flush = uint64_t(num("crashAtFlush", 0));
+  s.image_prefix = str("imagePrefix", "");
+  s.image_every = uint64_t(num("imageEvery", 0));
+  s.writeback = num("writeback", -1);
+  s.early_every = uint32_t(num("earlyEvery", 16));
+  std::string fault = str("fault", "none");
+  if (fault == "skip-item-persist") s.fault = Fault::SkipItemPersist;
+  else if (fault == "skip-phase1-drain") s.fault = Fault::SkipPhase1Drain;
+  else if (fault == "publish-before-persist") s.fault = Fault::PublishBeforePersist;
+  else if (fault != "none") {
+    throw_type(env, "fault must be 'none', 'skip-item-persist', 'skip-phase1-drain' or 'publish-before-persist'");
+    return false;
+  }
+  return true;
+}
+
 class NativeStore : public Napi::ObjectWrap<NativeStore> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -79,10 +114,12 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("close", &NativeStore::Close),
                            InstanceMethod("stats", &NativeStore::Stats),
                            InstanceMethod("classStats", &NativeStore::ClassStatsJs),
+                           InstanceMethod("setLimits", &NativeStore::SetLimits),
+                           InstanceMethod("accessInfo", &NativeStore::AccessInfoJs),
                        });
   }
 
-  // new NativeStore(path, { createSize, prefault, mode: 'shared'|'sim-cacheline'|'sim-page', crashAtDrain, onProgress })
+  // new NativeStore(path, { createSize, prefault, mode, onProgress, ...crash simulation (sim_options) })
   NativeStore(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeStore>(info) {
     Napi::Env env = info.Env();
     if (!info[0].IsString() || !info[1].IsObject()) {
@@ -94,13 +131,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     PoolOptions opt;
     if (o.Has("createSize") && o.Get("createSize").IsNumber()) opt.create_size = uint64_t(o.Get("createSize").As<Napi::Number>().DoubleValue());
     if (o.Has("prefault")) opt.prefault = o.Get("prefault").ToBoolean();
-    std::string mode = o.Has("mode") && o.Get("mode").IsString() ? std::string(o.Get("mode").As<Napi::String>()) : "shared";
-    if (mode == "sim-cacheline") opt.mode = MapMode::SimCacheLine;
-    else if (mode == "sim-page") opt.mode = MapMode::SimPage;
-    else if (mode != "shared") {
-      throw_type(env, "mode must be 'shared', 'sim-cacheline' or 'sim-page'");
-      return;
-    }
+    if (!sim_options(env, o, opt)) return;
     Napi::Function progress;
     if (o.Has("onProgress") && o.Get("onProgress").IsFunction()) {
       progress = o.Get("onProgress").As<Napi::Function>();
@@ -116,10 +147,6 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     } catch (const std::exception& e) {
       Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
       return;
-    }
-    if (o.Has("crashAtDrain") && o.Get("crashAtDrain").IsNumber()) {
-      auto* sim = dynamic_cast<SimPersist*>(&store_->pool().persist());
-      if (sim) sim->crash_at_drain = uint64_t(o.Get("crashAtDrain").As<Napi::Number>().Int64Value());
     }
   }
 
@@ -362,9 +389,36 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("openedClean", s.opened_clean);
     o.Set("created", s.created);
     o.Set("indexBuckets", double(s.nbuckets));
+    o.Set("evicted", double(s.evicted));
+    o.Set("maxmemory", double(s.maxmemory));
     o.Set("granularity", store_->pool().persist().granularity() == Granularity::Page ? "page" : "cache_line");
     o.Set("header", header_object(env, store_->pool().hdr()));
     return o;
+  }
+
+  // setLimits(policy: 0..7 (EvictPolicy), maxmemory: bytes, 0 = whole pool)
+  Napi::Value SetLimits(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber() || !info[1].IsNumber()) return throw_type(env, "setLimits(policy, maxmemory)");
+    int p = info[0].As<Napi::Number>().Int32Value();
+    if (p < 0 || p > 7) return throw_type(env, "policy must be 0..7");
+    store_->set_limits(EvictPolicy(p), uint64_t(info[1].As<Napi::Number>().DoubleValue()));
+    return env.Undefined();
+  }
+
+  // accessInfo(key) -> [idleSeconds, lfuFrequency] | null
+  Napi::Value AccessInfoJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "accessInfo(key)");
+    Bytes k = bytes_of(info[0]);
+    AccessInfo ai;
+    if (!store_->access_info(k.p, k.n, ai)) return env.Null();
+    Napi::Array a = Napi::Array::New(env, 2);
+    a.Set(0u, Napi::Number::New(env, double(ai.idle_s)));
+    a.Set(1u, Napi::Number::New(env, double(ai.freq)));
+    return a;
   }
 
   Napi::Value ClassStatsJs(const Napi::CallbackInfo& info) {

@@ -83,6 +83,7 @@ void Allocator::init_slab_page(uint32_t p, uint32_t cls, bool swept) {
   uint32_t words = (classes_[cls].per_page + 63) / 64;
   ps.used.assign(words, 0);
   ps.verified.assign(words, 0);
+  ps.access.assign(classes_[cls].per_page, 0);
   classes_[cls].pages++;
 }
 
@@ -187,6 +188,7 @@ uint64_t Allocator::alloc(uint64_t bytes) {
   ps.nused = 1;
   ps.swept = true;
   ps.verified.assign(1, 0);
+  ps.access.assign(1, 0);
   for (uint32_t q = p + 1; q < p + n; q++) {
     pages_[q].kind = PAGE_LARGE_CONT;
     pages_[q].swept = true;
@@ -292,6 +294,7 @@ bool Allocator::sweep(uint32_t budget) {
     } else if (ps.kind == PAGE_LARGE_HEAD && ps.nused) {
       ps.swept = true;
       ps.verified.resize(1, 0);
+      ps.access.resize(1, 0);
       for (uint32_t q = p + 1; q < p + ps.run; q++) pages_[q].swept = true;
       sweep_cursor_ = p + ps.run;
     } else {
@@ -321,6 +324,26 @@ void Allocator::set_verified(uint64_t off) {
   } else if (ps.kind == PAGE_LARGE_HEAD) {
     ps.verified.resize(1, 0);
     ps.verified[0] = 1;
+  }
+}
+
+uint16_t Allocator::access(uint64_t off) const {
+  const PageState& ps = pages_[page_of(off)];
+  if (ps.kind == PAGE_SLAB) {
+    int idx = chunk_index(page_of(off), off);
+    return idx >= 0 ? ps.access[idx] : 0;
+  }
+  return ps.access.empty() ? 0 : ps.access[0];
+}
+
+void Allocator::set_access(uint64_t off, uint16_t v) {
+  PageState& ps = pages_[page_of(off)];
+  if (ps.kind == PAGE_SLAB) {
+    int idx = chunk_index(page_of(off), off);
+    if (idx >= 0) ps.access[idx] = v;
+  } else if (ps.kind == PAGE_LARGE_HEAD) {
+    ps.access.resize(1, 0);
+    ps.access[0] = v;
   }
 }
 

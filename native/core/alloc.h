@@ -45,6 +45,10 @@ class Allocator {
   bool sweep(uint32_t budget);
   bool swept_all() const { return sweep_cursor_ >= npages_; }
 
+  // Volatile access metadata for eviction and OBJECT IDLETIME/FREQ (never persisted).
+  uint16_t access(uint64_t off) const;
+  void set_access(uint64_t off, uint16_t v);
+
   // "verified" cache: item's checksum was computed or checked by this process.
   bool verified(uint64_t off) const;
   void set_verified(uint64_t off);
@@ -68,6 +72,7 @@ class Allocator {
     int32_t partial_pos = -1;
     std::vector<uint64_t> used;      // slab pages: bit per chunk
     std::vector<uint64_t> verified;  // slab pages: bit per chunk; large head: bit 0
+    std::vector<uint16_t> access;    // per chunk (large head: [0]): LRU clock or LFU counter
   };
   struct ClassState {
     uint32_t size, per_page;

@@ -26,10 +26,17 @@ void Pmem2Persist::drain() {
   drain_();
 }
 
-SimPersist::SimPersist(const uint8_t* base, int fd, Granularity g) : base_(base), fd_(fd) { gran_ = g; }
+SimPersist::SimPersist(const uint8_t* base, uint64_t size, int fd, Granularity g, const SimOptions& o)
+    : base_(base), fd_(fd) {
+  gran_ = g;
+  if (fd >= 0) sim_.reset(new SimCrash(base, size, fd, o));
+}
+
+SimPersist::~SimPersist() = default;
 
 void SimPersist::flush(const void* p, size_t n) {
   flushes++;
+  if (sim_) sim_->on_event(flushes + drains, false, flushes);
   uint64_t unit = gran_ == Granularity::Page ? 4096 : 64;
   uint64_t off = static_cast<const uint8_t*>(p) - base_;
   uint64_t start = off / unit * unit, end = (off + n + unit - 1) / unit * unit;
@@ -38,7 +45,7 @@ void SimPersist::flush(const void* p, size_t n) {
 
 void SimPersist::drain() {
   drains++;
-  if (crash_at_drain && drains >= crash_at_drain) _exit(99);
+  if (sim_) sim_->on_event(flushes + drains, true, drains);
   if (fd_ < 0) {  // read-only private mapping (check/info): nothing reaches the file
     pending_.clear();
     return;

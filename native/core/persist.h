@@ -7,7 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
+
+#include "sim.h"
 
 struct pmem2_map;
 
@@ -40,18 +43,20 @@ class Pmem2Persist : public Persist {
 };
 
 // Crash simulation: private mapping; flushed ranges (rounded to the granularity) reach the file at
-// drain(). A test hook can stop the process at the Nth drain, leaving a crash image behind.
+// drain(). The model (sim.h) may crash at a chosen flush/drain, write crash images, and write back
+// unpersisted units early. fd < 0: a read-only private mapping (check/info), nothing is written.
 class SimPersist : public Persist {
  public:
-  SimPersist(const uint8_t* base, int fd, Granularity g);
+  SimPersist(const uint8_t* base, uint64_t size, int fd, Granularity g, const SimOptions& o = SimOptions());
+  ~SimPersist() override;
   void flush(const void* p, size_t n) override;
   void drain() override;
-  uint64_t crash_at_drain = 0;  // when > 0: _exit(99) instead of completing that drain
 
  private:
   const uint8_t* base_;
   int fd_;
   std::vector<std::pair<uint64_t, uint64_t>> pending_;
+  std::unique_ptr<SimCrash> sim_;
 };
 
 }  // namespace dax

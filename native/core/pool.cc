@@ -127,7 +127,7 @@ Pool::Pool(const std::string& path, const PoolOptions& opt) : mode_(opt.mode) {
       throw PoolError(PoolErr::Io, sys_err("cannot lock pool", path));
     }
     hs_ = read_header(fd_, path);
-    map(path);
+    map(path, opt.sim);
   } catch (...) {
     if (map_) pmem2_map_delete(&map_);
     if (src_) pmem2_source_delete(&src_);
@@ -137,6 +137,8 @@ Pool::Pool(const std::string& path, const PoolOptions& opt) : mode_(opt.mode) {
 }
 
 void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions& opt) {
+  // Whole 2 MiB units: the mapping length must be page-aligned, and DAX can then use huge pages.
+  size = align_up(size, 2ull << 20);
   if (size < MIN_POOL_SIZE)
     throw PoolError(PoolErr::Invalid, "pool size " + std::to_string(size) + " is too small (minimum 16mb)");
   PoolHeaderStatic h = plan_layout(size);
@@ -188,7 +190,7 @@ void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions
   fd_ = fd;
 }
 
-void Pool::map(const std::string& path) {
+void Pool::map(const std::string& path, const SimOptions& sim) {
   int r = pmem2_source_from_fd(&src_, fd_);
   if (r) throw PoolError(PoolErr::Io, path + ": " + pmem2_errormsg());
   pmem2_config* cfg = nullptr;
@@ -204,10 +206,11 @@ void Pool::map(const std::string& path) {
   base_ = static_cast<uint8_t*>(pmem2_map_get_address(map_));
   switch (mode_) {
     case MapMode::Shared: persist_.reset(new Pmem2Persist(map_)); break;
-    case MapMode::Private: persist_.reset(new SimPersist(base_, -1, Granularity::Page)); break;
-    case MapMode::SimCacheLine: persist_.reset(new SimPersist(base_, fd_, Granularity::CacheLine)); break;
-    case MapMode::SimPage: persist_.reset(new SimPersist(base_, fd_, Granularity::Page)); break;
+    case MapMode::Private: persist_.reset(new SimPersist(base_, hs_.pool_size, -1, Granularity::Page)); break;
+    case MapMode::SimCacheLine: persist_.reset(new SimPersist(base_, hs_.pool_size, fd_, Granularity::CacheLine, sim)); break;
+    case MapMode::SimPage: persist_.reset(new SimPersist(base_, hs_.pool_size, fd_, Granularity::Page, sim)); break;
   }
+  if (mode_ == MapMode::SimCacheLine || mode_ == MapMode::SimPage) fault_ = sim.fault;
 }
 
 void Pool::persist_word(uint64_t* w, uint64_t v) {

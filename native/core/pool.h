@@ -30,6 +30,7 @@ struct PoolOptions {
   uint64_t create_size = 0;  // > 0: create the file if it does not exist
   bool prefault = false;
   MapMode mode = MapMode::Shared;
+  SimOptions sim;  // crash-simulation model and test-only faults (Sim* modes)
   std::function<void(uint64_t done, uint64_t total)> progress;
 };
 
@@ -48,6 +49,7 @@ class Pool {
   Persist& persist() { return *persist_; }
   bool readonly() const { return mode_ == MapMode::Private; }
   MapMode mode() const { return mode_; }
+  Fault fault() const { return fault_; }
 
   template <class T> T* at(uint64_t off) const { return reinterpret_cast<T*>(base_ + off); }
   uint64_t off_of(const void* p) const { return static_cast<const uint8_t*>(p) - base_; }
@@ -60,7 +62,7 @@ class Pool {
 
  private:
   void create_file(const std::string& path, uint64_t size, const PoolOptions& opt);
-  void map(const std::string& path);
+  void map(const std::string& path, const SimOptions& sim);
 
   int fd_ = -1;
   pmem2_source* src_ = nullptr;
@@ -68,6 +70,7 @@ class Pool {
   uint8_t* base_ = nullptr;
   PoolHeaderStatic hs_{};
   MapMode mode_;
+  Fault fault_ = Fault::None;
   bool created_ = false;
   std::unique_ptr<Persist> persist_;
 };

@@ -23,6 +23,7 @@ static constexpr uint64_t COUNT_UNKNOWN = UINT64_MAX;
 Store::Store(const std::string& path, const PoolOptions& opt)
     : pool_(new Pool(path, opt)), alloc_(*pool_, dirty_), index_(*pool_, alloc_, dirty_) {
   dyn_ = pool_->dyn();
+  fault_ = pool_->fault();
   log_replayed_ = index_.recover_log();
   opened_clean_ = dyn_->clean_shutdown == 1;
   pool_->persist_word(&dyn_->open_count, dyn_->open_count + 1);
@@ -73,6 +74,16 @@ bool Store::verify_item(uint64_t off, const ItemHeader* h) {
   return true;
 }
 
+// LRU: seconds clock (16 bits, wrap-aware). LFU: Redis's logarithmic counter (8 bits) + minutes of
+// the last decrement (8 bits), lfu-log-factor 10, lfu-decay-time 1 minute.
+static constexpr uint8_t LFU_INIT_VAL = 5;
+static inline bool lfu_policy(EvictPolicy p) { return p == EvictPolicy::AllKeysLfu || p == EvictPolicy::VolatileLfu; }
+static inline uint8_t lfu_decayed(uint16_t v, int64_t now) {
+  uint8_t minutes = uint8_t(now / 60000), last = uint8_t(v >> 8), counter = uint8_t(v);
+  uint8_t elapsed = uint8_t(minutes - last);
+  return elapsed >= counter ? 0 : uint8_t(counter - elapsed);
+}
+
 void Store::count_delta(uint64_t hash, int64_t d) {
   live_count_ += d;
   if (phase_ == RebuildPhase::Mark && (hash & (index_.nbuckets() - 1)) < mark_cursor_) walked_ += d;
@@ -121,6 +132,7 @@ bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool ve
         }
       }
       f = {boff, i, off, h};
+      if (!no_touch_) touch_access(off);
       return true;
     }
     uint64_t next = b->next;
@@ -162,8 +174,16 @@ uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, in
     p += parts[i].n;
   }
   h->crc = crc32c(0, reinterpret_cast<uint8_t*>(h) + 4, size - 4);
-  dirty_.add(off, size);
+  if (__builtin_expect(fault_ != Fault::SkipItemPersist, 1)) dirty_.add(off, size);  // fault: test-only
   alloc_.set_verified(off);
+  int64_t now = now_ms();
+  // A new item starts at "just used": LFU_INIT_VAL (no increment, as Redis) or the LRU clock now.
+  alloc_.set_access(off, lfu_policy(policy_) ? uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | LFU_INIT_VAL)
+                                             : uint16_t(now / 1000));
+  if (maxmemory_ && alloc_.used_bytes() > maxmemory_) {  // over the configured limit: as if full
+    alloc_.free(off);
+    return 0;
+  }
   return off;
 }
 
@@ -208,18 +228,116 @@ template <class F>
 St Store::with_reclaim(F op) {
   index_.op_begin();
   St st = op();
-  if (st == St::NoMem) {
-    index_.op_rollback();
-    if (!reclaim()) return st;
+  if (st != St::NoMem) {
+    index_.op_end();
+    return st;
+  }
+  index_.op_rollback();
+  if (reclaim()) {
     index_.op_begin();
     st = op();
-    if (st == St::NoMem) {
-      index_.op_rollback();
+    if (st != St::NoMem) {
+      index_.op_end();
       return st;
     }
+    index_.op_rollback();
   }
-  index_.op_end();
-  return st;
+  // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
+  // whole free pages, which evicting small items yields only slowly).
+  for (int round = 0; policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
+    int n = 0;
+    for (int i = 0; i < 8; i++) n += evict_one();
+    if (!n) break;
+    barrier();  // the evicted chunks are free once their unlinking is persistent
+    index_.op_begin();
+    st = op();
+    if (st != St::NoMem) {
+      index_.op_end();
+      return st;
+    }
+    index_.op_rollback();
+  }
+  return St::NoMem;
+}
+
+void Store::touch_access(uint64_t off) {
+  int64_t now = now_ms();
+  if (lfu_policy(policy_)) {
+    static thread_local std::mt19937 rng{12345};
+    uint16_t v = alloc_.access(off);
+    uint8_t counter = v == 0 ? LFU_INIT_VAL : lfu_decayed(v, now);
+    if (counter < 255) {
+      double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
+      if (std::uniform_real_distribution<double>(0, 1)(rng) < 1.0 / (base * 10 + 1)) counter++;
+    }
+    alloc_.set_access(off, uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | counter));
+  } else {
+    alloc_.set_access(off, uint16_t(now / 1000));
+  }
+}
+
+bool Store::access_info(const uint8_t* k, uint64_t kl, AccessInfo& out) {
+  Found f;
+  no_touch_ = true;  // like Redis's LOOKUP_NOTOUCH: OBJECT must not reset what it reports
+  bool found = find(k, kl, hash_key(k, kl), f, true);
+  no_touch_ = false;
+  if (!found) return false;
+  uint16_t v = alloc_.access(f.off);
+  int64_t now = now_ms();
+  out.idle_s = uint16_t(uint16_t(now / 1000) - v);
+  out.freq = lfu_decayed(v, now);
+  if (!lfu_policy(policy_)) out.freq = 0;
+  if (lfu_policy(policy_)) out.idle_s = 0;
+  return true;
+}
+
+bool Store::evict_one() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  bool volatile_only = policy_ == EvictPolicy::VolatileLru || policy_ == EvictPolicy::VolatileRandom ||
+                       policy_ == EvictPolicy::VolatileTtl || policy_ == EvictPolicy::VolatileLfu;
+  uint64_t nb = index_.nbuckets();
+  int64_t now = now_ms();
+  for (int attempt = 0; attempt < 16; attempt++) {
+    // Sample up to 5 keys (Redis's maxmemory-samples) from a random stretch of the index.
+    struct Cand { uint64_t b, boff, off; int idx; double score; } best{0, 0, 0, -1, -1};
+    int sampled = 0;
+    uint64_t start = rng() % nb;
+    for (uint64_t j = 0; j < 64 && sampled < 5; j++) {
+      uint64_t b = (start + j) % nb;
+      uint64_t boff = index_.bucket_off(b);
+      for (int guard = 0; boff && guard < 1024 && sampled < 5; guard++) {
+        const Bucket* bk = index_.view(boff);
+        for (int i = 0; i < BUCKET_SLOTS && sampled < 5; i++) {
+          if (!bk->slot[i]) continue;
+          uint64_t off = slot_off(bk->slot[i]);
+          const ItemHeader* h = item_at(off, nullptr);
+          if (!h) continue;
+          bool dead = stale(h) || expired(h, now);
+          if (!dead && volatile_only && !h->expire_ms) continue;
+          double score;
+          uint16_t v = alloc_.access(off);
+          if (dead) score = 1e300;
+          else if (policy_ == EvictPolicy::VolatileTtl) score = 1e18 - double(h->expire_ms);
+          else if (lfu_policy(policy_)) score = 255 - lfu_decayed(v, now);
+          else if (policy_ == EvictPolicy::AllKeysRandom || policy_ == EvictPolicy::VolatileRandom) score = double(rng() % 1000000);
+          else score = uint16_t(uint16_t(now / 1000) - v);  // idle seconds
+          sampled++;
+          if (score > best.score) best = {b, boff, off, i, score};
+        }
+        uint64_t next = bk->next;
+        if (next && !index_.valid_overflow(next)) break;
+        boff = next;
+      }
+    }
+    if (best.idx < 0) continue;
+    const ItemHeader* h = pool_->at<ItemHeader>(best.off);
+    bool live = !stale(h), was_expired = live && expired(h, now);
+    drop(best.b, best.boff, best.idx, best.off, live, true);
+    if (was_expired) expired_++;
+    else if (live) evicted_++;
+    return true;
+  }
+  return false;
 }
 
 St Store::set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, const SetOpts& o, uint64_t* cas_out) {
@@ -484,6 +602,9 @@ bool Store::random_key(Slice& out) {
 void Store::barrier() {
   if (dirty_.empty() && !index_.staged() && pending_free_.empty()) return;
   Persist& ps = pool_->persist();
+  // Test-only fault: publish before what is published is persistent (the classic PMEM bug).
+  if (__builtin_expect(fault_ == Fault::PublishBeforePersist, 0) && index_.staged())
+    index_.commit(atomic_turn_, &dyn_->items_hint, live_count_);
   // Phase 1: everything that will be pointed to.
   if (!dirty_.empty()) {
     if (ps.granularity() == Granularity::Page) {
@@ -496,7 +617,7 @@ void Store::barrier() {
     } else {
       for (auto& r : dirty_.ranges) ps.flush(pool_->at<uint8_t>(r.first), r.second);
     }
-    ps.drain();
+    if (__builtin_expect(fault_ != Fault::SkipPhase1Drain, 1)) ps.drain();  // fault: test-only
     dirty_.clear();
   }
   // Phase 2: publish.
@@ -647,6 +768,8 @@ StoreStats Store::stats() const {
   s.created = pool_ ? pool_->created() : false;
   s.mark_cursor = mark_cursor_;
   s.nbuckets = index_.nbuckets();
+  s.evicted = evicted_;
+  s.maxmemory = maxmemory_;
   return s;
 }
 

@@ -63,9 +63,20 @@ struct StoreStats {
   int rebuild_phase;  // 0 mark, 1 sweep, 2 done
   bool count_exact, opened_clean, created;
   uint64_t mark_cursor, nbuckets;
+  uint64_t evicted, maxmemory;
 };
 
 enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
+
+// maxmemory-policy (Redis names). LRU/LFU use volatile per-chunk access metadata, sampled like Redis.
+enum class EvictPolicy : int {
+  NoEviction = 0, AllKeysLru, VolatileLru, AllKeysRandom, VolatileRandom, VolatileTtl, AllKeysLfu, VolatileLfu
+};
+
+struct AccessInfo {
+  uint64_t idle_s;
+  uint32_t freq;
+};
 
 constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
@@ -108,6 +119,13 @@ class Store {
   void finish_rebuild();
   void close();
 
+  // Eviction: when a write finds no room (pool full, or used bytes over maxmemory when > 0).
+  void set_limits(EvictPolicy p, uint64_t maxmemory) {
+    policy_ = p;
+    maxmemory_ = maxmemory;
+  }
+  bool access_info(const uint8_t* k, uint64_t kl, AccessInfo& out);
+
   StoreStats stats() const;
   std::vector<ClassStats> class_stats() const { return alloc_.class_stats(); }
   Pool& pool() { return *pool_; }
@@ -135,6 +153,8 @@ class Store {
   bool reserve_log(uint64_t buckets);
   bool reclaim();
   template <class F> St with_reclaim(F op);
+  void touch_access(uint64_t off);
+  bool evict_one();
   void mark_walk(uint32_t budget);
   void clean_walk(uint32_t budget);
 
@@ -145,6 +165,7 @@ class Store {
   PoolHeaderDynamic* dyn_;
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;
+  Fault fault_ = Fault::None;  // test-only fault injection (crash-simulation pools only)
   bool closed_ = false;
   uint64_t flush_epoch_;
   uint64_t next_cas_ = 1, cas_limit_ = 1;
@@ -154,6 +175,9 @@ class Store {
   uint64_t mark_cursor_ = 0, walked_ = 0;
   bool cleanup_pending_ = false;
   uint64_t clean_cursor_ = 0, clean_start_ = 0;
+  EvictPolicy policy_ = EvictPolicy::NoEviction;
+  uint64_t maxmemory_ = 0, evicted_ = 0;
+  bool no_touch_ = false;
   uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
 };
 

@@ -6,8 +6,22 @@ import { fileURLToPath } from 'node:url';
 export interface NativeStoreOptions {
   createSize?: number;
   prefault?: boolean;
-  mode?: 'shared' | 'sim-cacheline' | 'sim-page';
+  /** sim-*: crash-simulation pools (tests only): private mapping, the file is the persistence domain. */
+  mode?: 'shared' | 'sim-cacheline' | 'sim-adr' | 'sim-eadr' | 'sim-page';
+  /** Seeds the simulation's random choices (image instants, early write-backs). */
+  seed?: number;
+  /** The Nth drain / flush crashes: the model's early write-backs reach the file, then _exit(99). */
   crashAtDrain?: number;
+  crashAtFlush?: number;
+  /** Writes crash images `<imagePrefix><event>.img` about every `imageEvery` persist calls, and goes on. */
+  imagePrefix?: string;
+  imageEvery?: number;
+  /** Early write-back probability per unstored line/page at a crash (default: drawn per crash). */
+  writeback?: number;
+  /** While running, one drain in N writes back a random subset of unpersisted lines/pages (0 = never). */
+  earlyEvery?: number;
+  /** Test-only fault injection, to show the crash checker catches a missing persist or drain. */
+  fault?: 'none' | 'skip-item-persist' | 'skip-phase1-drain' | 'publish-before-persist';
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -33,6 +47,8 @@ export interface NativeStats {
   openedClean: boolean;
   created: boolean;
   indexBuckets: number;
+  evicted: number;
+  maxmemory: number;
   granularity: 'page' | 'cache_line';
   header: PoolHeaderInfo;
 }
@@ -112,6 +128,8 @@ export interface NativeStore {
   close(): void;
   stats(): NativeStats;
   classStats(): NativeClassStats[];
+  setLimits(policy: number, maxmemory: number): void;
+  accessInfo(key: Bytes): [number, number] | null;
 }
 
 interface NativeModule {

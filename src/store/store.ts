@@ -34,6 +34,19 @@ export type PairOutcome = 'ok' | 'not_found' | 'exists';
 
 export interface OpenOptions extends NativeStoreOptions {}
 
+/** Redis maxmemory-policy names, in the native store's order. */
+export const EVICTION_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'volatile-lru',
+  'allkeys-random',
+  'volatile-random',
+  'volatile-ttl',
+  'allkeys-lfu',
+  'volatile-lfu',
+] as const;
+export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+
 const outcome: Record<number, SetOutcome> = {
   [Status.Ok]: 'stored',
   [Status.NotFound]: 'not_found',
@@ -251,6 +264,22 @@ export class Store {
 
   classStats(): NativeClassStats[] {
     return this.n.classStats();
+  }
+
+  /**
+   * What a write does when there is no room: fail with OOM (noeviction) or evict keys sampled by
+   * the policy. maxmemory > 0 caps the bytes data may use below the pool size.
+   */
+  setEviction(policy: EvictionPolicy, maxmemory = 0): void {
+    const i = EVICTION_POLICIES.indexOf(policy);
+    if (i < 0) throw new TypeError(`unknown maxmemory-policy ${policy}`);
+    this.n.setLimits(i, maxmemory);
+  }
+
+  /** OBJECT IDLETIME / OBJECT FREQ data: idle seconds (LRU policies) and LFU counter (LFU policies). */
+  accessInfo(key: Buffer): { idleSeconds: number; frequency: number } | null {
+    const r = this.n.accessInfo(key);
+    return r === null ? null : { idleSeconds: r[0], frequency: r[1] };
   }
 
   get isClosed(): boolean {

@@ -259,3 +259,24 @@ for (const kind of POOL_KINDS) {
     });
   });
 }
+
+describe('pool creation', () => {
+  it('rounds an odd size up to whole 2 MiB and opens it', () => {
+    useKind('shm-cacheline');
+    const path = poolPath('shm-cacheline', 'odd');
+    try {
+      const s = Store.open(path, { createSize: 20 * MiB + 12345 });
+      expect(s.stats().poolSize).toBe(22 * MiB);
+      s.close();
+      expect(Store.info(path).poolSize).toBe(22 * MiB);
+    } finally {
+      removePool(path);
+    }
+  });
+
+  it('refuses a size below the minimum', () => {
+    const path = poolPath('shm-cacheline', 'small');
+    expect(() => Store.open(path, { createSize: 1 * MiB })).toThrowError(expect.objectContaining({ code: 'EPOOLINVALID' }));
+    removePool(path);
+  });
+});
