@@ -2,6 +2,7 @@
 // (16 B keys, 16 B values), then in fresh processes time Store.open() and the first get, after a
 // clean close and after a crash (the writer exits without closing). The background rebuild that
 // follows open is timed too (it is O(keys) but runs while the server already serves).
+// The pool size is the same (1 GiB) for every N, so only the key count changes.
 // Usage: npm run build && node bench/open-time.mjs [--sizes 100000,1000000,5000000] [--runs 3] [--dir /dev/shm]
 import { spawnSync } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
@@ -19,7 +20,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 if (role === 'fill') {
   const { Store } = await import(storeUrl);
   const [path, n, clean] = [arg('--path'), Number(arg('--n')), arg('--clean') === '1'];
-  const s = Store.open(path, { createSize: Math.max(256 * 2 ** 20, n * 160) });
+  const s = Store.open(path, { createSize: 2 ** 30 });
   const v = Buffer.alloc(16, 0x76);
   for (let i = 0; i < n; i++) {
     s.set(key(i), v);
