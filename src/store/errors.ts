@@ -6,8 +6,6 @@ export type StoreErrorCode =
   | 'TOO_MANY_KEYS' // a multi-key write larger than the intent log
   | 'NOT_INTEGER' // INCR on a value that is not a 64-bit integer
   | 'OVERFLOW' // INCR result out of range
-  | 'NOT_FLOAT' // INCRBYFLOAT on a value that is not a float
-  | 'NAN_OR_INF' // INCRBYFLOAT result is NaN or infinite
   | 'CLOSED';
 
 export class StoreError extends Error {

@@ -23,30 +23,6 @@ export function inInt64(v: bigint): boolean {
   return v <= INT64_MAX && v >= INT64_MIN;
 }
 
-/** Redis string2ld: a float without spaces; rejects nan; accepts inf/infinity. */
-export function parseLongDouble(buf: Uint8Array): number | null {
-  if (buf.length === 0 || buf.length > 5000) return null;
-  const s = Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString('latin1');
-  if (/^\s|\s$/.test(s)) return null;
-  const lower = s.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return null;
-  const v = Number(s);
-  return Number.isNaN(v) ? null : v;
-}
-
-/** Redis ld2string in LD_STR_HUMAN mode (%.17Lf, trailing zeros removed), as INCRBYFLOAT prints.
- * Redis computes in long double, which hides binary noise at 17 digits; the shortest round-trip form
- * of a double gives the same "non-surprising" text. */
-export function formatHumanFloat(v: number): string {
-  const s = String(v);
-  if (!s.includes('e')) return s === '-0' ? '0' : s;
-  if (Math.abs(v) >= 1) return BigInt(v).toString(); // integral at this magnitude
-  const f = v.toFixed(17).replace(/0+$/, '').replace(/\.$/, '');
-  return f === '-0' ? '0' : f;
-}
-
 /** memcached safe_strtoull: decimal digits only (memcached also rejects a leading '-'). */
 export function parseU64(buf: Uint8Array): bigint | null {
   let end = buf.length;

@@ -6,7 +6,7 @@
 // one thread, so nothing interleaves, and each write is crash-atomic in the native store.
 import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
 import { StoreError, Status, failIfError } from './errors.js';
-import { parseInt64, inInt64, parseLongDouble, formatHumanFloat, parseU64 } from './numeric.js';
+import { parseInt64, inInt64, parseU64 } from './numeric.js';
 
 export { StoreError } from './errors.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, CheckReport, PoolInfo } from './native.js';
@@ -178,22 +178,6 @@ export class Store {
     if (!inInt64(next)) throw new StoreError('OVERFLOW', 'increment or decrement would overflow');
     this.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
     return next;
-  }
-
-  /** Redis INCRBYFLOAT: returns the stored text. */
-  incrByFloat(key: Buffer, delta: number): string {
-    const cur = this.n.get(key);
-    let v = 0;
-    if (cur !== null) {
-      const parsed = parseLongDouble(cur);
-      if (parsed === null) throw new StoreError('NOT_FLOAT', 'value is not a valid float');
-      v = parsed;
-    }
-    const next = v + delta;
-    if (!Number.isFinite(next)) throw new StoreError('NAN_OR_INF', 'increment would produce NaN or Infinity');
-    const text = formatHumanFloat(next);
-    this.set(key, Buffer.from(text, 'latin1'), { keepTtl: true, keepFlags: true });
-    return text;
   }
 
   /**

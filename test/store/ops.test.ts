@@ -104,7 +104,7 @@ for (const kind of POOL_KINDS) {
       expect(s.touch(b('missing'), 5)).toBe(false);
     });
 
-    it('incr/decr: Redis int64 rules, overflow, non-integers; memcached u64 wrap and floor', () => {
+    it('incr/decr: Redis int64 rules, overflow, non-integers; memcached u64 wrap and floor (INCRBYFLOAT: test/commands)', () => {
       expect(s.incrBy(b('n'), 5n)).toBe(5n);
       expect(s.incrBy(b('n'), -7n)).toBe(-2n);
       s.set(b('max'), b('9223372036854775807'));
@@ -113,11 +113,6 @@ for (const kind of POOL_KINDS) {
         s.set(b('bad'), b(bad));
         expect(() => s.incrBy(b('bad'), 1n), bad).toThrowError(StoreError);
       }
-      s.set(b('f'), b('10.5'));
-      expect(s.incrByFloat(b('f'), 0.1)).toBe('10.6');
-      expect(s.incrByFloat(b('f2'), 3)).toBe('3');
-      s.set(b('f3'), b('abc'));
-      expect(() => s.incrByFloat(b('f3'), 1)).toThrowError(expect.objectContaining({ code: 'NOT_FLOAT' }));
       s.set(b('u'), b('18446744073709551615'), { flags: 3 });
       expect(s.incrU64(b('u'), 2n, false)).toBe(1n);
       expect(s.get(b('u'))!.flags).toBe(3);
