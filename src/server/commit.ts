@@ -9,12 +9,16 @@ import type { Store } from '../store/store.js';
 export interface ReplySink {
   /** Writes the replies queued so far to the socket. */
   flushReplies(): void;
+  /** Set by GroupCommit while the sink waits for the turn's barrier (do not touch). */
+  awaitingCommit?: boolean;
 }
 
 export type Durability = 'strict' | 'relaxed';
 
 export class GroupCommit {
-  private readonly pending = new Set<ReplySink>();
+  /** Sinks of this turn, each once (a flag on the sink instead of a Set: no hashing per request). */
+  private pending: ReplySink[] = [];
+  private spare: ReplySink[] = [];
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   /** Barriers run by this group commit (for INFO/metrics). */
@@ -35,7 +39,9 @@ export class GroupCommit {
 
   /** Queue `sink` to flush at the end of this turn. */
   later(sink: ReplySink): void {
-    this.pending.add(sink);
+    if (sink.awaitingCommit === true) return;
+    sink.awaitingCommit = true;
+    this.pending.push(sink);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.endOfTurn);
@@ -54,15 +60,26 @@ export class GroupCommit {
   private readonly endOfTurn = (): void => {
     this.scheduled = false;
     if (this.durability === 'strict') this.barrier();
-    for (const sink of this.pending) sink.flushReplies();
-    this.pending.clear();
+    this.flushAll();
   };
+
+  private flushAll(): void {
+    // Swap first: a sink queued again while flushing waits for the next turn's barrier.
+    const batch = this.pending;
+    this.pending = this.spare;
+    for (let i = 0; i < batch.length; i++) {
+      const sink = batch[i]!;
+      sink.awaitingCommit = false;
+      sink.flushReplies();
+    }
+    batch.length = 0;
+    this.spare = batch;
+  }
 
   /** Flush everything now (shutdown). */
   drain(): void {
     this.barrier();
-    for (const sink of this.pending) sink.flushReplies();
-    this.pending.clear();
+    this.flushAll();
   }
 
   stop(): void {

@@ -128,6 +128,15 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * Lets the next replies reuse the buffer from its start, instead of filling fresh memory (page
+   * faults, GC pressure). Only for a caller that knows no chunk take() handed out is still in use,
+   * e.g. a socket that wrote them all synchronously. A no-op while anything is untaken.
+   */
+  recycle(): void {
+    if (this.chunks.length === 0 && this.pos === this.start) this.start = this.pos = 0;
+  }
+
   /** Like take(), joined into one Buffer (copies only if there are several chunks). */
   takeBuffer(): Buffer {
     const c = this.take();

@@ -1,0 +1,91 @@
+// delete, touch, incr, decr: the classic single-key commands that change an existing item.
+import {
+  REPLY,
+  writeNumber,
+  writeReply,
+  type ArithRequest,
+  type DeleteRequest,
+  type TouchRequest,
+} from '../../protocol/memcache/index.js';
+import { StoreError } from '../../store/store.js';
+import { C } from './counters.js';
+import { expireAt } from './expiry.js';
+import { NON_NUMERIC, OUT_OF_MEMORY, OUT_OF_MEMORY_ARITH, replyLine } from './failures.js';
+import type { McContext } from './types.js';
+
+export function deleteCommand(ctx: McContext, req: DeleteRequest): void {
+  const { store, server, w } = ctx;
+  const c = server.counters;
+  if (server.prefixes.enabled) server.prefixes.recordDelete(req.key);
+  // The item's size gives its slab class for the per-class delete_hits.
+  const head = store.head(req.key);
+  if (head === null || !store.delete(req.key)) {
+    c.deleteMisses++;
+    if (!req.noreply) writeReply(w, REPLY.NOT_FOUND);
+    return;
+  }
+  c.deleteHits++;
+  c.classHit(server.classes.classOf(req.key.length, head.length), C.deleteHits);
+  server.items.forget(req.key);
+  if (!req.noreply) writeReply(w, REPLY.DELETED);
+}
+
+export function touchCommand(ctx: McContext, req: TouchRequest): void {
+  const { store, server, w } = ctx;
+  const c = server.counters;
+  c.cmdTouch++;
+  const head = store.head(req.key);
+  let touched = false;
+  if (head !== null) {
+    try {
+      touched = store.touch(req.key, expireAt(req.exptime, ctx.now));
+    } catch (e) {
+      if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
+      c.storeNoMemory++;
+      replyLine(w, OUT_OF_MEMORY, req.noreply);
+      return;
+    }
+  }
+  if (!touched) {
+    c.touchMisses++;
+    if (!req.noreply) writeReply(w, REPLY.NOT_FOUND);
+    return;
+  }
+  c.touchHits++;
+  c.classHit(server.classes.classOf(req.key.length, head!.length), C.touchHits);
+  if (!req.noreply) writeReply(w, REPLY.TOUCHED);
+}
+
+/** incr wraps at 2^64, decr stops at 0; the value must be a decimal u64 (memcached do_add_delta). */
+export function arithCommand(ctx: McContext, req: ArithRequest): void {
+  const { store, server, w } = ctx;
+  const c = server.counters;
+  const decr = req.cmd === 'decr';
+  let next: bigint | null;
+  try {
+    next = store.incrU64(req.key, req.delta, decr);
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    if (e.code === 'NOT_INTEGER') replyLine(w, NON_NUMERIC, req.noreply);
+    else if (e.code === 'OOM') replyLine(w, OUT_OF_MEMORY_ARITH, req.noreply);
+    else throw e;
+    return;
+  }
+  if (next === null) {
+    if (decr) c.decrMisses++;
+    else c.incrMisses++;
+    if (!req.noreply) writeReply(w, REPLY.NOT_FOUND);
+    return;
+  }
+  const digits = next.toString().length;
+  const cls = server.classes.classOf(req.key.length, digits);
+  if (decr) {
+    c.decrHits++;
+    c.classHit(cls, C.decrHits);
+  } else {
+    c.incrHits++;
+    c.classHit(cls, C.incrHits);
+  }
+  server.items.noteWrite(req.key, store.lastWriteCas, ctx.now);
+  if (!req.noreply) writeNumber(w, next);
+}

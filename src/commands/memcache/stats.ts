@@ -1,0 +1,192 @@
+// stats [settings|items|slabs|sizes|reset|detail on|off|dump]: memcached's field names and
+// formats, so tools such as memcached_exporter, memcstat and memccapable read them. Fields
+// memcached has but daxcache cannot know (LRU segments, per-item ages, crawler counters) are left
+// out rather than filled with invented values.
+import { REPLY, writeEnd, writeLine, writeReply, writeStat, type StatsRequest } from '../../protocol/memcache/index.js';
+import { CLASS_COUNTERS } from './counters.js';
+import type { McContext } from './types.js';
+
+const DETAIL_USAGE = 'CLIENT_ERROR usage: stats detail on|off|dump';
+
+export function statsCommand(ctx: McContext, req: StatsRequest): void {
+  const [sub, arg] = req.args;
+  switch (sub) {
+    case undefined:
+      general(ctx);
+      break;
+    case 'reset':
+      ctx.server.counters.reset();
+      ctx.server.prefixes.clear();
+      writeReply(ctx.w, REPLY.RESET);
+      return;
+    case 'detail':
+      detail(ctx, arg);
+      return;
+    case 'settings':
+      settings(ctx);
+      break;
+    case 'items':
+      items(ctx);
+      break;
+    case 'slabs':
+      slabs(ctx);
+      break;
+    case 'sizes':
+      // memcached's size histogram is off unless started with -o track_sizes.
+      writeStat(ctx.w, 'sizes_status', 'disabled');
+      break;
+    default:
+      writeReply(ctx.w, REPLY.ERROR);
+      return;
+  }
+  writeEnd(ctx.w);
+}
+
+/** memcached prints rusage as seconds.microseconds. */
+function timeval(micros: number): string {
+  return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+}
+
+function general(ctx: McContext): void {
+  const { server, store, w } = ctx;
+  const c = server.counters;
+  const st = store.stats();
+  const ru = process.resourceUsage();
+  const s = (name: string, v: string | number): void => writeStat(w, name, v);
+  s('pid', process.pid);
+  s('uptime', Math.floor((ctx.now - server.startedMs) / 1000));
+  s('time', Math.floor(ctx.now / 1000));
+  s('version', server.version);
+  s('pointer_size', 64);
+  s('rusage_user', timeval(ru.userCPUTime));
+  s('rusage_system', timeval(ru.systemCPUTime));
+  s('max_connections', server.config.maxclients);
+  s('curr_connections', server.currentConnections());
+  s('total_connections', c.totalConnections);
+  s('rejected_connections', c.rejectedConnections);
+  s('cmd_get', c.cmdGet);
+  s('cmd_set', c.cmdSet);
+  s('cmd_flush', c.cmdFlush);
+  s('cmd_touch', c.cmdTouch);
+  s('cmd_meta', c.cmdMeta);
+  s('get_hits', c.getHits);
+  s('get_misses', c.getMisses);
+  s('delete_misses', c.deleteMisses);
+  s('delete_hits', c.deleteHits);
+  s('incr_misses', c.incrMisses);
+  s('incr_hits', c.incrHits);
+  s('decr_misses', c.decrMisses);
+  s('decr_hits', c.decrHits);
+  s('cas_misses', c.casMisses);
+  s('cas_hits', c.casHits);
+  s('cas_badval', c.casBadval);
+  s('touch_hits', c.touchHits);
+  s('touch_misses', c.touchMisses);
+  s('store_too_large', c.storeTooLarge);
+  s('store_no_memory', c.storeNoMemory);
+  s('auth_cmds', 0);
+  s('auth_errors', 0);
+  s('bytes_read', c.bytesRead);
+  s('bytes_written', c.bytesWritten);
+  s('limit_maxbytes', limitBytes(ctx));
+  s('accepting_conns', 1);
+  s('listen_disabled_num', 0);
+  s('threads', 1);
+  s('conn_yields', 0);
+  s('hash_power_level', Math.round(Math.log2(st.indexBuckets)));
+  s('hash_bytes', st.indexBuckets * 64);
+  s('hash_is_expanding', 0);
+  s('bytes', st.usedBytes);
+  s('curr_items', st.items);
+  s('total_items', c.totalItems);
+  // Keys the store evicted for room (maxmemory-policy other than noeviction).
+  s('evictions', st.evicted);
+}
+
+function limitBytes(ctx: McContext): number {
+  const max = ctx.server.config.maxmemory;
+  const pool = ctx.store.stats().poolSize;
+  return max > 0 && max < pool ? max : pool;
+}
+
+function settings(ctx: McContext): void {
+  const { server, w } = ctx;
+  const cfg = server.config;
+  const s = (name: string, v: string | number): void => writeStat(w, name, v);
+  s('maxbytes', limitBytes(ctx));
+  s('maxconns', cfg.maxclients);
+  s('tcpport', cfg.memcachedPort);
+  s('udpport', 0);
+  s('inter', cfg.memcachedBind);
+  s('verbosity', server.verbosity);
+  // memcached's -M turns eviction off; here that is maxmemory-policy noeviction.
+  s('evictions', cfg.maxmemoryPolicy === 'noeviction' ? 'off' : 'on');
+  s('domain_socket', 'NULL');
+  s('shutdown_command', cfg.memcachedShutdown ? 'yes' : 'no');
+  s('growth_factor', '1.25');
+  s('num_threads', 1);
+  s('stat_key_prefix', ':');
+  s('detail_enabled', server.prefixes.enabled ? 'yes' : 'no');
+  s('cas_enabled', 'yes');
+  s('binding_protocol', 'ascii');
+  s('auth_enabled_sasl', 'no');
+  s('auth_enabled_ascii', 'no');
+  s('item_size_max', cfg.itemSizeMax);
+  s('maxconns_fast', 'yes');
+  s('slab_reassign', 'no');
+  s('slab_chunk_max', server.classes.chunkSizes.at(-1) ?? 0);
+  s('lru_crawler', 'no');
+  s('idle_timeout', cfg.timeout);
+  s('flush_enabled', 'yes');
+  s('dump_enabled', 'no');
+  s('track_sizes', 'no');
+}
+
+/** Per class with items: only what the pool knows, the number of items (LRU ages are not kept). */
+function items(ctx: McContext): void {
+  const classes = ctx.store.classStats();
+  for (let i = 0; i < classes.length; i++) {
+    const n = classes[i]!.usedChunks;
+    if (n > 0) writeStat(ctx.w, `items:${i + 1}:number`, n);
+  }
+}
+
+function slabs(ctx: McContext): void {
+  const { server, w } = ctx;
+  const classes = ctx.store.classStats();
+  let active = 0;
+  let pages = 0;
+  for (let i = 0; i < classes.length; i++) {
+    const k = classes[i]!;
+    if (k.pages === 0) continue;
+    active++;
+    pages += k.pages;
+    const id = i + 1;
+    const total = k.pages * k.perPage;
+    writeStat(w, `${id}:chunk_size`, k.chunkSize);
+    writeStat(w, `${id}:chunks_per_page`, k.perPage);
+    writeStat(w, `${id}:total_pages`, k.pages);
+    writeStat(w, `${id}:total_chunks`, total);
+    writeStat(w, `${id}:used_chunks`, k.usedChunks);
+    writeStat(w, `${id}:free_chunks`, Math.max(0, total - k.usedChunks));
+    writeStat(w, `${id}:free_chunks_end`, 0);
+    for (let j = 0; j < CLASS_COUNTERS.length; j++) {
+      writeStat(w, `${id}:${CLASS_COUNTERS[j]}`, server.counters.classValue(id, j));
+    }
+  }
+  writeStat(w, 'active_slabs', active);
+  writeStat(w, 'total_malloced', pages * ctx.store.stats().header.slabPageSize);
+}
+
+function detail(ctx: McContext, arg: string | undefined): void {
+  const p = ctx.server.prefixes;
+  if (arg === 'on' || arg === 'off') {
+    p.enabled = arg === 'on';
+    writeReply(ctx.w, REPLY.OK);
+  } else if (arg === 'dump') {
+    ctx.w.latin1(p.dump());
+    writeEnd(ctx.w);
+  } else {
+    writeLine(ctx.w, DETAIL_USAGE);
+  }
+}

@@ -1,0 +1,163 @@
+// Connection commands: PING ECHO QUIT HELLO AUTH SELECT, as Redis 7 answers them.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  ErrorReply,
+  MapReply,
+  NOT_INTEGER,
+  NOPROTO,
+  OK,
+  PONG,
+  SYNTAX_ERR,
+  WRONGPASS,
+  DB_INDEX_OUT_OF_RANGE,
+  wrongArity,
+  type Reply,
+} from '../../protocol/resp/index.js';
+import { redisServer } from './services.js';
+import type { ClientState, CommandContext, CommandSpec } from './types.js';
+import { parseInt64 as parseInteger } from '../../store/numeric.js';
+
+const NOPASS_AUTH = new ErrorReply(
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+);
+const HELLO_NOAUTH = new ErrorReply(
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+);
+const INT_RANGE = new ErrorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
+const BAD_PROTOVER = new ErrorReply('ERR Protocol version is not an integer or out of range');
+export const BAD_CLIENT_NAME = new ErrorReply('ERR Client names cannot contain spaces, newlines or special characters.');
+
+/** Redis validateClientAttr: printable ASCII without spaces ('!'..'~'). */
+export function validClientAttr(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i]! < 0x21 || b[i]! > 0x7e) return false;
+  return true;
+}
+
+/** clientSetNameOrReply: an empty name clears it. */
+export function setClientName(client: ClientState, name: Buffer): ErrorReply | null {
+  if (!validClientAttr(name)) return BAD_CLIENT_NAME;
+  client.name = name.toString('latin1');
+  return null;
+}
+
+function sha256(b: Buffer | string): Buffer {
+  return createHash('sha256').update(b).digest();
+}
+
+/**
+ * ACLAuthenticateUser for the one user daxcache has, "default": with no requirepass it is a
+ * nopass user (any password works), otherwise the password must match (compared in constant time).
+ */
+function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): ErrorReply | null {
+  const required = redisServer(ctx).config.requirepass;
+  const userOk = username.toString('latin1') === 'default';
+  const passOk = required === '' || timingSafeEqual(sha256(password), sha256(required));
+  if (!userOk || !passOk) return WRONGPASS;
+  ctx.client.authenticated = true;
+  return null;
+}
+
+const ping: CommandSpec = {
+  name: 'ping', arity: -1, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
+  handler(_ctx, argv) {
+    if (argv.length > 2) return wrongArity('ping');
+    return argv.length === 2 ? argv[1]! : PONG;
+  },
+};
+
+const echo: CommandSpec = {
+  name: 'echo', arity: 2, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
+  handler: (_ctx, argv) => argv[1]!,
+};
+
+const quit: CommandSpec = {
+  name: 'quit', arity: -1, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  handler(ctx) {
+    ctx.client.closeAfterReply = true;
+    return OK;
+  },
+};
+
+const auth: CommandSpec = {
+  name: 'auth', arity: -2, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  handler(ctx, argv) {
+    if (argv.length > 3) return SYNTAX_ERR;
+    if (argv.length === 2) {
+      if (redisServer(ctx).config.requirepass === '') return NOPASS_AUTH;
+      return authenticate(ctx, DEFAULT_USER, argv[1]!) ?? OK;
+    }
+    return authenticate(ctx, argv[1]!, argv[2]!) ?? OK;
+  },
+};
+const DEFAULT_USER = Buffer.from('default');
+
+const hello: CommandSpec = {
+  name: 'hello', arity: -1, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  handler(ctx, argv) {
+    let ver = 0;
+    let next = 1;
+    if (argv.length >= 2) {
+      const v = parseInteger(argv[next++]!);
+      if (v === null) return BAD_PROTOVER;
+      if (v < 2n || v > 3n) return NOPROTO;
+      ver = Number(v);
+    }
+    let user: Buffer | null = null;
+    let pass: Buffer | null = null;
+    let name: Buffer | null = null;
+    for (let j = next; j < argv.length; j++) {
+      const more = argv.length - 1 - j;
+      const opt = argv[j]!.toString('latin1').toLowerCase();
+      if (opt === 'auth' && more >= 2) {
+        user = argv[j + 1]!;
+        pass = argv[j + 2]!;
+        j += 2;
+      } else if (opt === 'setname' && more >= 1) {
+        name = argv[++j]!;
+      } else {
+        return new ErrorReply(`ERR Syntax error in HELLO option '${cstr(argv[j]!)}'`);
+      }
+    }
+    if (user && pass) {
+      const err = authenticate(ctx, user, pass);
+      if (err) return err;
+    }
+    const srv = redisServer(ctx);
+    if (!ctx.client.authenticated && srv.config.requirepass !== '') return HELLO_NOAUTH;
+    if (name) {
+      const err = setClientName(ctx.client, name);
+      if (err) return err;
+    }
+    if (ver) ctx.client.resp = ver as 2 | 3;
+    return new MapReply([
+      ['server', 'redis'],
+      ['version', srv.redisVersion],
+      ['proto', ctx.client.resp],
+      ['id', ctx.client.id],
+      ['mode', 'standalone'],
+      ['role', 'master'],
+      ['modules', [] as Reply[]],
+    ]);
+  },
+};
+
+const select: CommandSpec = {
+  name: 'select', arity: 2, flags: ['fast', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  handler(ctx, argv) {
+    const id = parseInteger(argv[1]!);
+    // getIntFromObjectOrReply: a long long first, then the range of a C int (Redis's own wording).
+    if (id === null) return NOT_INTEGER;
+    if (id < -2147483648n || id > 2147483647n) return INT_RANGE;
+    if (id !== 0n) return DB_INDEX_OUT_OF_RANGE;
+    ctx.client.db = 0;
+    return OK;
+  },
+};
+
+/** Bytes as C's %s prints them: up to the first NUL. */
+export function cstr(b: Buffer): string {
+  const nul = b.indexOf(0);
+  return (nul < 0 ? b : b.subarray(0, nul)).toString('utf8');
+}
+
+export const connectionCommands: CommandSpec[] = [ping, echo, quit, auth, hello, select];

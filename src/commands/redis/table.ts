@@ -1,0 +1,269 @@
+// The Redis command table and dispatcher, in the order of Redis 7's processCommand: look the
+// command (and subcommand) up, check its arity, the AUTH gate, then run it and turn store failures
+// into Redis error replies. It also keeps the per-command counters INFO and /metrics report.
+import { StoreError } from '../../store/store.js';
+import {
+  ErrorReply,
+  NOAUTH,
+  NOT_INTEGER,
+  NOT_FLOAT,
+  OOM,
+  OVERFLOW,
+  NAN_OR_INFINITY,
+  unknownCommand,
+  unknownSubcommand,
+  wrongArity,
+  type Reply,
+} from '../../protocol/resp/index.js';
+import type { CommandContext, CommandSpec } from './types.js';
+import { connectionCommands } from './connection.js';
+import { clientCommand } from './client.js';
+import { serverCommands } from './server.js';
+import { infoCommand } from './info.js';
+import { configCommand } from './config.js';
+import { commandCommand } from './command.js';
+import { stringCommands } from './strings.js';
+import { keyCommands } from './keys.js';
+import { expireCommands } from './expire.js';
+
+/** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
+export type CommandGroup = 'connection' | 'server' | 'string' | 'generic';
+
+export interface CommandEntry {
+  readonly spec: CommandSpec;
+  /** "get", "config|get": the name Redis prints in errors and COMMAND INFO. */
+  readonly fullName: string;
+  readonly group: CommandGroup;
+  readonly subcommands: ReadonlyMap<string, CommandEntry> | null;
+  readonly parent: CommandEntry | null;
+  /** Read-only command with key arguments: its reply feeds keyspace hits/misses. */
+  readonly readonlyKeys: boolean;
+  /** Calls and error replies since start (or CONFIG RESETSTAT). */
+  calls: number;
+  errors: number;
+}
+
+const TOO_LARGE = new ErrorReply('ERR key or value too large for the store');
+const TOO_MANY_KEYS = new ErrorReply('ERR too many keys for one atomic write');
+const CLOSED = new ErrorReply('ERR server is shutting down');
+
+/** The Redis reply for a store failure. */
+export function storeErrorReply(e: StoreError): ErrorReply {
+  switch (e.code) {
+    case 'OOM':
+      return OOM;
+    case 'TOO_LARGE':
+      return TOO_LARGE;
+    case 'TOO_MANY_KEYS':
+      return TOO_MANY_KEYS;
+    case 'NOT_INTEGER':
+      return NOT_INTEGER;
+    case 'OVERFLOW':
+      return OVERFLOW;
+    case 'CLOSED':
+      return CLOSED;
+  }
+}
+
+export interface TableOptions {
+  /** Whether a password is required now (requirepass set); read on every command, so CONFIG SET applies at once. */
+  authRequired: () => boolean;
+  /** A handler threw something that is not a StoreError (a bug): log it; the client gets "ERR internal error". */
+  onInternalError?: (command: string, err: unknown) => void;
+}
+
+/** Hash of a command name folded to lower case (ASCII), computed from the bytes without a string. */
+function nameHash(b: Uint8Array): number {
+  let h = b.length;
+  for (let i = 0; i < b.length; i++) h = (Math.imul(h, 31) + (b[i]! | 0x20)) | 0;
+  return h;
+}
+
+/** Case-insensitive comparison of a received name with a table name (lower case ASCII). */
+function sameName(b: Uint8Array, lower: string): boolean {
+  if (b.length !== lower.length) return false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    // Only letters fold: nameHash folds every byte, so look-alikes such as '|' and '\\' meet here.
+    if (c !== lower.charCodeAt(i) && !(c >= 0x41 && c <= 0x5a && (c | 0x20) === lower.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+export class CommandTable {
+  private readonly byName = new Map<string, CommandEntry>();
+  /** The hot-path index: nameHash -> entries with that hash (no string is made per command). */
+  private readonly byHash = new Map<number, CommandEntry[]>();
+  /** Top-level entries, once each, in registration order. */
+  readonly entries: CommandEntry[] = [];
+  /** Keyspace hits/misses, counted from the replies of read-only commands (see count()). */
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  commandsProcessed = 0;
+  errorReplies = 0;
+  /** Error replies by first word (INFO errorstats). */
+  readonly errorCodes = new Map<string, number>();
+
+  constructor(
+    groups: ReadonlyArray<readonly [CommandGroup, readonly CommandSpec[]]>,
+    private readonly opts: TableOptions,
+  ) {
+    for (const [group, specs] of groups) {
+      for (const spec of specs) {
+        const name = spec.name.toLowerCase();
+        if (this.byName.has(name)) throw new Error(`command table: '${name}' registered twice`);
+        const entry = makeEntry(spec, name, group, null);
+        this.entries.push(entry);
+        this.byName.set(name, entry);
+        const h = nameHash(Buffer.from(name, 'latin1'));
+        const bucket = this.byHash.get(h);
+        if (bucket) bucket.push(entry);
+        else this.byHash.set(h, [entry]);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** A command by name, case-insensitive; "config|get" finds a subcommand. */
+  find(name: string): CommandEntry | undefined {
+    const lower = name.toLowerCase();
+    const bar = lower.indexOf('|');
+    if (bar < 0) return this.byName.get(lower);
+    return this.byName.get(lower.slice(0, bar))?.subcommands?.get(lower.slice(bar + 1));
+  }
+
+  /** Runs one command and returns its reply; never throws for client input. */
+  dispatch(ctx: CommandContext, argv: Buffer[]): Reply {
+    const argc = argv.length;
+    const first = argv[0]!;
+    let entry = this.lookup(first);
+    if (entry === undefined) return this.fail(unknownCommand(first, argv.slice(1)));
+    if (entry.subcommands !== null && argc >= 2) {
+      const sub = entry.subcommands.get(argv[1]!.toString('latin1').toLowerCase());
+      if (sub === undefined) return this.fail(unknownSubcommand(entry.fullName, argv[1]!));
+      entry = sub;
+    }
+    const arity = entry.spec.arity;
+    if (arity > 0 ? arity !== argc : argc < -arity) return this.fail(wrongArity(entry.fullName));
+    if (!ctx.client.authenticated && entry.spec.flags.indexOf('noauth') < 0 && this.opts.authRequired()) {
+      return this.fail(NOAUTH);
+    }
+
+    ctx.client.lastCommand = entry.fullName;
+    let reply: Reply;
+    try {
+      reply = entry.spec.handler(ctx, argv);
+    } catch (e) {
+      if (e instanceof StoreError) reply = storeErrorReply(e);
+      else {
+        this.opts.onInternalError?.(entry.fullName, e);
+        reply = new ErrorReply(`ERR internal error in '${entry.fullName}'`);
+      }
+    }
+    this.commandsProcessed++;
+    entry.calls++;
+    if (reply instanceof ErrorReply) {
+      entry.errors++;
+      this.countError(reply);
+    } else if (entry.readonlyKeys) {
+      this.count(reply);
+    }
+    return reply;
+  }
+
+  private lookup(name: Buffer): CommandEntry | undefined {
+    if (name.length > 32) return undefined; // longer than any command name
+    const bucket = this.byHash.get(nameHash(name));
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) if (sameName(name, bucket[i]!.fullName)) return bucket[i];
+    return undefined;
+  }
+
+  /** Zeroes every counter (CONFIG RESETSTAT). */
+  resetStats(): void {
+    this.keyspaceHits = this.keyspaceMisses = this.commandsProcessed = this.errorReplies = 0;
+    this.errorCodes.clear();
+    const reset = (e: CommandEntry): void => {
+      e.calls = e.errors = 0;
+      e.subcommands?.forEach(reset);
+    };
+    this.entries.forEach(reset);
+  }
+
+  /** Every entry including subcommands (for metrics). */
+  *all(): IterableIterator<CommandEntry> {
+    for (const e of this.entries) {
+      yield e;
+      if (e.subcommands) yield* e.subcommands.values();
+    }
+  }
+
+  private fail(err: ErrorReply): ErrorReply {
+    // Rejected commands count as error replies, as Redis's rejectCommand does.
+    this.countError(err);
+    return err;
+  }
+
+  /** Also used by the connection for protocol errors. */
+  countError(err: ErrorReply): void {
+    this.errorReplies++;
+    const m = err.message;
+    const sp = m.indexOf(' ');
+    const code = sp < 0 ? m : m.slice(0, sp);
+    // Bounded like Redis's errors rax (128 kinds), so odd messages cannot grow it without end.
+    if (this.errorCodes.size >= 128 && !this.errorCodes.has(code)) return;
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  /**
+   * Redis counts a hit or miss per key looked up; from outside the handler a read-only command's
+   * reply tells the same for value replies: a bulk is a hit, a null a miss, per array element.
+   */
+  private count(reply: Reply): void {
+    if (reply === null) this.keyspaceMisses++;
+    else if (reply instanceof Uint8Array) this.keyspaceHits++;
+    else if (Array.isArray(reply)) {
+      for (const r of reply) {
+        if (r === null) this.keyspaceMisses++;
+        else if (r instanceof Uint8Array) this.keyspaceHits++;
+      }
+    }
+  }
+}
+
+function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, parent: CommandEntry | null): CommandEntry {
+  const entry: CommandEntry = {
+    spec,
+    fullName,
+    group,
+    parent,
+    subcommands: null,
+    calls: 0,
+    errors: 0,
+    readonlyKeys: spec.flags.includes('readonly') && spec.firstKey > 0,
+  };
+  if (spec.subcommands) {
+    const subs = new Map<string, CommandEntry>();
+    for (const [name, sub] of Object.entries(spec.subcommands)) {
+      subs.set(name.toLowerCase(), makeEntry(sub, `${fullName}|${name.toLowerCase()}`, group, entry));
+    }
+    (entry as { subcommands: ReadonlyMap<string, CommandEntry> | null }).subcommands = subs;
+  }
+  return entry;
+}
+
+/** Every Redis command daxcache serves. */
+export function createCommandTable(opts: TableOptions): CommandTable {
+  return new CommandTable(
+    [
+      ['connection', [...connectionCommands, clientCommand]],
+      ['server', [...serverCommands, infoCommand, configCommand, commandCommand]],
+      ['string', stringCommands],
+      ['generic', [...keyCommands, ...expireCommands]],
+    ],
+    opts,
+  );
+}

@@ -1,0 +1,40 @@
+// What every protocol listener (RESP, memcached) gets from the server and must offer it, so that
+// server.ts starts and stops them all in one place.
+import type { Config } from '../ops/config.js';
+import type { Logger } from '../ops/logger.js';
+import type { DaxMetrics } from '../ops/metrics.js';
+import type { Store } from '../store/store.js';
+import type { ClientRegistry } from './clients.js';
+import type { GroupCommit } from './commit.js';
+import type { ServerStats } from './stats.js';
+
+export interface ListenerDeps {
+  store: Store;
+  /** Every reply goes through commit.later(sink): no reply leaves before the turn's barrier. */
+  commit: GroupCommit;
+  /** Live configuration (CONFIG SET mutates it in place). */
+  config: Config;
+  logger: Logger;
+  metrics: DaxMetrics;
+  /** Shared by both protocols: ids and the maxclients bound. */
+  clients: ClientRegistry;
+  stats: ServerStats;
+}
+
+export interface Listener {
+  /** For logs: "redis", "memcached". */
+  readonly name: string;
+  /** Binds and resolves once listening; rejects on EADDRINUSE and the like. */
+  start(): Promise<void>;
+  /** Where it listens (after start). */
+  address(): { host: string; port: number };
+  /** Shutdown, step 1: accept no new connection and read no more requests. */
+  stopAccepting(): void;
+  /**
+   * Shutdown, step 2 (after the final barrier flushed every reply): close every connection once its
+   * replies are written; resolves when all are closed or after timeoutMs (then they are destroyed).
+   */
+  closeConnections(timeoutMs: number): Promise<void>;
+  /** Called about every 100 ms (idle timeouts, output buffer soft limits). */
+  cron?(nowMs: number): void;
+}

@@ -1,0 +1,326 @@
+// One memcached client connection. Every chunk read is parsed completely and its requests run at
+// once, in order (pipelining); replies accumulate in one ReplyWriter and leave after the turn's
+// persist barrier (GroupCommit calls flushReplies), so no STORED precedes the barrier.
+// Bounds: unparsed input (client-query-buffer-limit), and output: past PAUSE_ABOVE unsent bytes
+// the connection stops reading and running requests until the socket drains; a huge multi-get is
+// served in slices the same way. client-output-buffer-limit and the idle timeout apply as for RESP.
+import type { Socket } from 'node:net';
+import {
+  ERR,
+  MemcacheParser,
+  ReplyWriter,
+  writeLine,
+  writeParseError,
+  type GetRequest,
+  type ParseError,
+  type Request,
+} from '../../protocol/memcache/index.js';
+import { COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
+import type { ClientHandle } from '../../commands/redis/services.js';
+import type { ClientState } from '../../commands/redis/types.js';
+import { StoreError } from '../../store/store.js';
+import type { ReplySink } from '../commit.js';
+import type { ListenerDeps } from '../listener.js';
+import type { McServices } from './services.js';
+
+/** Above this many unsent reply bytes, stop reading and running requests until the socket drains. */
+export const PAUSE_ABOVE = 1024 * 1024;
+
+/** What the memcached listener needs of the server (not the RESP counters of ListenerDeps). */
+export type MemcacheDeps = Omit<ListenerDeps, 'stats'>;
+
+export interface MemcacheConnDeps extends MemcacheDeps {
+  services: McServices;
+  /** Command counts for the metrics, reported by the listener's cron. */
+  countCommand(name: string, error: boolean): void;
+}
+
+export class MemcacheConnection implements ReplySink, ClientHandle, McConnection {
+  readonly protocol = 'memcached' as const;
+  readonly state: ClientState;
+  readonly fd: number;
+  closeAfterReply = false;
+  private readonly parser: MemcacheParser;
+  private readonly writer = new ReplyWriter();
+  private readonly ctx: McContext;
+  /** No more input is processed; the socket ends once the queued replies are written. */
+  private closing = false;
+  private closed = false;
+  /** Stopped for output backpressure; `kick` resumes. */
+  private waiting = false;
+  /** A multi-get stopped mid-way (its next key), resumed before any later request. */
+  private partialGet: { req: GetRequest; next: number } | null = null;
+  /** The client shut down its side: close once every buffered request has been answered. */
+  private inputEnded = false;
+  private softLimitSinceMs = 0;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly deps: MemcacheConnDeps,
+  ) {
+    const now = Date.now();
+    this.state = {
+      id: deps.clients.nextId(),
+      name: '',
+      resp: 2,
+      db: 0,
+      authenticated: true,
+      addr: `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: `${socket.localAddress}:${socket.localPort}`,
+      createdMs: now,
+      lastInteractionMs: now,
+      lastCommand: 'NULL',
+      libName: '',
+      libVersion: '',
+      replyMode: 'on',
+      noEvict: false,
+      closeAfterReply: false,
+    };
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
+    this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now };
+
+    socket.setNoDelay(true);
+    if (deps.config.tcpKeepalive > 0) socket.setKeepAlive(true, deps.config.tcpKeepalive * 1000);
+    this.done = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.once('close', this.onClose);
+    deps.clients.add(this);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.closing) return;
+    this.deps.services.counters.bytesRead += chunk.length;
+    this.parser.feed(chunk);
+    if (this.parser.bufferedBytes > this.deps.config.clientQueryBufferLimit) {
+      this.deps.logger.warn({ client: this.state.addr }, 'closing client that reached the max query buffer length');
+      this.destroy();
+      return;
+    }
+    if (!this.waiting) this.run();
+  };
+
+  /** Runs every complete request buffered, unless output backpressure stops it. */
+  private run(): void {
+    const ctx = this.ctx;
+    const now = Date.now();
+    ctx.now = now;
+    this.state.lastInteractionMs = now;
+    if (this.partialGet === null || this.continueGet()) {
+      const parser = this.parser;
+      while (!this.closing) {
+        if (this.writer.length + this.socket.writableLength > PAUSE_ABOVE) {
+          this.wait();
+          break;
+        }
+        const req = parser.next();
+        if (req === undefined) break;
+        if (req.kind === 'error') this.parseError(req);
+        else if (!this.execute(req)) break;
+      }
+    }
+    if (this.inputEnded && !this.waiting) this.closing = true;
+    if (!this.closed) this.deps.commit.later(this);
+  }
+
+  /** Runs one request; false when processing must stop (a multi-get waits for the socket). */
+  private execute(req: Request): boolean {
+    const name = commandName(req);
+    this.state.lastCommand = name;
+    let error = false;
+    try {
+      if (req.kind === 'get') {
+        const next = getCommand(this.ctx, req);
+        if (next >= 0) {
+          this.partialGet = { req, next };
+          this.wait();
+          this.deps.countCommand(name, false);
+          return false;
+        }
+      } else {
+        (COMMANDS[req.kind] as (ctx: McContext, r: Request) => void)(this.ctx, req);
+      }
+    } catch (e) {
+      error = true;
+      this.internalError(name, e);
+    }
+    this.deps.countCommand(name, error);
+    if (this.closeAfterReply) this.closing = true;
+    return true;
+  }
+
+  /** Continues a stopped multi-get; true once it is complete. */
+  private continueGet(): boolean {
+    const p = this.partialGet!;
+    try {
+      p.next = getCommand(this.ctx, p.req, p.next);
+    } catch (e) {
+      p.next = -1;
+      this.internalError('get', e);
+    }
+    if (p.next >= 0) {
+      this.wait();
+      return false;
+    }
+    this.partialGet = null;
+    return true;
+  }
+
+  private parseError(e: ParseError): void {
+    const services = this.deps.services;
+    if (e.line === ERR.TOO_LARGE) services.counters.storeTooLarge++;
+    // memcached drops the old value of a set refused as too large, so no stale value survives.
+    if (e.unlinkKey) {
+      try {
+        this.deps.store.delete(e.unlinkKey);
+      } catch (err) {
+        this.internalError('unlink', err);
+      }
+    }
+    writeParseError(this.writer, e);
+    this.deps.countCommand('unknown', true);
+    if (e.close) this.closing = true;
+  }
+
+  private internalError(command: string, e: unknown): void {
+    if (e instanceof StoreError && e.code === 'CLOSED') {
+      // The pool closed under us (shutdown): answer nothing more.
+      this.closing = true;
+      return;
+    }
+    this.deps.logger.error({ client: this.state.addr, command, err: (e as Error).message }, 'command failed unexpectedly');
+    writeLine(this.writer, 'SERVER_ERROR internal error');
+  }
+
+  /** Stop reading and running requests until the socket drains (see kick). */
+  private wait(): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    this.socket.pause();
+  }
+
+  private readonly kick = (): void => {
+    if (!this.waiting || this.closed) return;
+    this.waiting = false;
+    if (!this.closing) this.socket.resume();
+    this.run();
+  };
+
+  /** ReplySink: called after the turn's barrier. */
+  flushReplies(): void {
+    if (this.closed) return;
+    const socket = this.socket;
+    if (this.writer.length > 0) {
+      const n = this.writer.length;
+      const out = this.writer.take();
+      if (out.length === 1) {
+        socket.write(out[0]!);
+      } else {
+        // One writev for the batch (large values are separate chunks, never copied).
+        socket.cork();
+        for (const b of out) socket.write(b);
+        socket.uncork();
+      }
+      this.deps.services.counters.bytesWritten += n;
+      // The kernel took every byte synchronously: nothing references the writer's buffer now.
+      if (socket.writableLength === 0) this.writer.recycle();
+    }
+    if (this.closing && this.partialGet === null) {
+      socket.end();
+      return;
+    }
+    const pending = socket.writableLength;
+    if (pending > 0) this.checkOutputLimits(pending, Date.now());
+    // Stopped for output but the kernel took it all: go on without waiting for a drain event.
+    if (this.waiting && pending <= PAUSE_ABOVE) setImmediate(this.kick);
+  }
+
+  /** client-output-buffer-limit normal <hard> <soft> <seconds>, as for RESP clients. */
+  private checkOutputLimits(pending: number, nowMs: number): void {
+    const { hardBytes, softBytes, softSeconds } = this.deps.config.clientOutputBufferLimitNormal;
+    let over = hardBytes > 0 && pending >= hardBytes;
+    if (!over && softBytes > 0 && pending >= softBytes) {
+      if (this.softLimitSinceMs === 0) this.softLimitSinceMs = nowMs;
+      else over = nowMs - this.softLimitSinceMs >= softSeconds * 1000;
+    } else {
+      this.softLimitSinceMs = 0;
+    }
+    if (over) {
+      this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
+      this.destroy();
+    }
+  }
+
+  /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
+  cron(nowMs: number): void {
+    if (this.closed) return;
+    const timeout = this.deps.config.timeout;
+    if (timeout > 0 && !this.closing && !this.waiting && nowMs - this.state.lastInteractionMs > timeout * 1000) {
+      this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
+      this.destroy();
+      return;
+    }
+    const pending = this.socket.writableLength;
+    if (pending > 0) this.checkOutputLimits(pending, nowMs);
+  }
+
+  private readonly onDrain = (): void => {
+    this.softLimitSinceMs = 0;
+    if (this.waiting) this.kick();
+  };
+
+  /** The client closed its side: answer what it sent, then close ours (allowHalfOpen). */
+  private readonly onEnd = (): void => {
+    this.inputEnded = true;
+    // While waiting for the output to drain, buffered requests still run first (see run).
+    if (this.waiting) return;
+    this.closing = true;
+    this.deps.commit.later(this);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.deps.logger.debug({ client: this.state.addr, err: err.message }, 'client socket error');
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.closing = true;
+    this.deps.clients.remove(this);
+    this.deps.metrics.connections.dec({ protocol: 'memcached' });
+  };
+
+  /** Shutdown: read and run nothing more; pending replies still go out with the final flush. */
+  stopReading(): void {
+    this.closing = true;
+    this.partialGet = null;
+    this.socket.pause();
+  }
+
+  /** Ends the socket after what is queued (shutdown); destroyed by the caller if it lingers. */
+  end(): void {
+    if (!this.closed) this.socket.end();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  // ClientHandle
+  queryBufferBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  outputBufferBytes(): number {
+    return this.writer.length + (this.closed ? 0 : this.socket.writableLength);
+  }
+
+  kill(): void {
+    this.destroy();
+  }
+}

@@ -1,0 +1,124 @@
+// The memcached TCP listener (text and meta protocols). Clients count against maxclients together
+// with RESP clients; past it a new connection gets memcached's "ERROR Too many open connections"
+// and is closed, as memcached does with maxconns_fast.
+import net from 'node:net';
+import { ClientRegistry } from '../clients.js';
+import type { Listener } from '../listener.js';
+import { MemcacheConnection, type MemcacheDeps } from './connection.js';
+import { McServices } from './services.js';
+
+const TOO_MANY_CONNECTIONS = Buffer.from('ERROR Too many open connections\r\n');
+
+export class MemcacheListener implements Listener {
+  readonly name = 'memcached';
+  readonly server: net.Server;
+  readonly services: McServices;
+  private readonly connections = new Set<MemcacheConnection>();
+  private accepting = true;
+  /** Command counts not yet added to the Prometheus counters: name -> [calls, errors]. */
+  private readonly unreported = new Map<string, [number, number]>();
+  private cronTicks = 0;
+
+  constructor(private readonly deps: MemcacheDeps) {
+    this.services = new McServices({
+      store: deps.store,
+      config: deps.config,
+      commit: deps.commit,
+      logger: deps.logger,
+      connections: () => this.connections.size,
+    });
+    // allowHalfOpen: a client that sends its commands then shuts down its write side still gets
+    // every reply; the connection ends after them.
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.server.on('error', (err) => deps.logger.error({ err: err.message }, 'memcached listener error'));
+  }
+
+  start(): Promise<void> {
+    const { config } = this.deps;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(config.memcachedPort, config.memcachedBind, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.server.address();
+    const { config } = this.deps;
+    return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: config.memcachedBind, port: config.memcachedPort };
+  }
+
+  private accept(socket: net.Socket): void {
+    const { clients, metrics } = this.deps;
+    const counters = this.services.counters;
+    if (!this.accepting) {
+      socket.destroy();
+      return;
+    }
+    if (!clients.hasRoom()) {
+      counters.rejectedConnections++;
+      metrics.connectionsRejected.inc({ protocol: 'memcached' });
+      socket.on('error', () => {});
+      socket.end(TOO_MANY_CONNECTIONS);
+      return;
+    }
+    counters.totalConnections++;
+    metrics.connectionsTotal.inc({ protocol: 'memcached' });
+    metrics.connections.inc({ protocol: 'memcached' });
+    const conn = new MemcacheConnection(socket, { ...this.deps, services: this.services, countCommand: this.countCommand });
+    this.connections.add(conn);
+    void conn.done.then(() => this.connections.delete(conn));
+  }
+
+  private readonly countCommand = (name: string, error: boolean): void => {
+    let c = this.unreported.get(name);
+    if (c === undefined) this.unreported.set(name, (c = [0, 0]));
+    c[0]++;
+    if (error) c[1]++;
+  };
+
+  /** Adds the counts kept on the hot path to the Prometheus counters. */
+  private reportMetrics(): void {
+    const { commands, commandErrors } = this.deps.metrics;
+    for (const [command, c] of this.unreported) {
+      if (c[0] > 0) commands.inc({ protocol: 'memcached', command }, c[0]);
+      if (c[1] > 0) commandErrors.inc({ protocol: 'memcached', command }, c[1]);
+      c[0] = c[1] = 0;
+    }
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+    this.services.cancelFlush();
+    this.server.close();
+    for (const c of this.connections) c.stopReading();
+  }
+
+  async closeConnections(timeoutMs: number): Promise<void> {
+    this.reportMetrics();
+    for (const c of this.connections) c.end();
+    const all = Promise.all([...this.connections].map((c) => c.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([all, timedOut]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.destroy();
+  }
+
+  cron(nowMs: number): void {
+    for (const c of this.connections) c.cron(nowMs);
+    if (++this.cronTicks % 10 === 0) this.reportMetrics();
+  }
+}
+
+/**
+ * The memcached listener as a plain net.Server (not yet listening), for embedding: without a
+ * shared client registry, maxclients counts its own connections only.
+ */
+export function createMemcacheServer(deps: Omit<MemcacheDeps, 'clients'> & { clients?: ClientRegistry }): net.Server {
+  const clients = deps.clients ?? new ClientRegistry(() => deps.config.maxclients);
+  return new MemcacheListener({ ...deps, clients }).server;
+}

@@ -1,0 +1,257 @@
+// One RESP client connection. Each chunk read is parsed completely and its commands run at once,
+// in order (pipelining); replies accumulate in one ReplyWriter and leave in a single socket write
+// after the turn's persist barrier (GroupCommit calls flushReplies). Limits follow Redis: protocol
+// errors and QUIT close after the reply, the query buffer limit closes at once, the output buffer
+// limit (hard, or soft for some seconds) disconnects a slow reader.
+import type { Socket } from 'node:net';
+import { OK, ProtocolError, ReplyWriter, RequestParser } from '../../protocol/resp/index.js';
+import type { ClientHandle, RedisServer } from '../../commands/redis/services.js';
+import type { CommandTable } from '../../commands/redis/table.js';
+import type { ClientState, CommandContext } from '../../commands/redis/types.js';
+import type { ReplySink } from '../commit.js';
+import type { ListenerDeps } from '../listener.js';
+import { adoptSocket } from '../socket-read.js';
+
+export interface RespDeps extends ListenerDeps {
+  table: CommandTable;
+  /** The services handlers see as ctx.server. */
+  context: RedisServer;
+}
+
+/**
+ * Above this many unsent reply bytes, stop reading from the client until the socket drains (at the
+ * soft limit if that is higher). With a hard limit configured there is no pause: the client is
+ * disconnected at the limit, as Redis does.
+ */
+const PAUSE_ABOVE = 1024 * 1024;
+
+/** The commonest reply, copied as bytes (the generic encoder formats and sanitizes it each time). */
+const OK_BYTES = Buffer.from('+OK\r\n');
+
+export class RespConnection implements ReplySink, ClientHandle {
+  readonly protocol = 'redis' as const;
+  readonly state: ClientState;
+  readonly fd: number;
+  awaitingCommit = false;
+  private readonly parser: RequestParser;
+  private readonly writer = new ReplyWriter();
+  private readonly ctx: CommandContext;
+  /** No more input is processed; the socket ends once the queued replies are written. */
+  private closing = false;
+  private closed = false;
+  private skipNext = false;
+  private pausedForOutput = false;
+  /** When the output buffer first went over the soft limit (0 = under it). */
+  private softLimitSinceMs = 0;
+  /** Resolves when the socket has closed. */
+  readonly done: Promise<void>;
+
+  readonly socket: Socket;
+
+  /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
+  constructor(
+    raw: Socket,
+    private readonly deps: RespDeps,
+  ) {
+    const { config } = deps;
+    const socket = (this.socket = adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
+    const now = Date.now();
+    this.state = {
+      id: deps.clients.nextId(),
+      name: '',
+      resp: 2,
+      db: 0,
+      authenticated: config.requirepass === '',
+      addr: `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: `${socket.localAddress}:${socket.localPort}`,
+      createdMs: now,
+      lastInteractionMs: now,
+      lastCommand: 'NULL',
+      libName: '',
+      libVersion: '',
+      replyMode: 'on',
+      noEvict: false,
+      closeAfterReply: false,
+    };
+    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
+    this.ctx = { store: deps.store, client: this.state, server: deps.context };
+
+    socket.setNoDelay(true);
+    if (config.tcpKeepalive > 0) socket.setKeepAlive(true, config.tcpKeepalive * 1000);
+    this.done = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.once('close', this.onClose);
+    deps.clients.add(this);
+  }
+
+  /** Runs every command in the chunk; true when the parser still holds views into it. */
+  private readonly onChunk = (chunk: Buffer): boolean => {
+    if (this.closing) return false;
+    const { stats } = this.deps;
+    stats.netInputBytes += chunk.length;
+    this.state.lastInteractionMs = Date.now();
+    const parser = this.parser;
+    parser.feed(chunk);
+    for (;;) {
+      const cmd = parser.next();
+      if (cmd === undefined) break;
+      if (cmd instanceof ProtocolError) {
+        this.protocolError(cmd);
+        break;
+      }
+      this.execute(cmd);
+      if (this.closing) break;
+    }
+    const buffered = parser.bufferedBytes;
+    if (buffered > stats.recentMaxInputBuffer) stats.recentMaxInputBuffer = buffered;
+    if (!this.closed) this.deps.commit.later(this);
+    return buffered > 0;
+  };
+
+  private execute(argv: Buffer[]): void {
+    const state = this.state;
+    const skip = this.skipNext;
+    this.skipNext = false;
+    const reply = this.deps.table.dispatch(this.ctx, argv);
+    // CLIENT REPLY: OFF sends nothing; SKIP sends nothing for itself and for the next command.
+    let send = !skip && state.replyMode === 'on';
+    if (state.replyMode === 'skip') {
+      state.replyMode = 'on';
+      this.skipNext = true;
+      send = false;
+    }
+    if (send) {
+      if (reply === OK) this.writer.writeRaw(OK_BYTES);
+      else this.writer.write(reply, state.resp);
+    }
+    if (state.closeAfterReply) this.closing = true;
+  }
+
+  private protocolError(err: ProtocolError): void {
+    const { logger, table } = this.deps;
+    table.countError(err);
+    if (!err.sendReply) {
+      // Redis frees a client over client-query-buffer-limit at once, without a reply.
+      logger.warn({ client: this.state.addr, reason: err.reason }, 'closing client that reached the max query buffer length');
+      this.destroy();
+      return;
+    }
+    logger.debug({ client: this.state.addr, reason: err.reason }, 'protocol error from client');
+    if (this.state.replyMode === 'on') this.writer.writeError(err.message);
+    this.closing = true;
+  }
+
+  /** ReplySink: called after the turn's barrier. */
+  flushReplies(): void {
+    if (this.closed) return;
+    const socket = this.socket;
+    if (this.writer.length > 0) {
+      const out = this.writer.take();
+      this.deps.stats.netOutputBytes += out.length;
+      socket.write(out);
+    }
+    if (this.closing) {
+      socket.end();
+      return;
+    }
+    const pending = socket.writableLength;
+    if (pending > this.deps.stats.recentMaxOutputBuffer) this.deps.stats.recentMaxOutputBuffer = pending;
+    if (pending > 0) this.checkOutputLimits(pending, Date.now());
+    const { hardBytes, softBytes } = this.deps.config.clientOutputBufferLimitNormal;
+    if (hardBytes === 0 && pending > Math.max(PAUSE_ABOVE, softBytes) && !this.pausedForOutput && !this.closed) {
+      // Backpressure: a client that does not read its replies stops being read.
+      this.pausedForOutput = true;
+      socket.pause();
+    }
+  }
+
+  /** client-output-buffer-limit normal <hard> <soft> <seconds>. */
+  private checkOutputLimits(pending: number, nowMs: number): void {
+    const { hardBytes, softBytes, softSeconds } = this.deps.config.clientOutputBufferLimitNormal;
+    let over = hardBytes > 0 && pending >= hardBytes;
+    if (!over && softBytes > 0 && pending >= softBytes) {
+      if (this.softLimitSinceMs === 0) this.softLimitSinceMs = nowMs;
+      else over = nowMs - this.softLimitSinceMs >= softSeconds * 1000;
+    } else if (softBytes === 0 || pending < softBytes) {
+      this.softLimitSinceMs = 0;
+    }
+    if (over) {
+      this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
+      this.destroy();
+    }
+  }
+
+  /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
+  cron(nowMs: number): void {
+    if (this.closed) return;
+    const timeout = this.deps.config.timeout;
+    if (timeout > 0 && !this.closing && nowMs - this.state.lastInteractionMs > timeout * 1000) {
+      this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
+      this.destroy();
+      return;
+    }
+    const pending = this.socket.writableLength;
+    if (pending > 0) this.checkOutputLimits(pending, nowMs);
+  }
+
+  private readonly onDrain = (): void => {
+    this.softLimitSinceMs = 0;
+    if (this.pausedForOutput && !this.closing) {
+      this.pausedForOutput = false;
+      this.socket.resume();
+    }
+  };
+
+  /** The client closed its side: answer what it sent, then close ours (allowHalfOpen). */
+  private readonly onEnd = (): void => {
+    this.closing = true;
+    this.deps.commit.later(this);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.deps.logger.debug({ client: this.state.addr, err: err.message }, 'client socket error');
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.closing = true;
+    this.deps.clients.remove(this);
+    this.deps.metrics.connections.dec({ protocol: 'redis' });
+  };
+
+  /** Shutdown: read nothing more; pending replies still go out with the final flush. */
+  stopReading(): void {
+    this.closing = true;
+    this.socket.pause();
+  }
+
+  /** Ends the socket after what is queued (shutdown); destroyed by the caller if it lingers. */
+  end(): void {
+    if (this.closed) return;
+    this.socket.end();
+    // Read again (input is ignored now) so the client's FIN is seen and the socket can close.
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  // ClientHandle
+  queryBufferBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  outputBufferBytes(): number {
+    return this.writer.length + (this.closed ? 0 : this.socket.writableLength);
+  }
+
+  kill(): void {
+    this.destroy();
+  }
+}

@@ -1,0 +1,81 @@
+// The RESP TCP listener: accepts clients up to maxclients (both protocols together), beyond that
+// answers `-ERR max number of clients reached` and closes, as Redis's acceptCommonHandler does.
+import net from 'node:net';
+import type { Listener } from '../listener.js';
+import { RespConnection, type RespDeps } from './connection.js';
+
+const MAX_CLIENTS_REACHED = Buffer.from('-ERR max number of clients reached\r\n');
+
+export class RespListener implements Listener {
+  readonly name = 'redis';
+  private readonly server: net.Server;
+  private readonly connections = new Set<RespConnection>();
+  private accepting = true;
+
+  constructor(private readonly deps: RespDeps) {
+    // allowHalfOpen: a client that sends its commands then shuts down its write side (nc -q, scripts)
+    // still gets every reply; the connection ends after them.
+    // pauseOnConnect: the connection moves the unread socket into one that reads into its own
+    // buffer (see socket-read.ts).
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+    this.server.on('error', (err) => deps.logger.error({ err: err.message }, 'redis listener error'));
+  }
+
+  start(): Promise<void> {
+    const { config } = this.deps;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(config.port, config.bind, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.server.address();
+    return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: this.deps.config.bind, port: this.deps.config.port };
+  }
+
+  private accept(socket: net.Socket): void {
+    const { clients, stats, metrics } = this.deps;
+    if (!this.accepting) {
+      socket.destroy();
+      return;
+    }
+    if (!clients.hasRoom()) {
+      stats.rejectedConnections++;
+      metrics.connectionsRejected.inc({ protocol: 'redis' });
+      socket.on('error', () => {});
+      socket.end(MAX_CLIENTS_REACHED);
+      return;
+    }
+    stats.connectionsReceived++;
+    metrics.connectionsTotal.inc({ protocol: 'redis' });
+    metrics.connections.inc({ protocol: 'redis' });
+    const conn = new RespConnection(socket, this.deps);
+    this.connections.add(conn);
+    void conn.done.then(() => this.connections.delete(conn));
+  }
+
+  stopAccepting(): void {
+    this.accepting = false;
+    this.server.close();
+    for (const c of this.connections) c.stopReading();
+  }
+
+  async closeConnections(timeoutMs: number): Promise<void> {
+    for (const c of this.connections) c.end();
+    const all = Promise.all([...this.connections].map((c) => c.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([all, timedOut]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.destroy();
+  }
+
+  cron(nowMs: number): void {
+    for (const c of this.connections) c.cron(nowMs);
+  }
+}

@@ -1,0 +1,97 @@
+// `daxcache serve`: configuration (flags > env > file > defaults), the pool, the server, signals.
+// Exit codes: 0 after a graceful shutdown, 2 invalid configuration, 3..8 pool refused (see
+// pool-errors.ts), 1 anything else (e.g. the port is in use).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CONFIG_EXIT_CODE, ConfigError, formatSize, loadConfig, unknownEnvVars, type Config } from '../ops/config.js';
+import { createLogger, componentLogger, type Logger } from '../ops/logger.js';
+import { createMetrics } from '../ops/metrics.js';
+import { poolErrorExitCode } from '../pool-errors.js';
+import { Store } from '../store/store.js';
+import { Server } from './server.js';
+
+export async function serve(argv: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig({ argv, env: process.env, cwd: process.cwd() });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`daxcache: ${e.message}`);
+    return CONFIG_EXIT_CODE;
+  }
+  const logger = createLogger(config.logLevel);
+  const log = componentLogger(logger, 'server');
+  for (const name of unknownEnvVars(process.env)) log.warn({ variable: name }, `unknown environment variable ${name} ignored`);
+  if (config.configFile) log.info({ file: config.configFile }, 'configuration file read');
+
+  const opened = openPool(config, componentLogger(logger, 'store'));
+  if (typeof opened === 'number') return opened;
+  const { store, poolOpen } = opened;
+
+  // Scrapes read the store; after close (shutdown) they see the last values.
+  let keys = 0;
+  let pool = { usedBytes: 0, totalBytes: 0 };
+  const metrics = createMetrics({
+    sources: {
+      keys: () => (store.isClosed ? keys : (keys = store.count())),
+      pool: () => {
+        if (store.isClosed) return pool;
+        const s = store.stats();
+        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize });
+      },
+    },
+  });
+  const server = new Server({ store, config, logger, metrics, poolOpen });
+  try {
+    await server.start();
+  } catch (e) {
+    log.error({ err: (e as Error).message }, 'cannot start listening');
+    console.error(`daxcache: ${(e as Error).message}`);
+    store.close();
+    return 1;
+  }
+
+  const onSignal = (signal: NodeJS.Signals): void => void server.shutdown(`signal ${signal}`);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const code = await server.stopped;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  // Everything is closed; should a stray handle keep the loop alive, do not hang the exit.
+  setTimeout(() => process.exit(code), 2000).unref();
+  return code;
+}
+
+/** Opens or creates the pool and logs how it was found; an exit code when it is refused. */
+function openPool(config: Config, log: Logger): { store: Store; poolOpen: { state: 'created' | 'clean' | 'crash'; ms: number } } | number {
+  const t0 = performance.now();
+  let store: Store;
+  try {
+    mkdirSync(dirname(config.pool), { recursive: true });
+    store = Store.open(config.pool, { createSize: config.poolSize, prefault: config.prefault });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    log.fatal({ pool: config.pool, code: err.code, err: err.message }, 'cannot open the pool');
+    console.error(`daxcache: ${err.message}`);
+    return poolErrorExitCode(err.code);
+  }
+  const ms = Math.round((performance.now() - t0) * 100) / 100;
+  const s = store.stats();
+  const state = s.created ? 'created' : s.openedClean ? 'clean' : 'crash';
+  const what = { created: 'pool created', clean: 'pool opened clean', crash: 'pool opened after crash' }[state];
+  log.info(
+    {
+      pool: config.pool,
+      state,
+      keys: store.count(),
+      keysExact: s.countExact,
+      openMs: ms,
+      size: formatSize(s.poolSize),
+      granularity: s.granularity,
+      durability: config.durability,
+      logReplayed: s.logReplayed,
+    },
+    what,
+  );
+  return { store, poolOpen: { state, ms } };
+}

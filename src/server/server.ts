@@ -1,0 +1,191 @@
+// The running server: group commit, background maintenance, the protocol listeners, the metrics
+// endpoint and a 100 ms cron. Listeners are created in createListeners() only, and started and
+// stopped together here. Graceful shutdown: stop accepting and reading, final barrier and flush of
+// every reply, close the pool clean, then close the connections.
+import type http from 'node:http';
+import type { Config } from '../ops/config.js';
+import { componentLogger, setLogLevel, type Logger } from '../ops/logger.js';
+import type { DaxMetrics } from '../ops/metrics.js';
+import { startMetricsServer } from '../ops/metrics-server.js';
+import type { Store } from '../store/store.js';
+import { startMaintenance, type MaintenanceHandle } from '../store/maintenance.js';
+import { createCommandTable, type CommandEntry, type CommandTable } from '../commands/redis/table.js';
+import type { RedisServer } from '../commands/redis/services.js';
+import { ClientRegistry } from './clients.js';
+import { GroupCommit } from './commit.js';
+import { createRedisContext } from './context.js';
+import type { Listener, ListenerDeps } from './listener.js';
+import { RespListener } from './resp/listener.js';
+import { MemcacheListener } from './memcache/listener.js';
+import { ServerStats } from './stats.js';
+
+export interface ServerOptions {
+  store: Store;
+  config: Config;
+  /** The root logger (CONFIG SET log-level changes it). */
+  logger: Logger;
+  metrics: DaxMetrics;
+  poolOpen: { state: 'created' | 'clean' | 'crash'; ms: number };
+}
+
+const CRON_MS = 100;
+/** How long shutdown waits for clients to take their last replies before dropping them. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** Every protocol listener the configuration asks for; the one place to add a protocol. */
+function createListeners(deps: ListenerDeps, redis: { table: CommandTable; context: RedisServer }): Listener[] {
+  const listeners: Listener[] = [new RespListener({ ...deps, logger: componentLogger(deps.logger, 'redis'), ...redis })];
+  if (deps.config.memcachedPort > 0) listeners.push(new MemcacheListener({ ...deps, logger: componentLogger(deps.logger, 'memcached') }));
+  return listeners;
+}
+
+export class Server {
+  readonly store: Store;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: DaxMetrics;
+  readonly poolOpen: ServerOptions['poolOpen'];
+  readonly commit: GroupCommit;
+  readonly clients: ClientRegistry;
+  readonly table: CommandTable;
+  readonly stats: ServerStats;
+  readonly context: RedisServer;
+  private readonly log: Logger;
+  private listeners: Listener[] = [];
+  private maintenance: MaintenanceHandle | undefined;
+  private cron: NodeJS.Timeout | undefined;
+  private metricsServer: http.Server | undefined;
+  private shuttingDown = false;
+  private resolveStopped!: (code: number) => void;
+  /** Resolves with the exit code once the server has shut down. */
+  readonly stopped = new Promise<number>((r) => (this.resolveStopped = r));
+  /** Command counts already added to the Prometheus counters. */
+  private readonly reported = new Map<CommandEntry, { calls: number; errors: number }>();
+  private lastStoreStats = { corruptDropped: 0, expiredRemoved: 0 };
+
+  constructor(opts: ServerOptions) {
+    this.store = opts.store;
+    this.config = opts.config;
+    this.logger = opts.logger;
+    this.metrics = opts.metrics;
+    this.poolOpen = opts.poolOpen;
+    this.log = componentLogger(opts.logger, 'server');
+    this.commit = new GroupCommit(this.store, this.config.durability, this.config.appendfsyncIntervalMs);
+    this.commit.onBarrier = (seconds) => {
+      this.metrics.barriers.inc();
+      this.metrics.barrierSeconds.observe(seconds);
+    };
+    this.clients = new ClientRegistry(() => this.config.maxclients);
+    this.table = createCommandTable({
+      authRequired: () => this.config.requirepass !== '',
+      onInternalError: (command, err) => this.log.error({ command, err }, 'command failed unexpectedly'),
+    });
+    this.stats = new ServerStats(this.table);
+    this.context = createRedisContext(this);
+    const s = this.store.stats();
+    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved };
+  }
+
+  /** Starts everything; on failure (e.g. a port in use) stops what started and rethrows. */
+  async start(): Promise<void> {
+    this.maintenance = startMaintenance(this.store, this.config.hz);
+    void this.maintenance.rebuilt.then(() => {
+      if (!this.store.isClosed) this.log.info({ keys: this.store.count() }, 'pool rebuild finished');
+    });
+    const deps: ListenerDeps = {
+      store: this.store,
+      commit: this.commit,
+      config: this.config,
+      logger: this.logger,
+      metrics: this.metrics,
+      clients: this.clients,
+      stats: this.stats,
+    };
+    this.listeners = createListeners(deps, { table: this.table, context: this.context });
+    try {
+      for (const l of this.listeners) {
+        await l.start();
+        const a = l.address();
+        this.log.info({ protocol: l.name, bind: a.host, port: a.port }, `${l.name} listening on ${a.host}:${a.port}`);
+      }
+      if (this.config.metricsPort > 0) {
+        this.metricsServer = await startMetricsServer(this.metrics.registry, this.config.metricsPort, this.config.metricsBind);
+        this.log.info({ bind: this.config.metricsBind, port: this.config.metricsPort }, 'metrics on /metrics');
+      }
+    } catch (e) {
+      this.stopBackground();
+      for (const l of this.listeners) l.stopAccepting();
+      this.metricsServer?.close();
+      throw e;
+    }
+    this.cron = setInterval(this.tick, CRON_MS);
+    this.cron.unref();
+  }
+
+  private tickCount = 0;
+  private readonly tick = (): void => {
+    const now = Date.now();
+    this.stats.sample(now);
+    for (const l of this.listeners) l.cron?.(now);
+    if (++this.tickCount % 10 === 0) this.reportMetrics();
+  };
+
+  /** Moves counters kept on the hot path into the Prometheus registry (once a second). */
+  private reportMetrics(): void {
+    const { commands, commandErrors, checksumFailures, expiredKeys } = this.metrics;
+    for (const e of this.table.all()) {
+      const seen = this.reported.get(e) ?? { calls: 0, errors: 0 };
+      // After CONFIG RESETSTAT counts restart from 0: report from there.
+      if (e.calls < seen.calls || e.errors < seen.errors) seen.calls = seen.errors = 0;
+      if (e.calls > seen.calls) commands.inc({ protocol: 'redis', command: e.fullName }, e.calls - seen.calls);
+      if (e.errors > seen.errors) commandErrors.inc({ protocol: 'redis', command: e.fullName }, e.errors - seen.errors);
+      this.reported.set(e, { calls: e.calls, errors: e.errors });
+    }
+    if (this.store.isClosed) return;
+    const s = this.store.stats();
+    const last = this.lastStoreStats;
+    if (s.corruptDropped > last.corruptDropped) checksumFailures.inc(s.corruptDropped - last.corruptDropped);
+    if (s.expiredRemoved > last.expiredRemoved) expiredKeys.inc(s.expiredRemoved - last.expiredRemoved);
+    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved };
+  }
+
+  /** CONFIG SET applied these settings; most are read live, these need a hand. */
+  configChanged(names: string[]): void {
+    if (names.includes('log-level')) setLogLevel(this.logger, this.config.logLevel);
+    if (names.includes('hz') && this.maintenance) {
+      this.maintenance.stop();
+      this.maintenance = startMaintenance(this.store, this.config.hz);
+    }
+    this.log.info({ settings: names }, 'configuration changed');
+  }
+
+  private stopBackground(): void {
+    if (this.cron) clearInterval(this.cron);
+    this.cron = undefined;
+    this.maintenance?.stop();
+    this.commit.stop();
+  }
+
+  /** Graceful shutdown; idempotent. Resolves `stopped` with 0. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    this.log.info({ reason }, 'shutting down');
+    for (const l of this.listeners) l.stopAccepting();
+    // Every command already read has run (commands run synchronously as they arrive): make their
+    // writes durable and hand every reply to its socket.
+    this.commit.drain();
+    this.stopBackground();
+    this.reportMetrics();
+    const keys = this.store.count();
+    this.store.close();
+    this.log.info({ keys }, 'pool closed clean');
+    await Promise.all(this.listeners.map((l) => l.closeConnections(CLOSE_TIMEOUT_MS)));
+    if (this.metricsServer) {
+      this.metricsServer.closeAllConnections();
+      await new Promise<void>((r) => this.metricsServer!.close(() => r()));
+    }
+    this.log.info('bye');
+    this.resolveStopped(0);
+  }
+}

@@ -1,0 +1,75 @@
+// A real Store on a fresh /dev/shm pool plus the minimal client/server context a command handler
+// needs, and a `run` that dispatches like the command table (name lookup, arity, subcommands) so
+// tests read like redis-cli sessions.
+import { rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Store } from '../../src/store/store.js';
+import type { ClientState, CommandContext, CommandSpec, ServerContext } from '../../src/commands/redis/types.js';
+import type { Reply } from '../../src/protocol/resp/reply.js';
+import { stringCommands } from '../../src/commands/redis/strings.js';
+import { keyCommands } from '../../src/commands/redis/keys.js';
+import { expireCommands } from '../../src/commands/redis/expire.js';
+
+export interface TestContext extends CommandContext {
+  /** Runs one command; string arguments are UTF-8, Buffers are sent as they are. */
+  run(...args: Array<string | Buffer | number>): Reply;
+  /** Closes the store and removes the pool file. */
+  close(): void;
+  readonly poolPath: string;
+}
+
+const table = new Map<string, CommandSpec>();
+for (const s of [...stringCommands, ...keyCommands, ...expireCommands]) table.set(s.name, s);
+export const commandTable: ReadonlyMap<string, CommandSpec> = table;
+
+function arityOk(arity: number, argc: number): boolean {
+  return arity >= 0 ? argc === arity : argc >= -arity;
+}
+
+export function makeClient(): ClientState {
+  const now = Date.now();
+  return {
+    id: 1,
+    name: '',
+    resp: 2,
+    db: 0,
+    authenticated: true,
+    addr: '127.0.0.1:50000',
+    laddr: '127.0.0.1:6379',
+    createdMs: now,
+    lastInteractionMs: now,
+    lastCommand: '',
+    libName: '',
+    libVersion: '',
+    replyMode: 'on',
+    noEvict: false,
+    closeAfterReply: false,
+  };
+}
+
+/** `config` overrides what the handlers read from the server's settings (protoMaxBulkLen, maxmemoryPolicy, ...). */
+export function openContext(config?: Record<string, unknown>): TestContext {
+  const poolPath = `/dev/shm/daxcache-test-${process.pid}-${randomBytes(6).toString('hex')}.pool`;
+  const store = Store.open(poolPath, { createSize: 64 * 1024 * 1024 });
+  const server: ServerContext = config ? { store, config } : { store };
+  const client = makeClient();
+  const ctx: TestContext = {
+    store,
+    client,
+    server,
+    poolPath,
+    run(...args) {
+      const argv = args.map((a) => (Buffer.isBuffer(a) ? a : Buffer.from(String(a), 'utf8')));
+      const name = argv[0]!.toString('latin1').toLowerCase();
+      const spec = table.get(name);
+      if (!spec) throw new Error(`no such command in the test table: ${name}`);
+      if (!arityOk(spec.arity, argv.length)) throw new Error(`wrong arity for ${name}`);
+      return spec.handler(ctx, argv);
+    },
+    close() {
+      store.close();
+      rmSync(poolPath, { force: true });
+    },
+  };
+  return ctx;
+}
