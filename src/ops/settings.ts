@@ -250,7 +250,7 @@ export const SETTINGS: readonly Setting[] = [
 
   def('pool', 'pool', { section: POOL, default: './data/daxcache.pool', kind: path(), isPath: true,
     doc: 'pool file on a DAX filesystem, /dev/shm or any disk; relative to the working directory' }),
-  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: size(1024 ** 2),
+  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: size(16 * 1024 ** 2),
     doc: 'size of the pool file when it is created; an existing pool keeps its own size' }),
   def('durability', 'durability', { section: POOL, default: 'strict', kind: oneOf(DURABILITY_MODES),
     doc: 'strict: a write is persistent before its reply is sent; relaxed: persisted every appendfsync-interval-ms' }),

@@ -68,7 +68,18 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   let store: Store;
   try {
     mkdirSync(dirname(config.pool), { recursive: true });
-    store = Store.open(config.pool, { createSize: config.poolSize, prefault: config.prefault });
+    let lastPct = -1;
+    store = Store.open(config.pool, {
+      createSize: config.poolSize,
+      prefault: config.prefault,
+      // A large prefault takes a while: say how far it is, every 10%.
+      onProgress: (done, total) => {
+        const pct = Math.floor((done / total) * 10) * 10;
+        if (pct !== lastPct) log.info({ pool: config.pool, done, total }, `prefaulting pool: ${pct}%`);
+        lastPct = pct;
+      },
+    });
+    store.setEviction(config.maxmemoryPolicy, config.maxmemory);
   } catch (e) {
     const err = e as Error & { code?: string };
     log.fatal({ pool: config.pool, code: err.code, err: err.message }, 'cannot open the pool');

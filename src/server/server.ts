@@ -152,6 +152,9 @@ export class Server {
   /** CONFIG SET applied these settings; most are read live, these need a hand. */
   configChanged(names: string[]): void {
     if (names.includes('log-level')) setLogLevel(this.logger, this.config.logLevel);
+    if (names.includes('maxmemory') || names.includes('maxmemory-policy')) {
+      this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);
+    }
     if (names.includes('hz') && this.maintenance) {
       this.maintenance.stop();
       this.maintenance = startMaintenance(this.store, this.config.hz);

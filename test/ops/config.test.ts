@@ -175,7 +175,7 @@ describe('flags', () => {
 describe('invalid values name the setting, the value and the source', () => {
   it.each([
     [['--pool-size', '12qb'], 'invalid pool-size "12qb" (from --pool-size): expected bytes or a size like 512mb'],
-    [['--pool-size', '1kb'], 'invalid pool-size "1kb" (from --pool-size): must be at least 1mb'],
+    [['--pool-size', '1kb'], 'invalid pool-size "1kb" (from --pool-size): must be at least 16mb'],
     [['--port', 'abc'], 'invalid port "abc" (from --port): expected a port number from 0 to 65535'],
     [['--port', '65536'], 'invalid port "65536" (from --port): expected a port number from 0 to 65535'],
     [['--port', '-1'], 'invalid port "-1" (from --port): expected a port number from 0 to 65535'],
@@ -212,8 +212,8 @@ describe('invalid values name the setting, the value and the source', () => {
   });
 
   it('checks settings against each other', () => {
-    expect(errorOf(() => load(['--pool-size', '1mb']))).toBe(
-      'invalid pool-size "1mb" (from --pool-size): item-size-max must be at most half of pool-size',
+    expect(errorOf(() => load(['--pool-size', '32mb', '--item-size-max', '20mb']))).toBe(
+      'invalid item-size-max "20mb" (from --item-size-max): item-size-max must be at most half of pool-size',
     );
     expect(errorOf(() => load(['--memcached-port', '6379']))).toBe(
       'invalid memcached-port "6379" (from --memcached-port): same address and port as port',

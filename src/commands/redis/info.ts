@@ -145,7 +145,7 @@ const SECTIONS: Record<string, Section> = {
       ['sync_partial_ok', 0],
       ['sync_partial_err', 0],
       ['expired_keys', st.expiredRemoved],
-      ['evicted_keys', 0],
+      ['evicted_keys', st.evicted],
       ['keyspace_hits', s.keyspaceHits],
       ['keyspace_misses', s.keyspaceMisses],
       ['pubsub_channels', 0],
