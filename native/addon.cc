@@ -18,8 +18,9 @@ struct Bytes {
 };
 
 Bytes bytes_of(const Napi::Value& v) {
+  static const uint8_t empty = 0;  // an empty buffer may have no data pointer: memcpy/memcmp need one
   auto a = v.As<Napi::Uint8Array>();
-  return {a.Data(), a.ByteLength()};
+  return {a.ByteLength() ? a.Data() : &empty, a.ByteLength()};
 }
 
 Napi::Value throw_type(Napi::Env env, const char* msg) {

@@ -106,6 +106,9 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
   Persist& ps = pool_.persist();
   bool page = ps.granularity() == Granularity::Page;
   LogHeader* lh = pool_.at<LogHeader>(log_off_);
+  // Never write past the log (the Store keeps an atomic turn within it: Store::guard_log); should
+  // that ever fail, losing the turn's atomicity beats overwriting the page table.
+  if (order_.size() > log_cap_) atomic = false;
   if (atomic && !order_.empty()) {
     // Redo log: entries, then the commit word, each persistent before the next step.
     LogEntry* e = reinterpret_cast<LogEntry*>(lh + 1);

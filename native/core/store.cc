@@ -143,6 +143,7 @@ bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool ve
 }
 
 bool Store::get(const uint8_t* k, uint64_t kl, ItemView& out) {
+  guard_log();  // a lookup may drop expired items: it stages buckets too
   Found f;
   if (!find(k, kl, hash_key(k, kl), f, true)) return false;
   out.h = f.h;
@@ -201,8 +202,16 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
 
 bool Store::reserve_log(uint64_t buckets) {
   if (buckets > index_.log_capacity()) return false;
-  if (index_.staged_count() + buckets > index_.log_capacity()) barrier();
+  if (index_.staged_count() + buckets + LOG_OP_MARGIN > index_.log_capacity()) barrier();
   return true;
+}
+
+// Every bucket staged in a turn that holds a multi-key write goes through the intent log at the
+// barrier. Before another op adds to such a turn, make sure the log keeps room for it: a pipeline of
+// an MSET then thousands of SETs would otherwise write log entries past the log, over the page
+// table and the index. A barrier between two ops is always allowed.
+void Store::guard_log() {
+  if (atomic_turn_ && index_.staged_count() + LOG_OP_MARGIN > index_.log_capacity()) barrier();
 }
 
 // Frees what can be freed when the pool looks full; true if anything may have changed.
@@ -224,23 +233,41 @@ bool Store::reclaim() {
   return any;
 }
 
+// An op that fails (no memory) is undone whole: its staged slot edits, and also what it queued to
+// free or counted on the way (an expired item its lookup dropped). Freeing that chunk while the
+// rollback restores the slot pointing to it would leave a dangling slot, and the chunk reused.
+void Store::op_begin() {
+  index_.op_begin();
+  op_frees_ = pending_free_.size();
+  op_live_ = live_count_;
+  op_walked_ = walked_;
+}
+
+void Store::op_rollback() {
+  index_.op_rollback();
+  if (pending_free_.size() > op_frees_) pending_free_.resize(op_frees_);
+  live_count_ = op_live_;
+  walked_ = op_walked_;
+}
+
 template <class F>
 St Store::with_reclaim(F op) {
-  index_.op_begin();
+  guard_log();
+  op_begin();
   St st = op();
   if (st != St::NoMem) {
     index_.op_end();
     return st;
   }
-  index_.op_rollback();
+  op_rollback();
   if (reclaim()) {
-    index_.op_begin();
+    op_begin();
     st = op();
     if (st != St::NoMem) {
       index_.op_end();
       return st;
     }
-    index_.op_rollback();
+    op_rollback();
   }
   // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
   // whole free pages, which evicting small items yields only slowly).
@@ -249,13 +276,13 @@ St Store::with_reclaim(F op) {
     for (int i = 0; i < 8; i++) n += evict_one();
     if (!n) break;
     barrier();  // the evicted chunks are free once their unlinking is persistent
-    index_.op_begin();
+    op_begin();
     st = op();
     if (st != St::NoMem) {
       index_.op_end();
       return st;
     }
-    index_.op_rollback();
+    op_rollback();
   }
   return St::NoMem;
 }
@@ -277,6 +304,7 @@ void Store::touch_access(uint64_t off) {
 }
 
 bool Store::access_info(const uint8_t* k, uint64_t kl, AccessInfo& out) {
+  guard_log();
   Found f;
   no_touch_ = true;  // like Redis's LOOKUP_NOTOUCH: OBJECT must not reset what it reports
   bool found = find(k, kl, hash_key(k, kl), f, true);
@@ -368,6 +396,11 @@ St Store::set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, cons
 }
 
 St Store::del(const uint8_t* k, uint64_t kl) {
+  guard_log();
+  return del_key(k, kl);
+}
+
+St Store::del_key(const uint8_t* k, uint64_t kl) {
   uint64_t hash = hash_key(k, kl);
   Found f;
   if (!find(k, kl, hash, f, true)) return St::NotFound;
@@ -383,7 +416,7 @@ uint64_t Store::del_many(const std::vector<Slice>& keys, St* st) {
     return 0;
   }
   uint64_t n = 0;
-  for (auto& s : keys) n += del(s.p, s.n) == St::Ok;
+  for (auto& s : keys) n += del_key(s.p, s.n) == St::Ok;  // no barrier inside: one atomic write
   atomic_turn_ = true;
   return n;
 }
@@ -629,6 +662,11 @@ void Store::barrier() {
   barriers_++;
 }
 
+bool Store::at_home(uint64_t b, uint64_t slot, const ItemHeader* h) const {
+  uint64_t hk = hash_key(reinterpret_cast<const uint8_t*>(h + 1), h->klen);
+  return (hk & (index_.nbuckets() - 1)) == b && uint16_t(hk >> 48) == slot_fp(slot);
+}
+
 void Store::mark_walk(uint32_t budget) {
   uint64_t nb = index_.nbuckets();
   int64_t now = now_ms();
@@ -649,6 +687,11 @@ void Store::mark_walk(uint32_t budget) {
           corrupt_++;
           index_.edit(boff)->slot[i] = 0;
           pending_free_.push_back(off);
+        } else if (!at_home(b, s, h)) {
+          // A slot in a chain its key does not hash to (damage): never mark or free through it, or it
+          // could claim the chunk before the key's own slot, which would then be dropped.
+          corrupt_++;
+          index_.edit(boff)->slot[i] = 0;
         } else if (stale(h) || expired(h, now)) {
           (stale(h) ? flushed_removed_ : expired_)++;
           index_.edit(boff)->slot[i] = 0;

@@ -78,6 +78,7 @@ struct AccessInfo {
   uint32_t freq;
 };
 
+constexpr uint64_t LOG_OP_MARGIN = 64;  // buckets one op may stage (its slots, new overflow buckets, drops)
 constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
 
@@ -151,10 +152,15 @@ class Store {
   uint64_t next_cas();
   void count_delta(uint64_t hash, int64_t d);
   bool reserve_log(uint64_t buckets);
+  void guard_log();
+  St del_key(const uint8_t* k, uint64_t kl);
   bool reclaim();
   template <class F> St with_reclaim(F op);
+  void op_begin();
+  void op_rollback();
   void touch_access(uint64_t off);
   bool evict_one();
+  bool at_home(uint64_t b, uint64_t slot, const ItemHeader* h) const;
   void mark_walk(uint32_t budget);
   void clean_walk(uint32_t budget);
 
@@ -166,6 +172,8 @@ class Store {
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;
   Fault fault_ = Fault::None;  // test-only fault injection (crash-simulation pools only)
+  size_t op_frees_ = 0;  // pending_free_ size, live count at op_begin(), restored by op_rollback()
+  uint64_t op_live_ = 0, op_walked_ = 0;
   bool closed_ = false;
   uint64_t flush_epoch_;
   uint64_t next_cas_ = 1, cas_limit_ = 1;

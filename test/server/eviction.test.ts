@@ -1,7 +1,7 @@
 // maxmemory-policy through the server: noeviction answers -OOM when the pool is full; an eviction
 // policy keeps writes succeeding; CONFIG SET switches policy at run time.
 import { describe, it, expect, afterAll } from 'vitest';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const servers: TestServer[] = [];
