@@ -21,6 +21,7 @@ import type { ClientState } from '../../commands/redis/types.js';
 import { StoreError } from '../../store/store.js';
 import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
+import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
 import type { McServices } from './services.js';
 
 /** Above this many unsent reply bytes, stop reading and running requests until the socket drains. */
@@ -52,34 +53,18 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   private partialGet: { req: GetRequest; next: number } | null = null;
   /** The client shut down its side: close once every buffered request has been answered. */
   private inputEnded = false;
-  private softLimitSinceMs = 0;
+  private readonly outputLimit: OutputLimit;
   readonly done: Promise<void>;
 
   constructor(
     readonly socket: Socket,
     private readonly deps: MemcacheConnDeps,
   ) {
-    const now = Date.now();
-    this.state = {
-      id: deps.clients.nextId(),
-      name: '',
-      resp: 2,
-      db: 0,
-      authenticated: true,
-      addr: `${socket.remoteAddress}:${socket.remotePort}`,
-      laddr: `${socket.localAddress}:${socket.localPort}`,
-      createdMs: now,
-      lastInteractionMs: now,
-      lastCommand: 'NULL',
-      libName: '',
-      libVersion: '',
-      replyMode: 'on',
-      noEvict: false,
-      closeAfterReply: false,
-    };
-    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.state = newClientState(deps.clients.nextId(), socket, true);
+    this.fd = socketFd(socket);
+    this.outputLimit = new OutputLimit(deps.config);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
-    this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now };
+    this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
 
     socket.setNoDelay(true);
     if (deps.config.tcpKeepalive > 0) socket.setKeepAlive(true, deps.config.tcpKeepalive * 1000);
@@ -241,15 +226,7 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
 
   /** client-output-buffer-limit normal <hard> <soft> <seconds>, as for RESP clients. */
   private checkOutputLimits(pending: number, nowMs: number): void {
-    const { hardBytes, softBytes, softSeconds } = this.deps.config.clientOutputBufferLimitNormal;
-    let over = hardBytes > 0 && pending >= hardBytes;
-    if (!over && softBytes > 0 && pending >= softBytes) {
-      if (this.softLimitSinceMs === 0) this.softLimitSinceMs = nowMs;
-      else over = nowMs - this.softLimitSinceMs >= softSeconds * 1000;
-    } else {
-      this.softLimitSinceMs = 0;
-    }
-    if (over) {
+    if (this.outputLimit.exceeded(pending, nowMs)) {
       this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
       this.destroy();
     }
@@ -258,8 +235,7 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
   cron(nowMs: number): void {
     if (this.closed) return;
-    const timeout = this.deps.config.timeout;
-    if (timeout > 0 && !this.closing && !this.waiting && nowMs - this.state.lastInteractionMs > timeout * 1000) {
+    if (!this.closing && !this.waiting && idleTooLong(this.deps.config, this.state, nowMs)) {
       this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
       this.destroy();
       return;
@@ -269,7 +245,7 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   }
 
   private readonly onDrain = (): void => {
-    this.softLimitSinceMs = 0;
+    this.outputLimit.reset();
     if (this.waiting) this.kick();
   };
 

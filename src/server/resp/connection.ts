@@ -10,6 +10,7 @@ import type { CommandTable } from '../../commands/redis/table.js';
 import type { ClientState, CommandContext } from '../../commands/redis/types.js';
 import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
+import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
 import { adoptSocket } from '../socket-read.js';
 
 export interface RespDeps extends ListenerDeps {
@@ -42,7 +43,7 @@ export class RespConnection implements ReplySink, ClientHandle {
   private skipNext = false;
   private pausedForOutput = false;
   /** When the output buffer first went over the soft limit (0 = under it). */
-  private softLimitSinceMs = 0;
+  private readonly outputLimit: OutputLimit;
   /** Resolves when the socket has closed. */
   readonly done: Promise<void>;
 
@@ -55,25 +56,9 @@ export class RespConnection implements ReplySink, ClientHandle {
   ) {
     const { config } = deps;
     const socket = (this.socket = adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
-    const now = Date.now();
-    this.state = {
-      id: deps.clients.nextId(),
-      name: '',
-      resp: 2,
-      db: 0,
-      authenticated: config.requirepass === '',
-      addr: `${socket.remoteAddress}:${socket.remotePort}`,
-      laddr: `${socket.localAddress}:${socket.localPort}`,
-      createdMs: now,
-      lastInteractionMs: now,
-      lastCommand: 'NULL',
-      libName: '',
-      libVersion: '',
-      replyMode: 'on',
-      noEvict: false,
-      closeAfterReply: false,
-    };
-    this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    this.state = newClientState(deps.clients.nextId(), socket, config.requirepass === '');
+    this.fd = socketFd(socket);
+    this.outputLimit = new OutputLimit(deps.config);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
 
@@ -170,15 +155,7 @@ export class RespConnection implements ReplySink, ClientHandle {
 
   /** client-output-buffer-limit normal <hard> <soft> <seconds>. */
   private checkOutputLimits(pending: number, nowMs: number): void {
-    const { hardBytes, softBytes, softSeconds } = this.deps.config.clientOutputBufferLimitNormal;
-    let over = hardBytes > 0 && pending >= hardBytes;
-    if (!over && softBytes > 0 && pending >= softBytes) {
-      if (this.softLimitSinceMs === 0) this.softLimitSinceMs = nowMs;
-      else over = nowMs - this.softLimitSinceMs >= softSeconds * 1000;
-    } else if (softBytes === 0 || pending < softBytes) {
-      this.softLimitSinceMs = 0;
-    }
-    if (over) {
+    if (this.outputLimit.exceeded(pending, nowMs)) {
       this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
       this.destroy();
     }
@@ -187,8 +164,7 @@ export class RespConnection implements ReplySink, ClientHandle {
   /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
   cron(nowMs: number): void {
     if (this.closed) return;
-    const timeout = this.deps.config.timeout;
-    if (timeout > 0 && !this.closing && nowMs - this.state.lastInteractionMs > timeout * 1000) {
+    if (!this.closing && idleTooLong(this.deps.config, this.state, nowMs)) {
       this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
       this.destroy();
       return;
@@ -198,7 +174,7 @@ export class RespConnection implements ReplySink, ClientHandle {
   }
 
   private readonly onDrain = (): void => {
-    this.softLimitSinceMs = 0;
+    this.outputLimit.reset();
     if (this.pausedForOutput && !this.closing) {
       this.pausedForOutput = false;
       this.socket.resume();

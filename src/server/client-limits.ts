@@ -1,0 +1,61 @@
+// What every client connection shares, whatever its protocol: its initial state, the
+// client-output-buffer-limit check (hard, or soft for some seconds) and the idle timeout.
+import type { Socket } from 'node:net';
+import type { Config } from '../ops/config.js';
+import type { ClientState } from '../commands/redis/types.js';
+
+export function newClientState(id: number, socket: Socket, authenticated: boolean): ClientState {
+  const now = Date.now();
+  return {
+    id,
+    name: '',
+    resp: 2,
+    db: 0,
+    authenticated,
+    addr: `${socket.remoteAddress}:${socket.remotePort}`,
+    laddr: `${socket.localAddress}:${socket.localPort}`,
+    createdMs: now,
+    lastInteractionMs: now,
+    lastCommand: 'NULL',
+    libName: '',
+    libVersion: '',
+    replyMode: 'on',
+    noEvict: false,
+    closeAfterReply: false,
+  };
+}
+
+/** The socket's file descriptor, for CLIENT LIST (-1 when libuv does not say). */
+export function socketFd(socket: Socket): number {
+  return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+}
+
+/** client-output-buffer-limit normal <hard> <soft> <seconds>, read live from the config. */
+export class OutputLimit {
+  private softSinceMs = 0;
+
+  constructor(private readonly config: Config) {}
+
+  /** True when a client with `pending` unsent bytes must be disconnected now. */
+  exceeded(pending: number, nowMs: number): boolean {
+    const { hardBytes, softBytes, softSeconds } = this.config.clientOutputBufferLimitNormal;
+    if (hardBytes > 0 && pending >= hardBytes) return true;
+    if (softBytes > 0 && pending >= softBytes) {
+      if (this.softSinceMs === 0) this.softSinceMs = nowMs;
+      else return nowMs - this.softSinceMs >= softSeconds * 1000;
+      return false;
+    }
+    this.softSinceMs = 0;
+    return false;
+  }
+
+  /** The socket drained: the soft-limit clock starts again. */
+  reset(): void {
+    this.softSinceMs = 0;
+  }
+}
+
+/** Idle timeout (`timeout` seconds, 0 = never). */
+export function idleTooLong(config: Config, state: ClientState, nowMs: number): boolean {
+  return config.timeout > 0 && nowMs - state.lastInteractionMs > config.timeout * 1000;
+}
