@@ -38,3 +38,21 @@ export interface Listener {
   /** Called about every 100 ms (idle timeouts, output buffer soft limits). */
   cron?(nowMs: number): void;
 }
+
+/** Binds `server`; resolves once listening, rejects on EADDRINUSE and the like. */
+export function listenOn(server: import('node:net').Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Where `server` listens, or the configured address before it does. */
+export function addressOf(server: import('node:net').Server, host: string, port: number): { host: string; port: number } {
+  const a = server.address();
+  return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port };
+}

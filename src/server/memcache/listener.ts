@@ -3,7 +3,7 @@
 // and is closed, as memcached does with maxconns_fast.
 import net from 'node:net';
 import { ClientRegistry } from '../clients.js';
-import type { Listener } from '../listener.js';
+import { addressOf, listenOn, type Listener } from '../listener.js';
 import { MemcacheConnection, type MemcacheDeps } from './connection.js';
 import { McServices } from './services.js';
 
@@ -35,20 +35,12 @@ export class MemcacheListener implements Listener {
 
   start(): Promise<void> {
     const { config } = this.deps;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(config.memcachedPort, config.memcachedBind, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenOn(this.server, config.memcachedPort, config.memcachedBind);
   }
 
   address(): { host: string; port: number } {
-    const a = this.server.address();
     const { config } = this.deps;
-    return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: config.memcachedBind, port: config.memcachedPort };
+    return addressOf(this.server, config.memcachedBind, config.memcachedPort);
   }
 
   private accept(socket: net.Socket): void {

@@ -1,7 +1,7 @@
 // The RESP TCP listener: accepts clients up to maxclients (both protocols together), beyond that
 // answers `-ERR max number of clients reached` and closes, as Redis's acceptCommonHandler does.
 import net from 'node:net';
-import type { Listener } from '../listener.js';
+import { addressOf, listenOn, type Listener } from '../listener.js';
 import { RespConnection, type RespDeps } from './connection.js';
 
 const MAX_CLIENTS_REACHED = Buffer.from('-ERR max number of clients reached\r\n');
@@ -23,19 +23,12 @@ export class RespListener implements Listener {
 
   start(): Promise<void> {
     const { config } = this.deps;
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(config.port, config.bind, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
+    return listenOn(this.server, config.port, config.bind);
   }
 
   address(): { host: string; port: number } {
-    const a = this.server.address();
-    return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host: this.deps.config.bind, port: this.deps.config.port };
+    const { config } = this.deps;
+    return addressOf(this.server, config.bind, config.port);
   }
 
   private accept(socket: net.Socket): void {
