@@ -22,6 +22,16 @@ function newestSource() {
   return newest;
 }
 
+// A fresh clone: install the npm dependencies first (npm start / npm test do everything).
+if (!existsSync(join(root, 'node_modules', 'cmake-js')) || !existsSync(join(root, 'node_modules', 'typescript'))) {
+  console.error('daxcache: installing npm dependencies (npm ci)...');
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (npm.status !== 0) {
+    console.error('daxcache: `npm ci` failed; run `npm install` in the project folder.');
+    process.exit(1);
+  }
+}
+
 try {
   execFileSync('pkg-config', ['--exists', 'libpmem2'], { stdio: 'ignore' });
 } catch {
