@@ -80,11 +80,23 @@ void Allocator::init_slab_page(uint32_t p, uint32_t cls, bool swept) {
   ps.nused = 0;
   ps.hint = 0;
   ps.partial_pos = -1;
-  uint32_t words = (classes_[cls].per_page + 63) / 64;
-  ps.used.assign(words, 0);
-  ps.verified.assign(words, 0);
-  ps.access.assign(classes_[cls].per_page, 0);
+  // Per-chunk vectors are made on first use (vectors()), not here: load() runs this for every
+  // page in use, and open must not cost time in proportion to the data.
+  ps.used.clear();
+  ps.verified.clear();
+  ps.access.clear();
   classes_[cls].pages++;
+}
+
+Allocator::PageState& Allocator::vectors(uint32_t p) {
+  PageState& ps = pages_[p];
+  if (ps.kind == PAGE_SLAB && ps.used.empty()) {
+    uint32_t per_page = classes_[ps.cls].per_page, words = (per_page + 63) / 64;
+    ps.used.assign(words, 0);
+    ps.verified.assign(words, 0);
+    ps.access.assign(per_page, 0);
+  }
+  return ps;
 }
 
 uint32_t Allocator::take_pages(uint32_t n) {
@@ -160,7 +172,7 @@ uint64_t Allocator::alloc(uint64_t bytes) {
       partial_add(p);
     }
     uint32_t p = cs.partial.back();
-    PageState& ps = pages_[p];
+    PageState& ps = vectors(p);
     uint32_t words = uint32_t(ps.used.size());
     for (uint32_t w = ps.hint; w < words; w++) {
       uint64_t freebits = ~ps.used[w];
@@ -221,7 +233,7 @@ bool Allocator::is_large(uint64_t off) const { return pages_[page_of(off)].kind 
 
 void Allocator::free(uint64_t off) {
   uint32_t p = page_of(off);
-  PageState& ps = pages_[p];
+  PageState& ps = vectors(p);
   if (ps.kind == PAGE_SLAB) {
     int idx = chunk_index(p, off);
     if (idx < 0) return;
@@ -251,7 +263,7 @@ int Allocator::mark(uint64_t off, bool overflow_bucket) {
   if (off < slab_off_) return 0;
   uint32_t p = page_of(off);
   if (p >= npages_) return 0;
-  PageState& ps = pages_[p];
+  PageState& ps = vectors(p);
   if (ps.kind == PAGE_SLAB) {
     if (overflow_bucket && ps.cls != 0) return 0;
     int idx = chunk_index(p, off);
@@ -310,14 +322,14 @@ bool Allocator::verified(uint64_t off) const {
   const PageState& ps = pages_[p];
   if (ps.kind == PAGE_SLAB) {
     int idx = chunk_index(p, off);
-    return idx >= 0 && (ps.verified[idx / 64] >> (idx % 64)) & 1;
+    return idx >= 0 && !ps.verified.empty() && (ps.verified[idx / 64] >> (idx % 64)) & 1;
   }
   return ps.kind == PAGE_LARGE_HEAD && !ps.verified.empty() && ps.verified[0];
 }
 
 void Allocator::set_verified(uint64_t off) {
   uint32_t p = page_of(off);
-  PageState& ps = pages_[p];
+  PageState& ps = vectors(p);
   if (ps.kind == PAGE_SLAB) {
     int idx = chunk_index(p, off);
     if (idx >= 0) ps.verified[idx / 64] |= 1ull << (idx % 64);
@@ -331,13 +343,13 @@ uint16_t Allocator::access(uint64_t off) const {
   const PageState& ps = pages_[page_of(off)];
   if (ps.kind == PAGE_SLAB) {
     int idx = chunk_index(page_of(off), off);
-    return idx >= 0 ? ps.access[idx] : 0;
+    return idx >= 0 && !ps.access.empty() ? ps.access[idx] : 0;
   }
   return ps.access.empty() ? 0 : ps.access[0];
 }
 
 void Allocator::set_access(uint64_t off, uint16_t v) {
-  PageState& ps = pages_[page_of(off)];
+  PageState& ps = vectors(page_of(off));
   if (ps.kind == PAGE_SLAB) {
     int idx = chunk_index(page_of(off), off);
     if (idx >= 0) ps.access[idx] = v;

@@ -86,6 +86,7 @@ class Allocator {
   uint32_t take_pages(uint32_t n);  // returns page index or UINT32_MAX
   void give_pages(uint32_t p, uint32_t n);
   void init_slab_page(uint32_t p, uint32_t cls, bool swept);
+  PageState& vectors(uint32_t p);  // the page's state, with its per-chunk vectors made
   void partial_add(uint32_t p);
   void partial_remove(uint32_t p);
   void release_slab_page(uint32_t p);
