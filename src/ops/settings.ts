@@ -4,6 +4,7 @@
 
 import { InvalidValue } from './errors.js';
 import { formatSize, parseSize } from './size.js';
+import { EVICTION_POLICIES } from '../store/policies.js';
 
 export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
 export type Durability = (typeof DURABILITY_MODES)[number];
@@ -11,16 +12,8 @@ export type Durability = (typeof DURABILITY_MODES)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const MAXMEMORY_POLICIES = [
-  'noeviction',
-  'allkeys-lru',
-  'volatile-lru',
-  'allkeys-random',
-  'volatile-random',
-  'volatile-ttl',
-  'allkeys-lfu',
-  'volatile-lfu',
-] as const;
+// The policy names live with the store that implements them (a dependency-free module).
+export const MAXMEMORY_POLICIES = EVICTION_POLICIES;
 export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
 
 /** Redis `client-output-buffer-limit normal <hard> <soft> <seconds>`; 0 disables each part. */

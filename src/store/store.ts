@@ -7,6 +7,7 @@
 import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
 import { StoreError, Status, failIfError } from './errors.js';
 import { parseInt64, inInt64, parseU64 } from './numeric.js';
+import { EVICTION_POLICIES, type EvictionPolicy } from './policies.js';
 
 export { StoreError } from './errors.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, CheckReport, PoolInfo } from './native.js';
@@ -34,18 +35,7 @@ export type PairOutcome = 'ok' | 'not_found' | 'exists';
 
 export interface OpenOptions extends NativeStoreOptions {}
 
-/** Redis maxmemory-policy names, in the native store's order. */
-export const EVICTION_POLICIES = [
-  'noeviction',
-  'allkeys-lru',
-  'volatile-lru',
-  'allkeys-random',
-  'volatile-random',
-  'volatile-ttl',
-  'allkeys-lfu',
-  'volatile-lfu',
-] as const;
-export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+export { EVICTION_POLICIES, type EvictionPolicy } from './policies.js';
 
 const outcome: Record<number, SetOutcome> = {
   [Status.Ok]: 'stored',
