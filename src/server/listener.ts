@@ -56,3 +56,46 @@ export function addressOf(server: import('node:net').Server, host: string, port:
   const a = server.address();
   return typeof a === 'object' && a ? { host: a.address, port: a.port } : { host, port };
 }
+
+/**
+ * The accept gate of every listener: a socket arriving during shutdown is dropped; past maxclients it
+ * gets the protocol's refusal line and is closed. True when the connection may be served (and is
+ * then counted in the connection metrics).
+ */
+export function admit(
+  socket: import('node:net').Socket,
+  accepting: boolean,
+  deps: Pick<ListenerDeps, 'clients' | 'metrics'>,
+  protocol: 'redis' | 'memcached',
+  refusal: string | Uint8Array,
+  onRefused: () => void,
+): boolean {
+  if (!accepting) {
+    socket.destroy();
+    return false;
+  }
+  if (!deps.clients.hasRoom()) {
+    onRefused();
+    deps.metrics.connectionsRejected.inc({ protocol });
+    socket.on('error', () => {});
+    socket.end(refusal);
+    return false;
+  }
+  deps.metrics.connectionsTotal.inc({ protocol });
+  deps.metrics.connections.inc({ protocol });
+  return true;
+}
+
+/** Shutdown: end every connection after its queued replies; destroy what lingers past timeoutMs. */
+export async function endConnections(
+  connections: Set<{ end(): void; destroy(): void; readonly done: Promise<void> }>,
+  timeoutMs: number,
+): Promise<void> {
+  for (const c of connections) c.end();
+  const all = Promise.all([...connections].map((c) => c.done));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+  await Promise.race([all, timedOut]);
+  clearTimeout(timer);
+  for (const c of connections) c.destroy();
+}

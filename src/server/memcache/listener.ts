@@ -3,7 +3,7 @@
 // and is closed, as memcached does with maxconns_fast.
 import net from 'node:net';
 import { ClientRegistry } from '../clients.js';
-import { addressOf, listenOn, type Listener } from '../listener.js';
+import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
 import { MemcacheConnection, type MemcacheDeps } from './connection.js';
 import { McServices } from './services.js';
 
@@ -44,22 +44,9 @@ export class MemcacheListener implements Listener {
   }
 
   private accept(socket: net.Socket): void {
-    const { clients, metrics } = this.deps;
     const counters = this.services.counters;
-    if (!this.accepting) {
-      socket.destroy();
-      return;
-    }
-    if (!clients.hasRoom()) {
-      counters.rejectedConnections++;
-      metrics.connectionsRejected.inc({ protocol: 'memcached' });
-      socket.on('error', () => {});
-      socket.end(TOO_MANY_CONNECTIONS);
-      return;
-    }
+    if (!admit(socket, this.accepting, this.deps, 'memcached', TOO_MANY_CONNECTIONS, () => counters.rejectedConnections++)) return;
     counters.totalConnections++;
-    metrics.connectionsTotal.inc({ protocol: 'memcached' });
-    metrics.connections.inc({ protocol: 'memcached' });
     const conn = new MemcacheConnection(socket, { ...this.deps, services: this.services, countCommand: this.countCommand });
     this.connections.add(conn);
     void conn.done.then(() => this.connections.delete(conn));
@@ -91,13 +78,7 @@ export class MemcacheListener implements Listener {
 
   async closeConnections(timeoutMs: number): Promise<void> {
     this.reportMetrics();
-    for (const c of this.connections) c.end();
-    const all = Promise.all([...this.connections].map((c) => c.done));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([all, timedOut]);
-    clearTimeout(timer);
-    for (const c of this.connections) c.destroy();
+    await endConnections(this.connections, timeoutMs);
   }
 
   cron(nowMs: number): void {

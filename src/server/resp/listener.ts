@@ -1,7 +1,7 @@
 // The RESP TCP listener: accepts clients up to maxclients (both protocols together), beyond that
 // answers `-ERR max number of clients reached` and closes, as Redis's acceptCommonHandler does.
 import net from 'node:net';
-import { addressOf, listenOn, type Listener } from '../listener.js';
+import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
 import { RespConnection, type RespDeps } from './connection.js';
 
 const MAX_CLIENTS_REACHED = Buffer.from('-ERR max number of clients reached\r\n');
@@ -32,21 +32,9 @@ export class RespListener implements Listener {
   }
 
   private accept(socket: net.Socket): void {
-    const { clients, stats, metrics } = this.deps;
-    if (!this.accepting) {
-      socket.destroy();
-      return;
-    }
-    if (!clients.hasRoom()) {
-      stats.rejectedConnections++;
-      metrics.connectionsRejected.inc({ protocol: 'redis' });
-      socket.on('error', () => {});
-      socket.end(MAX_CLIENTS_REACHED);
-      return;
-    }
+    const { stats } = this.deps;
+    if (!admit(socket, this.accepting, this.deps, 'redis', MAX_CLIENTS_REACHED, () => stats.rejectedConnections++)) return;
     stats.connectionsReceived++;
-    metrics.connectionsTotal.inc({ protocol: 'redis' });
-    metrics.connections.inc({ protocol: 'redis' });
     const conn = new RespConnection(socket, this.deps);
     this.connections.add(conn);
     void conn.done.then(() => this.connections.delete(conn));
@@ -59,13 +47,7 @@ export class RespListener implements Listener {
   }
 
   async closeConnections(timeoutMs: number): Promise<void> {
-    for (const c of this.connections) c.end();
-    const all = Promise.all([...this.connections].map((c) => c.done));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([all, timedOut]);
-    clearTimeout(timer);
-    for (const c of this.connections) c.destroy();
+    await endConnections(this.connections, timeoutMs);
   }
 
   cron(nowMs: number): void {
