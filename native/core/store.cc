@@ -326,8 +326,8 @@ bool Store::evict_one() {
   uint64_t nb = index_.nbuckets();
   int64_t now = now_ms();
   for (int attempt = 0; attempt < 16; attempt++) {
-    // Sample up to 5 keys (Redis's maxmemory-samples) from a random stretch of the index.
-    struct Cand { uint64_t b, boff, off; int idx; double score; } best{0, 0, 0, -1, -1};
+    // Sample up to 5 keys (Redis's maxmemory-samples) from a random stretch of the index into the
+    // eviction pool, which keeps the best candidates across calls, as Redis's evictionPoolPopulate.
     int sampled = 0;
     uint64_t start = rng() % nb;
     for (uint64_t j = 0; j < 64 && sampled < 5; j++) {
@@ -350,20 +350,31 @@ bool Store::evict_one() {
           else if (policy_ == EvictPolicy::AllKeysRandom || policy_ == EvictPolicy::VolatileRandom) score = double(rng() % 1000000);
           else score = uint16_t(uint16_t(now / 1000) - v);  // idle seconds
           sampled++;
-          if (score > best.score) best = {b, boff, off, i, score};
+          bool known = false;
+          for (auto& c : evict_pool_) known = known || c.off == off;
+          if (!known) evict_pool_.push_back({b, boff, off, i, score});
         }
         uint64_t next = bk->next;
         if (next && !index_.valid_overflow(next)) break;
         boff = next;
       }
     }
-    if (best.idx < 0) continue;
-    const ItemHeader* h = pool_->at<ItemHeader>(best.off);
-    bool live = !stale(h), was_expired = live && expired(h, now);
-    drop(best.b, best.boff, best.idx, best.off, live, true);
-    if (was_expired) expired_++;
-    else if (live) evicted_++;
-    return true;
+    std::sort(evict_pool_.begin(), evict_pool_.end(), [](const EvictCand& x, const EvictCand& y) { return x.score > y.score; });
+    if (evict_pool_.size() > EVICT_POOL_SIZE) evict_pool_.resize(EVICT_POOL_SIZE);
+    // Best first; a candidate whose slot changed since it was sampled is stale and skipped.
+    while (!evict_pool_.empty()) {
+      EvictCand c = evict_pool_.front();
+      evict_pool_.erase(evict_pool_.begin());
+      uint64_t s = index_.view(c.boff)->slot[c.idx];
+      if (!s || slot_off(s) != c.off) continue;
+      const ItemHeader* h = item_at(c.off, nullptr);
+      if (!h) continue;
+      bool live = !stale(h), was_expired = live && expired(h, now);
+      drop(c.b, c.boff, c.idx, c.off, live, true);
+      if (was_expired) expired_++;
+      else if (live) evicted_++;
+      return true;
+    }
   }
   return false;
 }

@@ -122,6 +122,7 @@ class Store {
 
   // Eviction: when a write finds no room (pool full, or used bytes over maxmemory when > 0).
   void set_limits(EvictPolicy p, uint64_t maxmemory) {
+    if (p != policy_) evict_pool_.clear();  // scores of another policy
     policy_ = p;
     maxmemory_ = maxmemory;
   }
@@ -185,6 +186,13 @@ class Store {
   uint64_t clean_cursor_ = 0, clean_start_ = 0;
   EvictPolicy policy_ = EvictPolicy::NoEviction;
   uint64_t maxmemory_ = 0, evicted_ = 0;
+  struct EvictCand {
+    uint64_t b, boff, off;
+    int idx;
+    double score;
+  };
+  static constexpr size_t EVICT_POOL_SIZE = 16;
+  std::vector<EvictCand> evict_pool_;  // best eviction candidates kept across samples (volatile)
   bool no_touch_ = false;
   uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
 };

@@ -47,8 +47,8 @@ describe('eviction', () => {
     for (let i = 5000; i < 10_000; i++) st.set(key(i), val);
     expect(st.stats().evicted).toBeGreaterThan(2000);
     expect(st.stats().usedBytes).toBeLessThanOrEqual(8 * MiB);
-    // sampled LRU (5 keys per eviction, like Redis) is approximate: nearly all hot keys survive
-    expect(hot.filter((k) => st.exists(k)).length).toBeGreaterThanOrEqual(90);
+    // 5 keys sampled per eviction into a pool of the 16 best candidates (as Redis): the aged keys go first
+    expect(hot.filter((k) => st.exists(k)).length).toBe(100);
     expect(st.exists(key(9999))).toBe(true);
   });
 
