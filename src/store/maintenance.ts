@@ -20,10 +20,11 @@ export function startMaintenance(store: Store, hz = 10, budget = 512): Maintenan
     immediate = undefined;
     timer = undefined;
     if (stopped || store.isClosed) return;
+    // Not urgent means the rebuild is done (and no flush cleanup is pending): no stats() call needed.
     const urgent = store.maintenance(budget);
-    if (store.stats().rebuild === 'done') resolveRebuilt();
     if (urgent) immediate = setImmediate(step);
     else {
+      resolveRebuilt();
       timer = setTimeout(step, Math.max(1, Math.round(1000 / hz)));
       timer.unref();
     }
