@@ -1,8 +1,8 @@
 // stats (general, settings, items, slabs, sizes, reset, detail), flush_all with a delay,
 // shutdown, cache_memlimit, maxclients and a full pool, against real server processes.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
-import { McSocket, stopServer } from './helpers.js';
+import { McSocket, memcacheSession, stopServer } from './helpers.js';
 
 /** `stats [sub]` as a name -> value map (every line must be STAT name value, then END). */
 async function stats(c: McSocket, sub = ''): Promise<Map<string, string>> {
@@ -21,17 +21,13 @@ async function stats(c: McSocket, sub = ''): Promise<Map<string, string>> {
 describe('stats and server commands', () => {
   let server: TestServer;
   let c: McSocket;
-  beforeAll(async () => {
-    server = await startServer({ memcached: true, args: ['--item-size-max', '2mb'] });
-  });
-  afterAll(async () => {
-    await stopServer(server);
-  });
-  beforeEach(async () => {
-    c = await McSocket.connect(server.memcachedPort);
-    expect(await c.ask('flush_all\r\n')).toEqual(['OK']);
-  });
-  afterEach(() => c.close());
+  memcacheSession(
+    (srv, sock) => {
+      server = srv;
+      c = sock;
+    },
+    ['--item-size-max', '2mb'],
+  );
 
   it('general stats use memcached names and count the commands', async () => {
     expect(await c.ask('stats reset\r\n')).toEqual(['RESET']);

@@ -1,24 +1,16 @@
 // The classic text protocol against a real server process, byte for byte: storage, retrieval,
 // delete/touch/incr/decr, noreply, expiry, limits and error lines (memcached 1.6 wording).
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { McSocket, stopServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { McSocket, memcacheSession } from './helpers.js';
 
 let server: TestServer;
 let c: McSocket;
-
-beforeAll(async () => {
-  server = await startServer({ memcached: true });
+memcacheSession((srv, sock) => {
+  server = srv;
+  c = sock;
 });
-afterAll(async () => {
-  await stopServer(server);
-});
-beforeEach(async () => {
-  c = await McSocket.connect(server.memcachedPort);
-  expect(await c.ask('flush_all\r\n')).toEqual(['OK']);
-});
-afterEach(() => c.close());
 
 const casOf = async (key: string): Promise<string> => {
   const [line] = await c.ask(`gets ${key}\r\n`, 1);

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
-import type { TestServer } from '../helpers/server.js';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -152,4 +153,25 @@ export async function stopServer(server: TestServer | undefined): Promise<void> 
   if (!server) return;
   await server.stop();
   if (/^\/dev\/shm\/daxcache-test-[^/]+\/x\.pool$/.test(server.pool)) rmSync(dirname(server.pool), { recursive: true, force: true });
+}
+
+/**
+ * One server for the enclosing file or describe block (memcached listener on, `args` added), and for
+ * every test a fresh connection on an empty keyspace; `use` receives both before each test.
+ */
+export function memcacheSession(use: (server: TestServer, c: McSocket) => void, args: string[] = []): void {
+  let server: TestServer;
+  let c: McSocket;
+  beforeAll(async () => {
+    server = await startServer({ memcached: true, args });
+  });
+  afterAll(async () => {
+    await stopServer(server);
+  });
+  beforeEach(async () => {
+    c = await McSocket.connect(server.memcachedPort);
+    expect(await c.ask('flush_all\r\n')).toEqual(['OK']);
+    use(server, c);
+  });
+  afterEach(() => c.close());
 }

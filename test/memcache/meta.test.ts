@@ -1,23 +1,12 @@
 // The meta protocol (mg ms md ma mn me) against a real server: every flag, return-flag order,
 // base64 keys, opaque, quiet mode, and the anti-dogpile W/X/Z flags with N, R and I.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { McSocket, stopServer } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { McSocket, memcacheSession } from './helpers.js';
 
-let server: TestServer;
 let c: McSocket;
-
-beforeAll(async () => {
-  server = await startServer({ memcached: true });
+memcacheSession((_server, sock) => {
+  c = sock;
 });
-afterAll(async () => {
-  await stopServer(server);
-});
-beforeEach(async () => {
-  c = await McSocket.connect(server.memcachedPort);
-  expect(await c.ask('flush_all\r\n')).toEqual(['OK']);
-});
-afterEach(() => c.close());
 
 /** The number after a return flag letter, e.g. flag('HD c12 t5', 'c') = 12. */
 const flag = (line: string, letter: string): number => {
