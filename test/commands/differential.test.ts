@@ -474,12 +474,21 @@ describe.skipIf(!haveRedisServer)('handlers against a real redis-server', () => 
     ctx?.close();
   });
 
+  const nextMillisecond = async (): Promise<void> => {
+    const t = Date.now();
+    while (Date.now() === t) await new Promise((r) => setImmediate(r));
+  };
+
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
       await client.call('flushall');
       ctx.store.flushAll();
       for (const cmd of script) {
+        // Relative expiries (EXPIRE k 50 XX GT after EXPIRE k 50) compare millisecond timestamps:
+        // let each server's clock move on between two commands, as it does for Redis on the wire.
+        await nextMillisecond();
         const want = await client.call(...cmd);
+        await nextMillisecond();
         const got = toWire(ctx.run(...cmd));
         expect({ cmd: cmd.map(String), reply: got }).toEqual({ cmd: cmd.map(String), reply: want });
       }
