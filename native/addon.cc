@@ -1,9 +1,11 @@
 // N-API glue only: argument checking and conversion. Store logic lives in native/core.
 #include <napi.h>
 
+#include <cstring>
 #include <memory>
 
 #include "check.h"
+#include "poller_addon.h"
 #include "store.h"
 
 using namespace dax;
@@ -97,6 +99,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("setMeta", &NativeStore::SetMeta),
                            InstanceMethod("get", &NativeStore::Get),
                            InstanceMethod("exists", &NativeStore::Exists),
+                           InstanceMethod("lookup", &NativeStore::Lookup),
+                           InstanceMethod("copyFound", &NativeStore::CopyFound),
                            InstanceMethod("set", &NativeStore::Set),
                            InstanceMethod("del", &NativeStore::Del),
                            InstanceMethod("delMany", &NativeStore::DelMany),
@@ -155,8 +159,12 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   std::unique_ptr<Store> store_;
   double* meta_ = nullptr;  // [flags, expireMs, cas, length] of the last get/set, shared with JS
   Napi::Reference<Napi::Float64Array> meta_ref_;
+  // The item of the last lookup(), for copyFound(). Every other call clears it (in ready()), so it
+  // never outlives a write, a barrier or a maintenance slice that might move or free the item.
+  ItemView found_{};
 
   bool ready(Napi::Env env) {
+    found_.h = nullptr;
     if (store_ && !store_->closed()) return true;
     Napi::Error::New(env, "store is closed").ThrowAsJavaScriptException();
     return false;
@@ -188,6 +196,39 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!store_->get(k.p, k.n, v)) return env.Null();
     put_meta(v.h);
     return Napi::Buffer<uint8_t>::Copy(env, v.val, v.h->vlen);
+  }
+
+  // lookup(key) -> value length, or -1 when absent. Metadata goes to meta; copyFound(dst, pos)
+  // then copies the value straight into the caller's reply buffer (no Buffer per value).
+  Napi::Value Lookup(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "lookup(key: Buffer)");
+    Bytes k = bytes_of(info[0]);
+    ItemView v;
+    if (!store_->get(k.p, k.n, v)) return Napi::Number::New(env, -1);
+    put_meta(v.h);
+    found_ = v;
+    return Napi::Number::New(env, double(v.h->vlen));
+  }
+
+  // copyFound(dst: Uint8Array, pos) copies the value found by the lookup() just before.
+  Napi::Value CopyFound(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!found_.h || !store_ || store_->closed()) {
+      Napi::Error::New(env, "copyFound() must directly follow a successful lookup()").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (!is_bytes(info[0]) || !info[1].IsNumber()) return throw_type(env, "copyFound(dst: Uint8Array, pos: number)");
+    auto dst = info[0].As<Napi::Uint8Array>();
+    double pos = info[1].As<Napi::Number>().DoubleValue();
+    uint64_t n = found_.h->vlen;
+    if (!(pos >= 0) || pos + double(n) > double(dst.ByteLength())) {
+      Napi::RangeError::New(env, "copyFound: the value does not fit at that position").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (n) memcpy(dst.Data() + uint64_t(pos), found_.val, n);
+    return env.Undefined();
   }
 
   Napi::Value Exists(const Napi::CallbackInfo& info) {
@@ -502,6 +543,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeStore", NativeStore::Init(env));
   exports.Set("checkPool", Napi::Function::New(env, CheckPool));
   exports.Set("poolInfo", Napi::Function::New(env, PoolInfoJs));
+  exports.Set("Poller", InitPoller(env));
   exports.Set("layoutVersion", Napi::Number::New(env, LAYOUT_VERSION));
   return exports;
 }

@@ -4,7 +4,10 @@ import type { Socket } from 'node:net';
 import type { Config } from '../ops/config.js';
 import type { ClientState } from '../commands/redis/types.js';
 
-export function newClientState(id: number, socket: Socket, authenticated: boolean): ClientState {
+/** The addresses a client's state shows (net.Socket and the poller's sockets have them). */
+export type SocketAddresses = Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>;
+
+export function newClientState(id: number, socket: SocketAddresses, authenticated: boolean): ClientState {
   const now = Date.now();
   return {
     id,

@@ -20,6 +20,8 @@ export class GroupCommit {
   private pending: ReplySink[] = [];
   private spare: ReplySink[] = [];
   private scheduled = false;
+  /** Inside batch(): the batch's end flushes, no setImmediate is needed. */
+  private batching = false;
   private timer: NodeJS.Timeout | undefined;
   /** Barriers run by this group commit (for INFO/metrics). */
   barriers = 0;
@@ -44,8 +46,22 @@ export class GroupCommit {
     this.pending.push(sink);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.endOfTurn);
+      if (!this.batching) setImmediate(this.endOfTurn);
     }
+  }
+
+  /**
+   * Runs `fn` (a whole loop iteration's input, from the socket poller), then the barrier and the
+   * flush of every reply queued so far — at once, instead of in a setImmediate.
+   */
+  batch(fn: () => void): void {
+    this.batching = true;
+    try {
+      fn();
+    } finally {
+      this.batching = false;
+    }
+    this.endOfTurn();
   }
 
   /** Barrier now (used before shutdown and by the relaxed timer). */
@@ -58,6 +74,8 @@ export class GroupCommit {
   }
 
   private readonly endOfTurn = (): void => {
+    // Already run by batch() (this is then its stale setImmediate, or a batch with no reply).
+    if (!this.scheduled) return;
     this.scheduled = false;
     if (this.durability === 'strict') this.barrier();
     this.flushAll();

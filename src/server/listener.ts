@@ -6,6 +6,7 @@ import type { DaxMetrics } from '../ops/metrics.js';
 import type { Store } from '../store/store.js';
 import type { ClientRegistry } from './clients.js';
 import type { GroupCommit } from './commit.js';
+import type { SocketPoller } from './poller.js';
 import type { ServerStats } from './stats.js';
 
 export interface ListenerDeps {
@@ -19,6 +20,8 @@ export interface ListenerDeps {
   /** Shared by both protocols: ids and the maxclients bound. */
   clients: ClientRegistry;
   stats: ServerStats;
+  /** Native socket I/O for client connections; absent: Node's sockets. */
+  poller?: SocketPoller | null;
 }
 
 export interface Listener {

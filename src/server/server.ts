@@ -18,6 +18,7 @@ import type { Listener, ListenerDeps } from './listener.js';
 import { RespListener } from './resp/listener.js';
 import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
+import { SocketPoller } from './poller.js';
 
 export interface ServerOptions {
   store: Store;
@@ -56,6 +57,7 @@ export class Server {
   private cron: NodeJS.Timeout | undefined;
   private metricsServer: http.Server | undefined;
   private shuttingDown = false;
+  private poller: SocketPoller | null = null;
   private resolveStopped!: (code: number) => void;
   /** Resolves with the exit code once the server has shut down. */
   readonly stopped = new Promise<number>((r) => (this.resolveStopped = r));
@@ -92,7 +94,9 @@ export class Server {
     void this.maintenance.rebuilt.then(() => {
       if (!this.store.isClosed) this.log.info({ keys: this.store.count() }, 'pool rebuild finished');
     });
+    this.poller = SocketPoller.create(this.commit);
     const deps: ListenerDeps = {
+      poller: this.poller,
       store: this.store,
       commit: this.commit,
       config: this.config,
@@ -184,6 +188,7 @@ export class Server {
     this.store.close();
     this.log.info({ keys }, 'pool closed clean');
     await Promise.all(this.listeners.map((l) => l.closeConnections(CLOSE_TIMEOUT_MS)));
+    this.poller?.close();
     if (this.metricsServer) {
       this.metricsServer.closeAllConnections();
       await new Promise<void>((r) => this.metricsServer!.close(() => r()));

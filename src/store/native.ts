@@ -110,6 +110,8 @@ export interface NativeStore {
   setMeta(meta: Float64Array): void;
   get(key: Bytes): Buffer | null;
   exists(key: Bytes): boolean;
+  lookup(key: Bytes): number;
+  copyFound(dst: Bytes, pos: number): void;
   set(key: Bytes, value: Bytes, mode: number, expireMs: number, flags: number, keepTtl: boolean, keepFlags: boolean, casCmp: number): number;
   del(key: Bytes): number;
   delMany(keys: Bytes[]): number;
@@ -132,8 +134,26 @@ export interface NativeStore {
   accessInfo(key: Bytes): [number, number] | null;
 }
 
+/** Client socket I/O on the event loop (native/io/poller.h); used by src/server/poller.ts. */
+export interface NativePoller {
+  /** Polls a dup of fd for reading: the connection id (> 0), or -errno. */
+  add(fd: number): number;
+  interest(id: number, read: boolean, write: boolean): number;
+  /** Bytes the kernel took now (0: none), or -errno. */
+  write(id: number, data: Uint8Array): number;
+  writev(id: number, data: Uint8Array[]): number;
+  shutdown(id: number): number;
+  remove(id: number): void;
+  close(): void;
+}
+
 interface NativeModule {
   NativeStore: new (path: string, options: NativeStoreOptions) => NativeStore;
+  /**
+   * dispatch(n) gets n events as [id, kind, offset, length] in `events`, bytes in `arena`: at the
+   * end of the loop's poll phase, or as soon as `batch` events are waiting.
+   */
+  Poller?: new (arena: Buffer, events: Int32Array, batch: number, dispatch: (count: number) => void) => NativePoller;
   checkPool(path: string): CheckReport;
   poolInfo(path: string): PoolInfo;
   layoutVersion: number;

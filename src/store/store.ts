@@ -72,6 +72,23 @@ export class Store {
     return this.n.get(key);
   }
 
+  /**
+   * Finds a key without copying its value: the value's length, or -1 when absent. Metadata of a hit
+   * is in lastFlags/lastExpireMs/lastCas. copyFoundValue() then copies the value into a reply buffer
+   * — it must come right after, before any other call on this store.
+   */
+  lookup(key: Buffer): number {
+    return this.n.lookup(key);
+  }
+
+  /**
+   * Copies the value found by the lookup() just before into dst at pos (which must have room).
+   * A bound function, so a reply writer can take it as its fill callback without a closure per call.
+   */
+  readonly copyFoundValue = (dst: Uint8Array, pos: number): void => {
+    this.n.copyFound(dst, pos);
+  };
+
   get lastFlags(): number {
     return this.meta[0]!;
   }

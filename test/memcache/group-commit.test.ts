@@ -1,7 +1,8 @@
 // In process: no memcached reply reaches the socket while a store write of the turn is not yet
 // behind a persist barrier (strict durability), however many connections pipeline writes at once.
 // Every write method of the store marks "dirty", barrier() clears it, and every socket write of a
-// reply asserts that nothing is dirty.
+// reply asserts that nothing is dirty — through the native socket poller (the server's path) and
+// through Node's sockets (the fallback).
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type Config } from '../../src/ops/config.js';
@@ -10,13 +11,13 @@ import { createMetrics } from '../../src/ops/metrics.js';
 import { ClientRegistry } from '../../src/server/clients.js';
 import { GroupCommit } from '../../src/server/commit.js';
 import { MemcacheListener } from '../../src/server/memcache/listener.js';
+import { SocketPoller } from '../../src/server/poller.js';
 import { Store } from '../../src/store/store.js';
 import { poolPath, removePool, useKind } from '../store/pools.js';
 import { McSocket } from './helpers.js';
 
 let store: Store;
 let path: string;
-let listener: MemcacheListener;
 let dirty = 0;
 let violations = 0;
 let replyWrites = 0;
@@ -38,35 +39,66 @@ beforeAll(async () => {
     barrier();
     dirty = 0;
   };
-  const config: Config = { ...DEFAULTS, memcachedPort: 0, memcachedBind: '127.0.0.1' };
-  listener = new MemcacheListener({
-    store,
-    commit: new GroupCommit(store, 'strict', 1000),
-    config,
-    logger: createLogger('silent', { pretty: false }),
-    metrics: createMetrics({ defaultMetrics: false }),
-    clients: new ClientRegistry(() => config.maxclients),
-  });
-  listener.server.on('connection', (socket: net.Socket) => {
-    const write = socket.write.bind(socket) as (...a: unknown[]) => boolean;
-    socket.write = ((...a: unknown[]) => {
-      replyWrites++;
-      if (dirty > 0) violations++;
-      return write(...a);
-    }) as typeof socket.write;
-  });
-  await listener.start();
 });
 
-afterAll(async () => {
-  listener.stopAccepting();
-  await listener.closeConnections(1000);
+afterAll(() => {
   store.close();
   removePool(path);
 });
 
-describe('group commit', () => {
+/** A memcached listener whose every reply write checks that no store write is unpersisted. */
+async function startListener(mode: 'poller' | 'node'): Promise<{ listener: MemcacheListener; stop: () => Promise<void> }> {
+  const config: Config = { ...DEFAULTS, memcachedPort: 0, memcachedBind: '127.0.0.1' };
+  const commit = new GroupCommit(store, 'strict', 1000);
+  const check = (): void => {
+    replyWrites++;
+    if (dirty > 0) violations++;
+  };
+  let poller: SocketPoller | null = null;
+  let restore = (): void => {};
+  if (mode === 'poller') {
+    poller = SocketPoller.create(commit);
+    expect(poller).not.toBeNull();
+    const io = poller!.io;
+    const write = io.write.bind(io);
+    const writev = io.writev.bind(io);
+    // The native methods are read-only on the prototype: shadow them on the instance.
+    Object.defineProperty(io, 'write', { value: (id: number, data: Uint8Array) => (check(), write(id, data)) });
+    Object.defineProperty(io, 'writev', { value: (id: number, data: Uint8Array[]) => (check(), writev(id, data)) });
+  } else {
+    const proto = net.Socket.prototype as unknown as { write: (...a: unknown[]) => boolean };
+    const write = proto.write;
+    proto.write = function (this: net.Socket, ...a: unknown[]) {
+      check();
+      return write.apply(this, a);
+    };
+    restore = () => (proto.write = write);
+  }
+  const listener = new MemcacheListener({
+    store,
+    commit,
+    config,
+    logger: createLogger('silent', { pretty: false }),
+    metrics: createMetrics({ defaultMetrics: false }),
+    clients: new ClientRegistry(() => config.maxclients),
+    poller,
+  });
+  await listener.start();
+  return {
+    listener,
+    stop: async () => {
+      listener.stopAccepting();
+      await listener.closeConnections(1000);
+      poller?.close();
+      restore();
+    },
+  };
+}
+
+describe.each(['poller', 'node'] as const)('group commit (%s sockets)', (mode) => {
   it('replies leave only after the barrier covering the writes of their turn', async () => {
+    replyWrites = violations = 0;
+    const { listener, stop } = await startListener(mode);
     const port = listener.address().port;
     const clients = await Promise.all(Array.from({ length: 8 }, () => McSocket.connect(port)));
     for (let round = 0; round < 20; round++) {
@@ -84,6 +116,7 @@ describe('group commit', () => {
       );
     }
     for (const c of clients) c.close();
+    await stop();
     expect(replyWrites).toBeGreaterThan(100);
     expect(violations).toBe(0);
   });

@@ -1,7 +1,7 @@
 // Retrieval: get gets gat gats. One `VALUE <key> <flags> <bytes>[ <cas>]` block per hit, then
 // END. A huge multi-get is served in slices: the handler stops once the connection's output passes
 // a bound and the listener resumes it at the next key when the socket has drained.
-import { writeEnd, writeLine, writeValue, type GetRequest } from '../../protocol/memcache/index.js';
+import { writeEnd, writeLine, writeValue, writeValueHead, type GetRequest } from '../../protocol/memcache/index.js';
 import { StoreError } from '../../store/store.js';
 import { C } from './counters.js';
 import { expireAt } from './expiry.js';
@@ -25,16 +25,20 @@ export function getCommand(ctx: McContext, req: GetRequest, from = 0): number {
   for (let i = from; i < keys.length; i++) {
     const key = keys[i]!;
     c.cmdGet++;
-    const value = store.getValue(key);
-    if (server.prefixes.enabled) server.prefixes.recordGet(key, value !== null);
-    if (value === null) {
+    // lookup + copy: the value goes from the pool straight into the reply buffer (nothing may
+    // touch the store between the two calls).
+    const length = store.lookup(key);
+    if (server.prefixes.enabled) server.prefixes.recordGet(key, length >= 0);
+    if (length < 0) {
       c.getMisses++;
       continue;
     }
     const cas = store.lastCas;
-    writeValue(w, key, store.lastFlags, value, withCas ? cas : undefined);
+    writeValueHead(w, key, store.lastFlags, length, withCas ? cas : undefined);
+    w.fill(length, store.copyFoundValue);
+    w.crlf();
     c.getHits++;
-    c.classHit(server.classes.classOf(key.length, value.length), C.getHits);
+    c.classHit(server.classes.classOf(key.length, length), C.getHits);
     items.noteFetch(key, cas, ctx.now);
     if (w.length > GET_SLICE_BYTES && i + 1 < keys.length) return i + 1;
   }

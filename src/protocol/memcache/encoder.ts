@@ -53,25 +53,24 @@ export function writeParseError(w: ReplyWriter, e: ParseError): boolean {
 }
 
 /** `VALUE <key> <flags> <bytes>[ <cas>]\r\n<data>\r\n` — one hit of get/gets/gat/gats. */
-export function writeValue(
-  w: ReplyWriter,
-  key: Buffer,
-  flags: number,
-  data: Buffer,
-  cas?: bigint | number,
-): void {
+/** `VALUE <key> <flags> <bytes>[ <cas>]\r\n` — the data block and its CRLF follow. */
+export function writeValueHead(w: ReplyWriter, key: Buffer, flags: number, bytes: number, cas?: bigint | number): void {
   w.reserve(6 + key.length + 48);
   w.bytes(VALUE_);
   w.bytes(key);
   w.byte(SP);
   w.uint(flags);
   w.byte(SP);
-  w.uint(data.length);
+  w.uint(bytes);
   if (cas !== undefined) {
     w.byte(SP);
     w.u64(cas);
   }
   w.crlf();
+}
+
+export function writeValue(w: ReplyWriter, key: Buffer, flags: number, data: Buffer, cas?: bigint | number): void {
+  writeValueHead(w, key, flags, data.length, cas);
   w.bytes(data);
   w.crlf();
 }

@@ -2,13 +2,14 @@
 export * from './types.js';
 export { ERR } from './errors.js';
 export { MemcacheParser } from './parser.js';
-export { ReplyWriter } from './writer.js';
+export { ReplyWriter, type FillFn } from './writer.js';
 export {
   REPLY,
   writeReply,
   writeLine,
   writeParseError,
   writeValue,
+  writeValueHead,
   writeEnd,
   writeNumber,
   writeVersion,

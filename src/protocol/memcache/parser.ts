@@ -112,6 +112,22 @@ export class MemcacheParser {
     if (off < chunk.length) this.append(off === 0 ? chunk : chunk.subarray(off));
   }
 
+  /**
+   * Copies the unconsumed bytes that still live in a fed chunk into the parser's own buffer, so the
+   * caller may reuse the chunk's memory (a socket's read buffer). Cheap when nothing is borrowed.
+   */
+  detach(): void {
+    if (this.owned || this.rpos === this.wpos) return;
+    const live = this.wpos - this.rpos;
+    if (this.own.length < live) this.own = Buffer.allocUnsafeSlow(nextPow2(live));
+    this.buf.copy(this.own, 0, this.rpos, this.wpos);
+    this.buf = this.own;
+    this.owned = true;
+    this.scanPos -= this.rpos;
+    this.rpos = 0;
+    this.wpos = live;
+  }
+
   /** The next complete request or error, or undefined when more bytes are needed. */
   next(): Request | ParseError | undefined {
     for (;;) {

@@ -4,6 +4,9 @@
 // they can go straight to socket.write/writev. Large values are passed by reference.
 
 const ZERO_COPY_MIN = 32 * 1024;
+
+/** Writes exactly the announced number of bytes at dst[pos] (e.g. the store copying a value). */
+export type FillFn = (dst: Uint8Array, pos: number) => void;
 const MAX_GROW = 4 * 1024 * 1024;
 
 /** Decimal digits of a non-negative safe integer. */
@@ -68,6 +71,24 @@ export class ReplyWriter {
       p += n;
     }
     this.pos = p;
+  }
+
+  /**
+   * n bytes produced in place by `fill` — a value goes from the pool straight into the reply, with
+   * no Buffer of its own. Big ones get their own Buffer, referenced as in bytes().
+   */
+  fill(n: number, fill: FillFn): void {
+    if (n >= ZERO_COPY_MIN) {
+      const b = Buffer.allocUnsafe(n);
+      fill(b, 0);
+      this.seal();
+      this.chunks.push(b);
+      this.chunkBytes += n;
+      return;
+    }
+    this.reserve(n);
+    fill(this.buf, this.pos);
+    this.pos += n;
   }
 
   byte(c: number): void {

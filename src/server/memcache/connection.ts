@@ -22,6 +22,8 @@ import { StoreError } from '../../store/store.js';
 import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
 import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
+import { adoptSocket } from '../socket-read.js';
+import type { ClientSocket } from '../poller.js';
 import type { McServices } from './services.js';
 
 /** Above this many unsent reply bytes, stop reading and running requests until the socket drains. */
@@ -55,13 +57,16 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   private inputEnded = false;
   private readonly outputLimit: OutputLimit;
   readonly done: Promise<void>;
+  readonly socket: ClientSocket;
 
+  /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(
-    readonly socket: Socket,
+    raw: Socket,
     private readonly deps: MemcacheConnDeps,
   ) {
+    this.fd = socketFd(raw); // before adoptSocket moves the handle
+    const socket = (this.socket = deps.poller?.adopt(raw, this.onChunk) ?? adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
     this.state = newClientState(deps.clients.nextId(), socket, true);
-    this.fd = socketFd(socket);
     this.outputLimit = new OutputLimit(deps.config);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
     this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
@@ -69,7 +74,6 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
     socket.setNoDelay(true);
     if (deps.config.tcpKeepalive > 0) socket.setKeepAlive(true, deps.config.tcpKeepalive * 1000);
     this.done = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
@@ -77,16 +81,20 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
     deps.clients.add(this);
   }
 
-  private readonly onData = (chunk: Buffer): void => {
-    if (this.closing) return;
+  /** Runs the requests in the chunk. What is left of it is copied: the chunk's memory is reused. */
+  private readonly onChunk = (chunk: Buffer): boolean => {
+    if (this.closing) return false;
     this.deps.services.counters.bytesRead += chunk.length;
     this.parser.feed(chunk);
     if (this.parser.bufferedBytes > this.deps.config.clientQueryBufferLimit) {
       this.deps.logger.warn({ client: this.state.addr }, 'closing client that reached the max query buffer length');
       this.destroy();
-      return;
+      return false;
     }
     if (!this.waiting) this.run();
+    // Requests never point into the chunk (lines and data blocks are copies); unparsed bytes may.
+    this.parser.detach();
+    return false;
   };
 
   /** Runs every complete request buffered, unless output backpressure stops it. */

@@ -29,7 +29,7 @@ export class MemcacheListener implements Listener {
     });
     // allowHalfOpen: a client that sends its commands then shuts down its write side still gets
     // every reply; the connection ends after them.
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => deps.logger.error({ err: err.message }, 'memcached listener error'));
   }
 

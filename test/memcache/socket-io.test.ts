@@ -1,0 +1,120 @@
+// The native socket poller (src/server/poller.ts) under a real server process: requests split at
+// every byte, input larger than one read, a reader too slow to take its replies, half-closed and
+// reset clients, and many connections served in the same batches.
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { McSocket, memcacheSession } from './helpers.js';
+import type { TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+let c: McSocket;
+memcacheSession((s, conn) => {
+  server = s;
+  c = conn;
+});
+
+/** Connects, sends `data`, shuts down the write side, and collects everything until the server closes. */
+function halfClosedExchange(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => s.end(data));
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.on('end', () => {
+      s.destroy();
+      resolve(Buffer.concat(chunks));
+    });
+    s.on('error', reject);
+    setTimeout(() => reject(new Error('server did not close the half-closed connection')), 5000).unref();
+  });
+}
+
+describe('native socket I/O', () => {
+  it('a request split at every byte still parses (leftovers are copied out of the shared read arena)', async () => {
+    const req = Buffer.from('set split 7 0 5\r\nhello\r\nget split\r\n');
+    for (const b of req) {
+      c.send(Buffer.from([b]));
+      // Each byte its own segment: the server sees many one-byte reads.
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(await c.until('END\r\n')).toBe('STORED\r\nVALUE split 7 5\r\nhello\r\nEND\r\n');
+  });
+
+  it('a value larger than one read (64 KiB) arrives over several reads and batches', async () => {
+    const v = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < v.length; i++) v[i] = (i * 31) & 0xff;
+    c.send(Buffer.concat([Buffer.from(`set big 0 0 ${v.length}\r\n`), v, Buffer.from('\r\nget big\r\n')]));
+    expect(await c.line()).toBe('STORED');
+    expect(await c.line()).toBe(`VALUE big 0 ${v.length}`);
+    const data = await c.bytes(v.length + 2);
+    expect(data.subarray(0, v.length).equals(v)).toBe(true);
+    expect(await c.line()).toBe('END');
+  });
+
+  it('a client that stops reading gets every byte once it reads again', async () => {
+    const v = Buffer.alloc(500 * 1000, 'q');
+    for (let i = 0; i < 8; i++) {
+      c.send(Buffer.concat([Buffer.from(`set slow${i} ${i} 0 ${v.length}\r\n`), v, Buffer.from('\r\n')]));
+      expect(await c.line()).toBe('STORED');
+    }
+    c.socket.pause();
+    c.send(`get ${Array.from({ length: 8 }, (_, i) => `slow${i}`).join(' ')}\r\n`);
+    // 4 MB of replies wait in the server while the client does not read.
+    await new Promise((r) => setTimeout(r, 300));
+    c.socket.resume();
+    for (let i = 0; i < 8; i++) {
+      expect(await c.line(20_000)).toBe(`VALUE slow${i} ${i} ${v.length}`);
+      const data = await c.bytes(v.length + 2, 20_000);
+      expect(data.subarray(0, v.length).equals(v)).toBe(true);
+    }
+    expect(await c.line()).toBe('END');
+  });
+
+  it('a client that shuts down its side gets every reply, then the server closes', async () => {
+    let req = '';
+    for (let i = 0; i < 200; i++) req += `set h${i} 0 0 3\r\nabc\r\n`;
+    req += 'get h0 h199\r\n';
+    const out = (await halfClosedExchange(server.memcachedPort, Buffer.from(req))).toString('latin1');
+    expect(out).toBe('STORED\r\n'.repeat(200) + 'VALUE h0 0 3\r\nabc\r\nVALUE h199 0 3\r\nabc\r\nEND\r\n');
+  });
+
+  it('clients reset mid-reply leave the server serving others, and are no longer counted', async () => {
+    const v = Buffer.alloc(200 * 1000, 'r');
+    c.send(Buffer.concat([Buffer.from(`set reset 0 0 ${v.length}\r\n`), v, Buffer.from('\r\n')]));
+    expect(await c.line()).toBe('STORED');
+    for (let i = 0; i < 20; i++) {
+      const r = await McSocket.connect(server.memcachedPort);
+      r.send(`get ${'reset '.repeat(20)}\r\n`);
+      await new Promise((res) => setTimeout(res, 2));
+      r.socket.resetAndDestroy();
+    }
+    expect(await c.ask('set after 0 0 2\r\nok\r\n')).toEqual(['STORED']);
+    // The reset connections are closed by the server: only this test's client is left.
+    const deadline = Date.now() + 5000;
+    let curr = -1;
+    while (Date.now() < deadline) {
+      c.send('stats\r\n');
+      const m = /STAT curr_connections (\d+)/.exec(await c.until('END\r\n'));
+      curr = Number(m?.[1]);
+      if (curr === 1) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(curr).toBe(1);
+  });
+
+  it('many connections served in the same batches each get their own replies', async () => {
+    const conns = await Promise.all(Array.from({ length: 150 }, () => McSocket.connect(server.memcachedPort)));
+    try {
+      for (let round = 0; round < 5; round++) {
+        const replies = await Promise.all(
+          conns.map(async (k, i) => {
+            k.send(`set m${i} ${i} 0 2\r\n${round}${i % 10}\r\nget m${i}\r\n`);
+            return k.until('END\r\n');
+          }),
+        );
+        replies.forEach((r, i) => expect(r).toBe(`STORED\r\nVALUE m${i} ${i} 2\r\n${round}${i % 10}\r\nEND\r\n`));
+      }
+    } finally {
+      for (const k of conns) k.close();
+    }
+  });
+});
