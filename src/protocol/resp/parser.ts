@@ -96,6 +96,9 @@ export class RequestParser {
   private bodyLeft = 0;
   private bodyGot = 0;
   private pieces: Buffer[] = [];
+  /** args[0, ownedArgs) and pieces[0, ownedPieces) are already copies (see detach). */
+  private ownedArgs = 0;
+  private ownedPieces = 0;
 
   private failed: ProtocolError | null = null;
   private failureReported = false;
@@ -134,6 +137,21 @@ export class RequestParser {
       // Redis checks after the read and frees the client without processing the buffer.
       this.fail(new ProtocolError('ERR Protocol error: query buffer limit reached', 'client-query-buffer-limit reached', false));
     }
+  }
+
+  /**
+   * Copies what the parser still holds of fed chunks — unparsed bytes, and the arguments and partial
+   * bulk of a command not complete yet — so the caller may reuse the chunks' memory (a socket's read
+   * buffer). Commands already returned by next() are the caller's and are not touched.
+   */
+  detach(): void {
+    this.cur = this.pos < this.cur.length ? Buffer.from(this.cur.subarray(this.pos)) : EMPTY;
+    this.pos = 0;
+    for (let i = this.qHead; i < this.queue.length; i++) this.queue[i] = Buffer.from(this.queue[i]!);
+    for (let i = this.ownedArgs; i < this.args.length; i++) this.args[i] = Buffer.from(this.args[i]!);
+    this.ownedArgs = this.args.length;
+    for (let i = this.ownedPieces; i < this.pieces.length; i++) this.pieces[i] = Buffer.from(this.pieces[i]!);
+    this.ownedPieces = this.pieces.length;
   }
 
   /**
@@ -186,6 +204,7 @@ export class RequestParser {
     this.argBytes = 0;
     this.pieces = [];
     this.bodyGot = 0;
+    this.ownedArgs = this.ownedPieces = 0;
   }
 
   /** Parses from cur; undefined means cur is used up (everything in it consumed or saved). */
@@ -263,6 +282,7 @@ export class RequestParser {
           const pieces = this.pieces;
           const arg = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.bulkLen);
           this.pieces = [];
+          this.ownedPieces = 0;
           this.bodyGot = 0;
           const cmd = this.pushArg(arg);
           if (cmd !== undefined) return cmd;
@@ -298,6 +318,7 @@ export class RequestParser {
     }
     const cmd = this.args;
     this.args = [];
+    this.ownedArgs = 0;
     this.argBytes = 0;
     this.state = START;
     return cmd;

@@ -12,6 +12,7 @@ import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
 import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
 import { adoptSocket } from '../socket-read.js';
+import type { ClientSocket } from '../poller.js';
 
 export interface RespDeps extends ListenerDeps {
   table: CommandTable;
@@ -47,7 +48,7 @@ export class RespConnection implements ReplySink, ClientHandle {
   /** Resolves when the socket has closed. */
   readonly done: Promise<void>;
 
-  readonly socket: Socket;
+  readonly socket: ClientSocket;
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(
@@ -55,9 +56,9 @@ export class RespConnection implements ReplySink, ClientHandle {
     private readonly deps: RespDeps,
   ) {
     const { config } = deps;
-    const socket = (this.socket = adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
+    this.fd = socketFd(raw); // before adoptSocket moves the handle
+    const socket = (this.socket = deps.poller?.adopt(raw, this.onChunk) ?? adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
     this.state = newClientState(deps.clients.nextId(), socket, config.requirepass === '');
-    this.fd = socketFd(socket);
     this.outputLimit = new OutputLimit(deps.config);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
@@ -72,7 +73,7 @@ export class RespConnection implements ReplySink, ClientHandle {
     deps.clients.add(this);
   }
 
-  /** Runs every command in the chunk; true when the parser still holds views into it. */
+  /** Runs every command in the chunk. What the parser keeps of it is copied: the chunk's memory is reused. */
   private readonly onChunk = (chunk: Buffer): boolean => {
     if (this.closing) return false;
     const { stats } = this.deps;
@@ -92,8 +93,9 @@ export class RespConnection implements ReplySink, ClientHandle {
     }
     const buffered = parser.bufferedBytes;
     if (buffered > stats.recentMaxInputBuffer) stats.recentMaxInputBuffer = buffered;
+    if (buffered > 0) parser.detach();
     if (!this.closed) this.deps.commit.later(this);
-    return buffered > 0;
+    return false;
   };
 
   private execute(argv: Buffer[]): void {
