@@ -66,6 +66,11 @@ export function parseLine(line: Buffer, t: Tokens, itemSizeMax: number): LineRes
     }
   }
 
+  // The two commonest commands without making a string of the name.
+  if (clen === 3 && line[t.starts[0]! + 2] === 0x74 /* t */ && line[t.starts[0]! + 1] === 0x65 /* e */) {
+    if (c0 === 0x67 /* g */) return parseGet('get', line, t);
+    if (c0 === 0x73 /* s */) return parseStore('set', line, t, itemSizeMax);
+  }
   const name = clen <= 16 ? t.str(line, 0) : '';
   switch (name) {
     case 'get':
