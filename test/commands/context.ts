@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Store } from '../../src/store/store.js';
 import type { ClientState, CommandContext, CommandSpec, ServerContext } from '../../src/commands/redis/types.js';
-import type { Reply } from '../../src/protocol/resp/reply.js';
+import { FillBulk, type Reply } from '../../src/protocol/resp/reply.js';
 import { stringCommands } from '../../src/commands/redis/strings.js';
 import { keyCommands } from '../../src/commands/redis/keys.js';
 import { expireCommands } from '../../src/commands/redis/expire.js';
@@ -64,7 +64,7 @@ export function openContext(config?: Record<string, unknown>): TestContext {
       const spec = table.get(name);
       if (!spec) throw new Error(`no such command in the test table: ${name}`);
       if (!arityOk(spec.arity, argv.length)) throw new Error(`wrong arity for ${name}`);
-      return spec.handler(ctx, argv);
+      return materialize(spec.handler(ctx, argv));
     },
     close() {
       store.close();
@@ -72,4 +72,12 @@ export function openContext(config?: Record<string, unknown>): TestContext {
     },
   };
   return ctx;
+}
+
+/** A FillBulk reply as the bytes the reply writer would send: copied at once, as the writer does. */
+function materialize(reply: Reply): Reply {
+  if (!(reply instanceof FillBulk)) return reply;
+  const b = Buffer.allocUnsafe(reply.length);
+  reply.fill(b, 0);
+  return b;
 }

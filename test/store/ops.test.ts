@@ -19,6 +19,24 @@ for (const kind of POOL_KINDS) {
       removePool(path);
     });
 
+    it('lookup + copyFoundValue copy a value into a caller buffer; any other call invalidates the lookup', () => {
+      s.set(b('v'), b('hello'), { flags: 7 });
+      expect(s.lookup(b('missing'))).toBe(-1);
+      expect(s.lookup(b('v'))).toBe(5);
+      expect(s.lastFlags).toBe(7);
+      const dst = Buffer.alloc(8, '.');
+      s.copyFoundValue(dst, 2);
+      expect(dst.toString()).toBe('..hello.');
+      // No room at that position: refused, nothing written.
+      expect(() => s.copyFoundValue(dst, 4)).toThrow(RangeError);
+      // Another call in between (here a write that replaces the item) ends the lookup's validity.
+      expect(s.lookup(b('v'))).toBe(5);
+      s.set(b('v'), b('other'));
+      expect(() => s.copyFoundValue(dst, 0)).toThrow(/must directly follow/);
+      expect(s.lookup(b('missing'))).toBe(-1);
+      expect(() => s.copyFoundValue(dst, 0)).toThrow(/must directly follow/);
+    });
+
     it('reports the granularity it was opened with', () => {
       expect(s.stats().granularity).toBe(kind === 'shm-cacheline' ? 'cache_line' : 'page');
       expect(s.stats().created).toBe(true);

@@ -1,6 +1,6 @@
 // Redis string commands (t_string.c) over the store. Every key holds a string, so WRONGTYPE never
 // arises. Compound commands are read-then-write: the server runs one command at a time.
-import { ErrorReply, MapReply, OK, type Reply } from '../../protocol/resp/reply.js';
+import { ErrorReply, FillBulk, MapReply, OK, type Reply } from '../../protocol/resp/reply.js';
 import {
   NAN_OR_INFINITY,
   NOT_FLOAT,
@@ -36,8 +36,11 @@ import type { CommandContext, CommandSpec } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** The value is copied from the pool straight into the reply when it is written (FillBulk). */
 function get(ctx: CommandContext, argv: Buffer[]): Reply {
-  return ctx.store.getValue(argv[1]!);
+  const store = ctx.store;
+  const length = store.lookup(argv[1]!);
+  return length < 0 ? null : new FillBulk(length, store.copyFoundValue);
 }
 
 /**

@@ -3,6 +3,7 @@
 // into Redis error replies. It also keeps the per-command counters INFO and /metrics report.
 import { StoreError } from '../../store/store.js';
 import {
+  FillBulk,
   ErrorReply,
   NOAUTH,
   NOT_INTEGER,
@@ -224,7 +225,7 @@ export class CommandTable {
    */
   private count(reply: Reply): void {
     if (reply === null) this.keyspaceMisses++;
-    else if (reply instanceof Uint8Array) this.keyspaceHits++;
+    else if (reply instanceof Uint8Array || reply instanceof FillBulk) this.keyspaceHits++;
     else if (Array.isArray(reply)) {
       for (const r of reply) {
         if (r === null) this.keyspaceMisses++;

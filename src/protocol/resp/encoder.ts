@@ -8,6 +8,7 @@ import {
   BoolReply,
   DoubleReply,
   ErrorReply,
+  FillBulk,
   MapReply,
   NullArray,
   PushReply,
@@ -83,6 +84,7 @@ export class ReplyWriter {
         return this.writeNullArray(proto);
     }
     if (r === null) return this.writeNull(proto);
+    if (r instanceof FillBulk) return this.writeFillBulk(r);
     if (Array.isArray(r)) {
       this.writeArrayHeader(r.length);
       for (let i = 0; i < r.length; i++) this.write(r[i]!, proto);
@@ -150,6 +152,18 @@ export class ReplyWriter {
     this.writeHeader(0x24 /* $ */, n);
     this.ensure(n + 2);
     this.buf.set(b, this.pos);
+    let p = this.pos + n;
+    this.buf[p++] = CR;
+    this.buf[p++] = LF;
+    this.pos = p;
+  }
+
+  /** A bulk whose bytes `r.fill` writes in place. */
+  writeFillBulk(r: FillBulk): void {
+    const n = r.length;
+    this.writeHeader(0x24 /* $ */, n);
+    this.ensure(n + 2);
+    r.fill(this.buf, this.pos);
     let p = this.pos + n;
     this.buf[p++] = CR;
     this.buf[p++] = LF;

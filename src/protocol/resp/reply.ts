@@ -45,6 +45,18 @@ export class BigNumberReply {
   constructor(readonly value: bigint | string) {}
 }
 
+/**
+ * A bulk string of `length` bytes that `fill` writes straight into the reply buffer (a value
+ * copied from the pool without a Buffer of its own). It must be written before anything else
+ * touches its source (the store's next call).
+ */
+export class FillBulk {
+  constructor(
+    readonly length: number,
+    readonly fill: (dst: Uint8Array, pos: number) => void,
+  ) {}
+}
+
 /** RESP3 out-of-band push `>` (pub/sub messages, client tracking); RESP2 an array. */
 export class PushReply {
   constructor(readonly items: Reply[]) {}
@@ -73,7 +85,8 @@ export type Reply =
   | BoolReply
   | VerbatimReply
   | BigNumberReply
-  | PushReply;
+  | PushReply
+  | FillBulk;
 
 export const OK = new SimpleString('OK');
 export const QUEUED = new SimpleString('QUEUED');

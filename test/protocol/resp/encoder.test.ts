@@ -6,6 +6,7 @@ import {
   BoolReply,
   DoubleReply,
   ErrorReply,
+  FillBulk,
   MapReply,
   NullArray,
   OK,
@@ -84,6 +85,12 @@ describe('ReplyWriter: every reply type, RESP2 and RESP3', () => {
       expect(enc3(reply)).toBe(r3);
     });
   }
+
+  it('writes a FillBulk in place, as a bulk of its length', () => {
+    const fill = new FillBulk(5, (dst, pos) => Buffer.from('hello').copy(dst, pos));
+    expect(enc2([fill, fill])).toBe('*2\r\n$5\r\nhello\r\n$5\r\nhello\r\n');
+    expect(enc3(new FillBulk(0, () => {}))).toBe('$0\r\n\r\n');
+  });
 
   it('encodes JS strings as UTF-8 with their byte length', () => {
     expect(encodeReply('héllo €', 2)).toEqual(Buffer.from('$10\r\nhéllo €\r\n', 'utf8'));
