@@ -253,22 +253,20 @@ void Store::op_rollback() {
 template <class F>
 St Store::with_reclaim(F op) {
   guard_log();
-  op_begin();
-  St st = op();
-  if (st != St::NoMem) {
-    index_.op_end();
-    return st;
-  }
-  op_rollback();
-  if (reclaim()) {
+  St st;
+  // One try of the operation: kept unless it ran out of memory, else undone completely.
+  auto attempt = [&]() {
     op_begin();
     st = op();
     if (st != St::NoMem) {
       index_.op_end();
-      return st;
+      return true;
     }
     op_rollback();
-  }
+    return false;
+  };
+  if (attempt()) return st;
+  if (reclaim() && attempt()) return st;
   // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
   // whole free pages, which evicting small items yields only slowly).
   for (int round = 0; policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
@@ -276,13 +274,7 @@ St Store::with_reclaim(F op) {
     for (int i = 0; i < 8; i++) n += evict_one();
     if (!n) break;
     barrier();  // the evicted chunks are free once their unlinking is persistent
-    op_begin();
-    st = op();
-    if (st != St::NoMem) {
-      index_.op_end();
-      return st;
-    }
-    op_rollback();
+    if (attempt()) return st;
   }
   return St::NoMem;
 }
