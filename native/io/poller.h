@@ -57,8 +57,6 @@ class Poller {
   // Removes every connection and stops dispatching (server shutdown, or the wrapper being freed).
   void close();
 
-  size_t connections() const { return conns_.size(); }
-
  private:
   struct Conn;
   static void on_poll(uv_poll_t* h, int status, int events);

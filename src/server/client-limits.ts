@@ -5,7 +5,12 @@ import type { Config } from '../ops/config.js';
 import type { ClientState } from '../commands/redis/types.js';
 
 /** The addresses a client's state shows (net.Socket and the poller's sockets have them). */
-export type SocketAddresses = Pick<Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>;
+export interface SocketAddresses {
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+}
 
 export function newClientState(id: number, socket: SocketAddresses, authenticated: boolean): ClientState {
   const now = Date.now();

@@ -5,7 +5,7 @@
 // Replies go straight to the socket (sendmsg); only what the kernel does not take is queued until
 // the socket is writable again.
 //
-// PolledSocket offers the part of net.Socket that connections use (ClientSocket), so a connection
+// PolledSocket offers the part of net.Socket that connections use (ClientSocket in socket-read.ts), so a connection
 // runs the same on either. The accepting net.Socket keeps the original fd (for setNoDelay,
 // setKeepAlive, addresses) and does no I/O; the poller reads and writes a dup of it.
 import { EventEmitter } from 'node:events';
@@ -13,7 +13,7 @@ import type net from 'node:net';
 import { native, type NativePoller } from '../store/native.js';
 import type { GroupCommit } from './commit.js';
 import { socketFd } from './client-limits.js';
-import type { ChunkHandler } from './socket-read.js';
+import type { ChunkHandler, ClientSocket } from './socket-read.js';
 
 /** Input of one iteration lands here; a socket with more than 64 KiB waiting is read again next time. */
 const ARENA_BYTES = 1024 * 1024;
@@ -29,28 +29,6 @@ const EV_DATA = 1;
 const EV_END = 2;
 const EV_ERROR = 3;
 const EV_WRITABLE = 4;
-
-/** What a connection uses of its socket: net.Socket has it all, and so has PolledSocket. */
-export interface ClientSocket {
-  readonly remoteAddress?: string | undefined;
-  readonly remotePort?: number | undefined;
-  readonly localAddress?: string | undefined;
-  readonly localPort?: number | undefined;
-  /** Output accepted by write() and not yet taken by the kernel. */
-  readonly writableLength: number;
-  write(data: Uint8Array): boolean;
-  cork(): void;
-  uncork(): void;
-  end(): unknown;
-  destroy(): unknown;
-  pause(): unknown;
-  resume(): unknown;
-  setNoDelay(noDelay?: boolean): unknown;
-  setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
-  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  once(event: 'close', listener: () => void): unknown;
-}
 
 function errnoError(errno: number): Error {
   const e = new Error(`socket error ${errno}`) as NodeJS.ErrnoException;
@@ -95,10 +73,6 @@ export class SocketPoller {
   forget(id: number): void {
     this.sockets.delete(id);
     this.io.remove(id);
-  }
-
-  get size(): number {
-    return this.sockets.size;
   }
 
   /** Closes every polled socket (server stop). */

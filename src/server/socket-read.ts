@@ -8,24 +8,58 @@
 // created with `onread`. `_handle` is undocumented but long-standing; when it is missing (another
 // kind of stream) the caller gets a plain 'data' listener instead.
 import net from 'node:net';
+import { socketFd, type SocketAddresses } from './client-limits.js';
+import type { SocketPoller } from './poller.js';
 
 const READ_SIZE = 64 * 1024;
 
 /**
- * Called with each chunk read. Return true when the chunk's memory is still referenced after the
- * call (the parser kept a partial command): the next read then goes into a fresh buffer.
+ * Called with each chunk read. The chunk's memory is reused for the next read: the handler copies
+ * whatever it keeps (the parsers' detach()).
  */
-export type ChunkHandler = (chunk: Buffer) => boolean;
+export type ChunkHandler = (chunk: Buffer) => void;
+
+/** What a connection uses of its socket: net.Socket has it all, and so has the poller's PolledSocket. */
+export interface ClientSocket extends SocketAddresses {
+  /** Output accepted by write() and not yet taken by the kernel. */
+  readonly writableLength: number;
+  write(data: Uint8Array): boolean;
+  cork(): void;
+  uncork(): void;
+  end(): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  setNoDelay(noDelay?: boolean): unknown;
+  setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
+  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * The socket a connection reads and writes: `raw` (accepted with pauseOnConnect, not read yet)
+ * served by the native poller when there is one, else read with `onread`. Also its fd, for
+ * CLIENT LIST, taken before adoptSocket moves the handle away.
+ */
+export function openClientSocket(
+  raw: net.Socket,
+  poller: SocketPoller | null | undefined,
+  onChunk: ChunkHandler,
+): { socket: ClientSocket; fd: number } {
+  const fd = socketFd(raw);
+  const socket = poller?.adopt(raw, onChunk) ?? adoptSocket(raw, onChunk, { allowHalfOpen: true });
+  return { socket, fd };
+}
 
 export function adoptSocket(raw: net.Socket, onChunk: ChunkHandler, opts: { allowHalfOpen: boolean }): net.Socket {
   const handle = (raw as unknown as { _handle: unknown })._handle;
   if (handle === null || handle === undefined) {
-    raw.on('data', (chunk: Buffer) => void onChunk(chunk));
+    raw.on('data', onChunk);
     raw.resume();
     return raw;
   }
-  let buffer = Buffer.allocUnsafe(READ_SIZE);
-  let keep = false;
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
   // The first socket no longer owns the handle; it is never used again.
   (raw as unknown as { _handle: unknown })._handle = null;
   const socket = new net.Socket({
@@ -34,12 +68,9 @@ export function adoptSocket(raw: net.Socket, onChunk: ChunkHandler, opts: { allo
     readable: true,
     writable: true,
     onread: {
-      buffer: () => {
-        if (keep) buffer = Buffer.allocUnsafe(READ_SIZE);
-        return buffer;
-      },
-      callback: (nread: number, buf: Uint8Array) => {
-        keep = onChunk(Buffer.from(buf.buffer, buf.byteOffset, nread));
+      buffer,
+      callback: (nread: number) => {
+        onChunk(buffer.subarray(0, nread));
       },
     },
   } as net.SocketConstructorOpts);

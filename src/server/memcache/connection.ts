@@ -21,9 +21,8 @@ import type { ClientState } from '../../commands/redis/types.js';
 import { StoreError } from '../../store/store.js';
 import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
-import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
-import { adoptSocket } from '../socket-read.js';
-import type { ClientSocket } from '../poller.js';
+import { OutputLimit, idleTooLong, newClientState } from '../client-limits.js';
+import { openClientSocket, type ClientSocket } from '../socket-read.js';
 import type { McServices } from './services.js';
 
 /** Above this many unsent reply bytes, stop reading and running requests until the socket drains. */
@@ -64,8 +63,9 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
     raw: Socket,
     private readonly deps: MemcacheConnDeps,
   ) {
-    this.fd = socketFd(raw); // before adoptSocket moves the handle
-    const socket = (this.socket = deps.poller?.adopt(raw, this.onChunk) ?? adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
+    const { socket, fd } = openClientSocket(raw, deps.poller, this.onChunk);
+    this.socket = socket;
+    this.fd = fd;
     this.state = newClientState(deps.clients.nextId(), socket, true);
     this.outputLimit = new OutputLimit(deps.config);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
@@ -82,19 +82,18 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   }
 
   /** Runs the requests in the chunk. What is left of it is copied: the chunk's memory is reused. */
-  private readonly onChunk = (chunk: Buffer): boolean => {
-    if (this.closing) return false;
+  private readonly onChunk = (chunk: Buffer): void => {
+    if (this.closing) return;
     this.deps.services.counters.bytesRead += chunk.length;
     this.parser.feed(chunk);
     if (this.parser.bufferedBytes > this.deps.config.clientQueryBufferLimit) {
       this.deps.logger.warn({ client: this.state.addr }, 'closing client that reached the max query buffer length');
       this.destroy();
-      return false;
+      return;
     }
     if (!this.waiting) this.run();
     // Requests never point into the chunk (lines and data blocks are copies); unparsed bytes may.
     this.parser.detach();
-    return false;
   };
 
   /** Runs every complete request buffered, unless output backpressure stops it. */

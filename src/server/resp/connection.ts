@@ -10,9 +10,8 @@ import type { CommandTable } from '../../commands/redis/table.js';
 import type { ClientState, CommandContext } from '../../commands/redis/types.js';
 import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
-import { OutputLimit, idleTooLong, newClientState, socketFd } from '../client-limits.js';
-import { adoptSocket } from '../socket-read.js';
-import type { ClientSocket } from '../poller.js';
+import { OutputLimit, idleTooLong, newClientState } from '../client-limits.js';
+import { openClientSocket, type ClientSocket } from '../socket-read.js';
 
 export interface RespDeps extends ListenerDeps {
   table: CommandTable;
@@ -56,8 +55,9 @@ export class RespConnection implements ReplySink, ClientHandle {
     private readonly deps: RespDeps,
   ) {
     const { config } = deps;
-    this.fd = socketFd(raw); // before adoptSocket moves the handle
-    const socket = (this.socket = deps.poller?.adopt(raw, this.onChunk) ?? adoptSocket(raw, this.onChunk, { allowHalfOpen: true }));
+    const { socket, fd } = openClientSocket(raw, deps.poller, this.onChunk);
+    this.socket = socket;
+    this.fd = fd;
     this.state = newClientState(deps.clients.nextId(), socket, config.requirepass === '');
     this.outputLimit = new OutputLimit(deps.config);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
@@ -74,8 +74,8 @@ export class RespConnection implements ReplySink, ClientHandle {
   }
 
   /** Runs every command in the chunk. What the parser keeps of it is copied: the chunk's memory is reused. */
-  private readonly onChunk = (chunk: Buffer): boolean => {
-    if (this.closing) return false;
+  private readonly onChunk = (chunk: Buffer): void => {
+    if (this.closing) return;
     const { stats } = this.deps;
     stats.netInputBytes += chunk.length;
     this.state.lastInteractionMs = Date.now();
@@ -95,7 +95,6 @@ export class RespConnection implements ReplySink, ClientHandle {
     if (buffered > stats.recentMaxInputBuffer) stats.recentMaxInputBuffer = buffered;
     if (buffered > 0) parser.detach();
     if (!this.closed) this.deps.commit.later(this);
-    return false;
   };
 
   private execute(argv: Buffer[]): void {
