@@ -21,6 +21,8 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
                            InstanceMethod("write", &NativePoller::Write),
                            InstanceMethod("writev", &NativePoller::Writev),
                            InstanceMethod("shutdown", &NativePoller::Shutdown),
+                           InstanceMethod("queued", &NativePoller::Queued),
+                           InstanceMethod("wantDrain", &NativePoller::WantDrain),
                            InstanceMethod("remove", &NativePoller::Remove),
                            InstanceMethod("close", &NativePoller::Close),
                        });
@@ -99,10 +101,10 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
   Napi::Value Interest(const Napi::CallbackInfo& info) {
     int32_t id;
     if (!Id(info, id)) return info.Env().Undefined();
-    return Num(info.Env(), poller_->interest(id, info[1].ToBoolean(), info[2].ToBoolean()));
+    return Num(info.Env(), poller_->interest(id, info[1].ToBoolean()));
   }
 
-  // write(id, buf) -> bytes written now (0: none) or -errno
+  // write(id, buf) -> the connection's queued bytes (this write included) or -errno
   Napi::Value Write(const Napi::CallbackInfo& info) {
     int32_t id;
     if (!Id(info, id)) return info.Env().Undefined();
@@ -115,7 +117,7 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
     return Num(info.Env(), double(poller_->writev(id, &iov, 1)));
   }
 
-  // writev(id, bufs: Uint8Array[]) -> bytes written now or -errno
+  // writev(id, bufs: Uint8Array[]) -> the connection's queued bytes or -errno
   Napi::Value Writev(const Napi::CallbackInfo& info) {
     int32_t id;
     if (!Id(info, id)) return info.Env().Undefined();
@@ -136,14 +138,25 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
       auto b = v.As<Napi::Uint8Array>();
       if (b.ByteLength()) iov.push_back(iovec{b.Data(), b.ByteLength()});
     }
-    if (iov.empty()) return Num(info.Env(), 0);
     return Num(info.Env(), double(poller_->writev(id, iov.data(), int(iov.size()))));
   }
 
   Napi::Value Shutdown(const Napi::CallbackInfo& info) {
     int32_t id;
     if (!Id(info, id)) return info.Env().Undefined();
-    return Num(info.Env(), poller_->shutdown_write(id));
+    return Num(info.Env(), double(poller_->shutdown_write(id)));
+  }
+
+  Napi::Value Queued(const Napi::CallbackInfo& info) {
+    int32_t id;
+    if (!Id(info, id)) return info.Env().Undefined();
+    return Num(info.Env(), double(poller_->queued(id)));
+  }
+
+  Napi::Value WantDrain(const Napi::CallbackInfo& info) {
+    int32_t id;
+    if (!Id(info, id)) return info.Env().Undefined();
+    return Num(info.Env(), poller_->want_drain(id));
   }
 
   Napi::Value Remove(const Napi::CallbackInfo& info) {

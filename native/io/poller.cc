@@ -22,9 +22,9 @@ struct Poller::Conn {
   uv_poll_t poll;
   Poller* owner;
   int32_t id;
-  int fd;
+  int fd;  // owned by the writer target: closed by the writer thread after remove()
+  Writer::Target* out;
   bool read = true;
-  bool write = false;
   bool polling = false;
 };
 
@@ -32,6 +32,7 @@ Poller::Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* even
                std::function<void(uint32_t)> dispatch)
     : loop_(loop),
       check_(new uv_check_t),
+      notes_async_(new uv_async_t),
       arena_(arena),
       arena_size_(arena_size),
       events_(events),
@@ -40,6 +41,10 @@ Poller::Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* even
       dispatch_(std::move(dispatch)) {
   uv_check_init(loop_, check_);
   check_->data = this;
+  uv_async_init(loop_, notes_async_, on_notes);
+  notes_async_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(notes_async_));  // must not keep the process alive
+  writer_ = std::make_unique<Writer>([a = notes_async_] { uv_async_send(a); });
 }
 
 Poller::~Poller() { close(); }
@@ -52,9 +57,12 @@ void Poller::close() {
   for (auto& kv : conns_) all.push_back(kv.second);
   conns_.clear();
   for (Conn* c : all) close_conn(c);
+  writer_->stop();  // sends what is staged, closes the fds; no note is sent after this
   uv_check_stop(check_);
   uv_close(reinterpret_cast<uv_handle_t*>(check_), [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); });
+  uv_close(reinterpret_cast<uv_handle_t*>(notes_async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
   nevents_ = 0;
+  notes_.clear();
 }
 
 int32_t Poller::add(int fd) {
@@ -76,18 +84,20 @@ int32_t Poller::add(int fd) {
     delete c;
     return r;
   }
+
   c->poll.data = c;
   do {
     c->id = next_id_;
     next_id_ = next_id_ == INT32_MAX ? 1 : next_id_ + 1;
   } while (conns_.count(c->id));
   conns_[c->id] = c;
+  c->out = writer_->open(c->id, dup_fd);
   update(c);
   return c->id;
 }
 
 void Poller::update(Conn* c) {
-  int mask = (c->read ? UV_READABLE : 0) | (c->write ? UV_WRITABLE : 0);
+  int mask = c->read ? UV_READABLE : 0;
   if (mask == 0) {
     if (c->polling) uv_poll_stop(&c->poll);
     c->polling = false;
@@ -96,13 +106,12 @@ void Poller::update(Conn* c) {
   if (uv_poll_start(&c->poll, mask, on_poll) == 0) c->polling = true;
 }
 
-int Poller::interest(int32_t id, bool read, bool write) {
+int Poller::interest(int32_t id, bool read) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return -EBADF;
   Conn* c = it->second;
-  if (c->read == read && c->write == write) return 0;
+  if (c->read == read) return 0;
   c->read = read;
-  c->write = write;
   update(c);
   return 0;
 }
@@ -110,22 +119,29 @@ int Poller::interest(int32_t id, bool read, bool write) {
 int64_t Poller::writev(int32_t id, const iovec* iov, int iovcnt) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return -EBADF;
-  msghdr msg{};
-  msg.msg_iov = const_cast<iovec*>(iov);
-  msg.msg_iovlen = size_t(iovcnt > IOV_MAX ? IOV_MAX : iovcnt);
-  for (;;) {
-    ssize_t n = sendmsg(it->second->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n >= 0) return n;
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    return -errno;
-  }
+  int64_t q = writer_->write(it->second->out, iov, iovcnt);
+  if (!delivering_) writer_->flush();  // a reply outside a dispatch (a timer, a drain) goes now
+  return q;
 }
 
-int Poller::shutdown_write(int32_t id) {
+int64_t Poller::shutdown_write(int32_t id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return -EBADF;
-  return ::shutdown(it->second->fd, SHUT_WR) == 0 ? 0 : -errno;
+  int64_t q = writer_->shutdown(it->second->out);
+  if (!delivering_) writer_->flush();
+  return q;
+}
+
+int64_t Poller::queued(int32_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return -EBADF;
+  return writer_->queued(it->second->out);
+}
+
+int Poller::want_drain(int32_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return -EBADF;
+  return writer_->want_drain(it->second->out) ? 1 : 0;
 }
 
 void Poller::remove(int32_t id) {
@@ -137,13 +153,12 @@ void Poller::remove(int32_t id) {
 }
 
 void Poller::close_conn(Conn* c) {
-  uv_poll_stop(&c->poll);
-  // The fd is closed once libuv is done with the handle.
-  uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), [](uv_handle_t* h) {
-    Conn* c = static_cast<Conn*>(h->data);
-    ::close(c->fd);
-    delete c;
-  });
+  // uv_close stops the watcher and takes the fd out of the loop's epoll at once, so the writer
+  // thread may close the fd (after what is staged for it) before the close callback runs.
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), [](uv_handle_t* h) { delete static_cast<Conn*>(h->data); });
+  writer_->close(c->out);
+  c->out = nullptr;
+  if (!delivering_) writer_->flush();
 }
 
 bool Poller::push(int32_t id, EventKind kind, int32_t off, int32_t len) {
@@ -160,11 +175,11 @@ void Poller::on_poll(uv_poll_t* h, int status, int events) {
   Conn* c = static_cast<Conn*>(h->data);
   Poller* p = c->owner;
   if (p->closed_) return;
-  // Room for a read's event and a writable event; else wait (level-triggered: it fires again).
-  if (p->nevents_ + 2 > p->max_events_) return;
+  // Room for a read's event; else wait (level-triggered: it fires again).
+  if (p->nevents_ + 1 > p->max_events_) return;
   if (status < 0) {
     p->push(c->id, EventKind::Error, 0, -status);
-    c->read = c->write = false;
+    c->read = false;
     p->update(c);
     return;
   }
@@ -184,16 +199,11 @@ void Poller::on_poll(uv_poll_t* h, int status, int events) {
         p->update(c);
       } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
         p->push(c->id, EventKind::Error, 0, errno);
-        c->read = c->write = false;
+        c->read = false;
         p->update(c);
         return;
       }
     }
-  }
-  if ((events & UV_WRITABLE) && c->write) {
-    p->push(c->id, EventKind::Writable, 0, 0);
-    c->write = false;
-    p->update(c);
   }
   if (p->nevents_ >= p->batch_) p->deliver();
 }
@@ -207,7 +217,22 @@ void Poller::deliver() {
   // Everything handed over was consumed (the caller copies what it keeps).
   nevents_ = 0;
   arena_used_ = 0;
+  writer_->flush();  // the dispatch's replies, after its barrier
+  if (!notes_.empty()) take_notes();  // notes that did not fit before
 }
+
+void Poller::take_notes() {
+  if (closed_) return;
+  writer_->take_notes(notes_);
+  size_t i = 0;
+  for (; i < notes_.size(); i++) {
+    const Writer::Note& n = notes_[i];
+    if (!push(n.id, EventKind(n.kind), 0, n.err)) break;
+  }
+  notes_.erase(notes_.begin(), notes_.begin() + long(i));
+}
+
+void Poller::on_notes(uv_async_t* h) { static_cast<Poller*>(h->data)->take_notes(); }
 
 void Poller::on_check(uv_check_t* h) {
   Poller* p = static_cast<Poller*>(h->data);

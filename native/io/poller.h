@@ -1,8 +1,8 @@
 // Client socket I/O without Node's stream machinery. Connections are polled with libuv on the
 // server's own event loop; each readable socket is read once per loop iteration into one shared
 // arena, and the whole iteration's input is handed to JavaScript in ONE call from the loop's check
-// phase (instead of one stream callback per socket). Replies are written straight to the socket
-// with sendmsg; only what the kernel does not take waits for a writable event.
+// phase (instead of one stream callback per socket). Replies are copied to the socket writer
+// (writer.h), whose own thread sends them, once per dispatch.
 //
 // The poller works on a dup() of each accepted socket's fd, so the Node handle that accepted it
 // keeps its own fd and is never registered with epoll meanwhile (no two libuv watchers on one fd).
@@ -13,7 +13,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <unordered_map>
+#include <vector>
+
+#include "writer.h"
 
 namespace dax::io {
 
@@ -21,7 +25,7 @@ enum class EventKind : int32_t {
   Data = 1,      // off/len: bytes in the arena
   End = 2,       // the peer shut down its side (read returned 0); reading stops
   Error = 3,     // len: errno; polling stops
-  Writable = 4,  // the socket can take more output; write interest is dropped until re-armed
+  Writable = 4,  // the output queue drained after want_drain() (or a write over the high water mark)
 };
 
 // One event, as four int32 in the array shared with JavaScript.
@@ -46,12 +50,17 @@ class Poller {
 
   // Starts polling a dup of fd for reading. Returns the connection id (> 0) or -errno.
   int32_t add(int fd);
-  // Read / write interest. Returns 0 or -errno (unknown id: -EBADF).
-  int interest(int32_t id, bool read, bool write);
-  // Non-blocking write of what the kernel takes now: bytes written (0 when it took nothing) or -errno.
+  // Read interest. Returns 0 or -errno (unknown id: -EBADF).
+  int interest(int32_t id, bool read);
+  // Queues a copy of the bytes for the writer thread: returns the connection's queued bytes (this
+  // write included) or -errno. Sent after the current dispatch, or at once outside one.
   int64_t writev(int32_t id, const iovec* iov, int iovcnt);
-  // shutdown(SHUT_WR): our side is done sending.
-  int shutdown_write(int32_t id);
+  // shutdown(SHUT_WR) once the queued output is sent: returns the queued bytes or -errno.
+  int64_t shutdown_write(int32_t id);
+  // Bytes queued and not yet taken by the kernel, or -errno.
+  int64_t queued(int32_t id);
+  // 1: the queue is empty now; 0: a Writable event comes when it is; or -errno.
+  int want_drain(int32_t id);
   // Stops polling and closes the dup. Events already queued for it are dropped by the caller.
   void remove(int32_t id);
   // Removes every connection and stops dispatching (server shutdown, or the wrapper being freed).
@@ -61,6 +70,8 @@ class Poller {
   struct Conn;
   static void on_poll(uv_poll_t* h, int status, int events);
   static void on_check(uv_check_t* h);
+  static void on_notes(uv_async_t* h);
+  void take_notes();
   bool push(int32_t id, EventKind kind, int32_t off, int32_t len);
   void deliver();
   void update(Conn* c);
@@ -68,6 +79,9 @@ class Poller {
 
   uv_loop_t* loop_;
   uv_check_t* check_;  // heap-allocated: freed by its close callback, which may run after ~Poller
+  uv_async_t* notes_async_;  // the writer's notes (drains, errors); heap-allocated like check_
+  std::unique_ptr<Writer> writer_;
+  std::vector<Writer::Note> notes_;  // taken from the writer, not yet pushed as events
   uint8_t* arena_;
   uint32_t arena_size_;
   uint32_t arena_used_ = 0;

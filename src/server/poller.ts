@@ -2,8 +2,8 @@
 // socket that became readable in one event-loop iteration is read into one shared arena, and the
 // iteration's input arrives here in ONE call (dispatch), which runs every connection's requests and
 // then the turn's group commit — no stream callback, Buffer allocation or setImmediate per socket.
-// Replies go straight to the socket (sendmsg); only what the kernel does not take is queued until
-// the socket is writable again.
+// Replies are copied to the native writer, whose own thread sends them once the dispatch is over
+// (native/io/writer.h), so the sends of one batch overlap the reading and serving of the next.
 //
 // PolledSocket offers the part of net.Socket that connections use (ClientSocket in socket-read.ts), so a connection
 // runs the same on either. The accepting net.Socket keeps the original fd (for setNoDelay,
@@ -24,6 +24,9 @@ const MAX_EVENTS = 4096;
  * Smaller batches measured no faster under memcaslap (each batch costs a barrier and a JS call).
  */
 const BATCH_EVENTS = 256;
+
+/** The writer's high-water mark (native/io/writer.h HIGH_WATER): a write over it returns false. */
+const WRITE_HIGH_WATER = 64 * 1024;
 
 const EV_DATA = 1;
 const EV_END = 2;
@@ -113,17 +116,14 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
   readonly remotePort: number | undefined;
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
-  /** Output not yet taken by the kernel, in order. */
-  private unsent: Uint8Array[] = [];
-  private unsentBytes = 0;
-  private corked = false;
-  /** Write interest is armed: unsent output waits for the socket to be writable. */
-  private waitingWritable = false;
+  /** write() copies the bytes (to the writer thread): the caller may reuse its buffer at once. */
+  readonly copiesWrites = true;
+  /** Writes held between cork() and uncork(), handed over as one writev. */
+  private corked: Uint8Array[] | null = null;
   private paused = false;
   private readEnded = false;
-  /** end() was called: shut our side down once the output is sent. */
+  /** end() was called: the shutdown is queued behind the output. */
   private ending = false;
-  private shut = false;
   private closed = false;
 
   constructor(
@@ -141,55 +141,59 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
     raw.on('error', () => {});
   }
 
+  /** Output written and not yet taken by the kernel (the writer thread's queue for this socket). */
   get writableLength(): number {
-    return this.unsentBytes;
+    if (this.closed) return 0;
+    const q = this.poller.io.queued(this.id);
+    return q > 0 ? q : 0;
   }
 
+  /** False once the queue is over the high-water mark: 'drain' follows when it is empty. */
   write(data: Uint8Array): boolean {
     if (this.closed || this.ending) return false;
     if (data.length === 0) return true;
-    if (this.unsentBytes === 0 && !this.corked) {
-      // The common case: nothing queued, the kernel takes it all at once.
-      const n = this.poller.io.write(this.id, data);
-      if (n === data.length) return true;
-      if (n < 0) {
-        this.fail(-n);
-        return false;
-      }
-      this.queue(n === 0 ? data : data.subarray(n));
-      this.armWritable();
-      return false;
+    if (this.corked !== null) {
+      this.corked.push(data);
+      return true;
     }
-    this.queue(data);
-    return false;
+    return this.queued(this.poller.io.write(this.id, data));
   }
 
   cork(): void {
-    this.corked = true;
+    if (this.corked === null) this.corked = [];
   }
 
   uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    if (!this.waitingWritable && this.unsentBytes > 0) this.flush();
+    const c = this.corked;
+    if (c === null) return;
+    this.corked = null;
+    if (c.length === 0 || this.closed) return;
+    this.queued(c.length === 1 ? this.poller.io.write(this.id, c[0]!) : this.poller.io.writev(this.id, c));
   }
 
   end(): void {
     if (this.closed || this.ending) return;
+    this.uncork();
+    if (this.closed) return;
     this.ending = true;
-    this.corked = false;
-    if (this.unsentBytes > 0) {
-      if (!this.waitingWritable) this.flush();
-    } else {
-      this.shutdown();
+    const q = this.poller.io.shutdown(this.id);
+    if (q < 0) {
+      this.fail(-q);
+      return;
     }
+    if (this.readEnded) {
+      this.destroyWhenSent();
+      return;
+    }
+    // Read on (discarding) until the peer closes its side too, as a half-open net.Socket does.
+    this.paused = false;
+    this.updateInterest();
   }
 
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
-    this.unsent = [];
-    this.unsentBytes = 0;
+    this.corked = null;
     this.poller.forget(this.id);
     this.raw.destroy();
     process.nextTick(() => this.emit('close'));
@@ -227,19 +231,21 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
   onEnd(): void {
     if (this.closed || this.readEnded) return;
     this.readEnded = true;
-    if (this.shut) {
-      this.destroy();
+    if (this.ending) {
+      this.destroyWhenSent();
       return;
     }
     this.emit('end');
   }
 
-  /** @internal The socket takes output again. */
+  /** @internal The output queue became empty after a drain was wanted. */
   onWritable(): void {
     if (this.closed) return;
-    this.waitingWritable = false;
-    this.flush();
-    if (this.unsentBytes === 0 && !this.closed) this.emit('drain');
+    if (this.ending && this.readEnded) {
+      this.destroy();
+      return;
+    }
+    this.emit('drain');
   }
 
   /** @internal A read or write failed: report it and close, as net.Socket does. */
@@ -249,56 +255,22 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
     this.destroy();
   }
 
-  private queue(data: Uint8Array): void {
-    this.unsent.push(data);
-    this.unsentBytes += data.length;
-  }
-
-  /** Writes what the kernel takes of the queue; arms write interest for the rest. */
-  private flush(): void {
-    const n = this.unsent.length === 1 ? this.poller.io.write(this.id, this.unsent[0]!) : this.poller.io.writev(this.id, this.unsent);
-    if (n < 0) {
-      this.fail(-n);
-      return;
+  /** The result of a write: false (and a 'drain' to come) above the high-water mark. */
+  private queued(q: number): boolean {
+    if (q < 0) {
+      this.fail(-q);
+      return false;
     }
-    this.consume(n);
-    if (this.unsentBytes > 0) this.armWritable();
-    else if (this.ending) this.shutdown();
+    return q <= WRITE_HIGH_WATER;
   }
 
-  private consume(n: number): void {
-    this.unsentBytes -= n;
-    if (this.unsentBytes === 0) {
-      this.unsent = [];
-      return;
-    }
-    const q = this.unsent;
-    let i = 0;
-    while (n > 0 && n >= q[i]!.length) n -= q[i++]!.length;
-    if (n > 0) q[i] = q[i]!.subarray(n);
-    this.unsent = i > 0 ? q.slice(i) : q;
-  }
-
-  private armWritable(): void {
-    this.waitingWritable = true;
-    this.updateInterest();
-  }
-
-  private shutdown(): void {
-    if (this.shut || this.closed) return;
-    this.shut = true;
-    this.poller.io.shutdown(this.id);
-    if (this.readEnded) {
-      this.destroy();
-      return;
-    }
-    // Read on (discarding) until the peer closes its side too, as a half-open net.Socket does.
-    this.paused = false;
-    this.updateInterest();
+  /** Both sides are done: close once the queued output has left (at once if none is queued). */
+  private destroyWhenSent(): void {
+    if (this.poller.io.wantDrain(this.id) !== 0) this.destroy();
   }
 
   private updateInterest(): void {
     if (this.closed) return;
-    this.poller.io.interest(this.id, !this.paused && !this.readEnded, this.waitingWritable);
+    this.poller.io.interest(this.id, !this.paused && !this.readEnded);
   }
 }

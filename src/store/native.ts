@@ -138,11 +138,19 @@ export interface NativeStore {
 export interface NativePoller {
   /** Polls a dup of fd for reading: the connection id (> 0), or -errno. */
   add(fd: number): number;
-  interest(id: number, read: boolean, write: boolean): number;
-  /** Bytes the kernel took now (0: none), or -errno. */
+  interest(id: number, read: boolean): number;
+  /**
+   * Queues a copy for the writer thread (sent after the current dispatch, or at once outside one):
+   * the connection's queued bytes, this write included, or -errno.
+   */
   write(id: number, data: Uint8Array): number;
   writev(id: number, data: Uint8Array[]): number;
+  /** shutdown(SHUT_WR) after the queued output: the queued bytes, or -errno. */
   shutdown(id: number): number;
+  /** Bytes queued and not yet taken by the kernel, or -errno. */
+  queued(id: number): number;
+  /** 1: nothing is queued now; 0: a writable event comes once the queue is empty; or -errno. */
+  wantDrain(id: number): number;
   remove(id: number): void;
   close(): void;
 }

@@ -13,18 +13,27 @@ memcacheSession((s, conn) => {
   c = conn;
 });
 
-/** Connects, sends `data`, shuts down the write side, and collects everything until the server closes. */
-function halfClosedExchange(port: number, data: Buffer): Promise<Buffer> {
+/**
+ * Connects, sends `data`, shuts down the write side, and collects everything until the server
+ * closes. With `readAfterMs`, the client reads nothing until then, so replies pile up in the server.
+ */
+function halfClosedExchange(port: number, data: Buffer, readAfterMs = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => s.end(data));
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+      if (readAfterMs > 0) {
+        s.pause();
+        setTimeout(() => s.resume(), readAfterMs);
+      }
+      s.end(data);
+    });
     s.on('data', (d: Buffer) => chunks.push(d));
     s.on('end', () => {
       s.destroy();
       resolve(Buffer.concat(chunks));
     });
     s.on('error', reject);
-    setTimeout(() => reject(new Error('server did not close the half-closed connection')), 5000).unref();
+    setTimeout(() => reject(new Error('server did not close the half-closed connection')), 10_000).unref();
   });
 }
 
@@ -75,6 +84,19 @@ describe('native socket I/O', () => {
     req += 'get h0 h199\r\n';
     const out = (await halfClosedExchange(server.memcachedPort, Buffer.from(req))).toString('latin1');
     expect(out).toBe('STORED\r\n'.repeat(200) + 'VALUE h0 0 3\r\nabc\r\nVALUE h199 0 3\r\nabc\r\nEND\r\n');
+  });
+
+  it('a half-closed client that reads late still gets every byte before the server closes', async () => {
+    // Replies far larger than the socket buffers: the server's writer holds most of them, and its
+    // shutdown(SHUT_WR) and close must wait until they have all left.
+    const v = Buffer.alloc(400 * 1000);
+    for (let i = 0; i < v.length; i++) v[i] = (i * 7) & 0xff;
+    c.send(Buffer.concat([Buffer.from(`set late 3 0 ${v.length}\r\n`), v, Buffer.from('\r\n')]));
+    expect(await c.line()).toBe('STORED');
+    const out = await halfClosedExchange(server.memcachedPort, Buffer.from('get late\r\n'.repeat(10)), 400);
+    const one = Buffer.concat([Buffer.from(`VALUE late 3 ${v.length}\r\n`), v, Buffer.from('\r\nEND\r\n')]);
+    expect(out.length).toBe(one.length * 10);
+    expect(out.equals(Buffer.concat(Array.from({ length: 10 }, () => one)))).toBe(true);
   });
 
   it('clients reset mid-reply leave the server serving others, and are no longer counted', async () => {

@@ -218,8 +218,8 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
         socket.uncork();
       }
       this.deps.services.counters.bytesWritten += n;
-      // The kernel took every byte synchronously: nothing references the writer's buffer now.
-      if (socket.writableLength === 0) this.writer.recycle();
+      // The bytes were copied (or the kernel took them all): nothing references the writer's buffer now.
+      if (socket.copiesWrites === true || socket.writableLength === 0) this.writer.recycle();
     }
     if (this.closing && this.partialGet === null) {
       socket.end();
