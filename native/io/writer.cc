@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -53,6 +54,8 @@ struct Writer::Target {
 };
 
 Writer::Writer(std::function<void()> wake) : wake_(std::move(wake)) {
+  const char* im = getenv("DAX_IO_INLINE_MAX");
+  inline_max_ = im && *im ? size_t(strtoull(im, nullptr, 10)) : INLINE_MAX;
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   evfd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epfd_ < 0 || evfd_ < 0) {
@@ -130,6 +133,20 @@ void Writer::close(Target* t) { stage(t, REC_CLOSE, nullptr, 0, 0); }
 
 void Writer::flush() {
   if (stage_.empty()) return;
+  if (stage_.size() <= inline_max_ && exec_mu_.try_lock()) {
+    bool idle;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      idle = ready_.empty();
+    }
+    // Nothing older waits in ready_ and the thread is not processing (exec_mu_): order is kept.
+    if (idle) {
+      process(stage_);
+      stage_.clear();
+    }
+    exec_mu_.unlock();
+    if (idle) return;
+  }
   bool wake;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -190,7 +207,10 @@ void Writer::run() {
       std::lock_guard<std::mutex> l(mu_);
       sleeping_ = false;
     } else {
-      for (auto& b : work) process(b);
+      {
+        std::lock_guard<std::mutex> x(exec_mu_);
+        for (auto& b : work) process(b);
+      }
       std::lock_guard<std::mutex> l(mu_);
       for (auto& b : work) {
         if (spare_.size() >= MAX_SPARE || b.capacity() > MAX_SPARE_BYTES) continue;
@@ -200,6 +220,7 @@ void Writer::run() {
       work.clear();
     }
     // Sockets waiting for room are served between batches too, not only when idle.
+    std::lock_guard<std::mutex> x(exec_mu_);
     if (n == 0 && armed_ > 0) n = epoll_wait(epfd_, evs, 64, 0);
     for (int i = 0; i < n; i++) {
       auto* t = static_cast<Target*>(evs[i].data.ptr);

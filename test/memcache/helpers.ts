@@ -159,11 +159,15 @@ export async function stopServer(server: TestServer | undefined): Promise<void> 
  * One server for the enclosing file or describe block (memcached listener on, `args` added), and for
  * every test a fresh connection on an empty keyspace; `use` receives both before each test.
  */
-export function memcacheSession(use: (server: TestServer, c: McSocket) => void, args: string[] = []): void {
+export function memcacheSession(
+  use: (server: TestServer, c: McSocket) => void,
+  args: string[] = [],
+  env?: Record<string, string>,
+): void {
   let server: TestServer;
   let c: McSocket;
   beforeAll(async () => {
-    server = await startServer({ memcached: true, args });
+    server = await startServer({ memcached: true, args, env });
   });
   afterAll(async () => {
     await stopServer(server);

@@ -1,17 +1,18 @@
-// The native socket poller (src/server/poller.ts) under a real server process: requests split at
-// every byte, input larger than one read, a reader too slow to take its replies, half-closed and
-// reset clients, and many connections served in the same batches.
+// The native socket poller (src/server/poller.ts) and writer (native/io/writer.h) under a real
+// server process: requests split at every byte, input larger than one read, a reader too slow to
+// take its replies, half-closed and reset clients, and many connections served in the same
+// batches. Run three ways: the default (small batches sent inline, large ones by the writer
+// thread), every batch through the writer thread, and every batch inline.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { McSocket, memcacheSession } from './helpers.js';
 import type { TestServer } from '../helpers/server.js';
 
-let server: TestServer;
-let c: McSocket;
-memcacheSession((s, conn) => {
-  server = s;
-  c = conn;
-});
+const SEND_MODES: [string, Record<string, string> | undefined][] = [
+  ['default', undefined],
+  ['every batch by the writer thread', { DAX_IO_INLINE_MAX: '0' }],
+  ['every batch inline', { DAX_IO_INLINE_MAX: String(1 << 30) }],
+];
 
 /**
  * Connects, sends `data`, shuts down the write side, and collects everything until the server
@@ -37,7 +38,18 @@ function halfClosedExchange(port: number, data: Buffer, readAfterMs = 0): Promis
   });
 }
 
-describe('native socket I/O', () => {
+describe.each(SEND_MODES)('native socket I/O (%s)', (_mode, env) => {
+  let server: TestServer;
+  let c: McSocket;
+  memcacheSession(
+    (s, conn) => {
+      server = s;
+      c = conn;
+    },
+    [],
+    env,
+  );
+
   it('a request split at every byte still parses (leftovers are copied out of the shared read arena)', async () => {
     const req = Buffer.from('set split 7 0 5\r\nhello\r\nget split\r\n');
     for (const b of req) {
