@@ -132,7 +132,7 @@ int64_t Writer::queued(const Target* t) const { return t->queued.load(std::memor
 void Writer::close(Target* t) { stage(t, REC_CLOSE, nullptr, 0, 0); }
 
 void Writer::flush() {
-  if (stage_.empty()) return;
+  if (stage_.empty() || stopped_) return;
   if (stage_.size() <= inline_max_ && exec_mu_.try_lock()) {
     bool idle;
     {
@@ -175,8 +175,8 @@ void Writer::take_notes(std::vector<Note>& out) {
 
 void Writer::stop() {
   if (stopped_) return;
-  stopped_ = true;
   flush();
+  stopped_ = true;  // later flushes are no-ops: the thread is gone
   {
     std::lock_guard<std::mutex> l(mu_);
     stopping_ = true;
