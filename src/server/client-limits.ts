@@ -57,6 +57,14 @@ export class OutputLimit {
     return false;
   }
 
+  /** The smallest output that can trip a limit (Infinity when there is none). */
+  lowestBytes(): number {
+    const { hardBytes, softBytes } = this.config.clientOutputBufferLimitNormal;
+    const h = hardBytes > 0 ? hardBytes : Infinity;
+    const s = softBytes > 0 ? softBytes : Infinity;
+    return h < s ? h : s;
+  }
+
   /** The socket drained: the soft-limit clock starts again. */
   reset(): void {
     this.softSinceMs = 0;

@@ -118,6 +118,8 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
   readonly localPort: number | undefined;
   /** write() copies the bytes (to the writer thread): the caller may reuse its buffer at once. */
   readonly copiesWrites = true;
+  readonly writableHighWaterMark = WRITE_HIGH_WATER;
+  writableNeedDrain = false;
   /** Writes held between cork() and uncork(), handed over as one writev. */
   private corked: Uint8Array[] | null = null;
   private paused = false;
@@ -245,6 +247,7 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
       this.destroy();
       return;
     }
+    this.writableNeedDrain = false;
     this.emit('drain');
   }
 
@@ -261,7 +264,9 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
       this.fail(-q);
       return false;
     }
-    return q <= WRITE_HIGH_WATER;
+    if (q <= WRITE_HIGH_WATER) return true;
+    this.writableNeedDrain = true;
+    return false;
   }
 
   /** Both sides are done: close once the queued output has left (at once if none is queued). */

@@ -23,6 +23,10 @@ export type ChunkHandler = (chunk: Buffer) => void;
 export interface ClientSocket extends SocketAddresses {
   /** Output accepted by write() and not yet taken by the kernel. */
   readonly writableLength: number;
+  /** write() returned false and 'drain' has not come yet. */
+  readonly writableNeedDrain: boolean;
+  /** Above this much unsent output, write() returns false. */
+  readonly writableHighWaterMark: number;
   /** True when write() copies the bytes, so the caller may reuse its buffer once write() returns. */
   readonly copiesWrites?: boolean;
   write(data: Uint8Array): boolean;
