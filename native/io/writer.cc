@@ -56,6 +56,8 @@ struct Writer::Target {
 Writer::Writer(std::function<void()> wake) : wake_(std::move(wake)) {
   const char* im = getenv("DAX_IO_INLINE_MAX");
   inline_max_ = im && *im ? size_t(strtoull(im, nullptr, 10)) : INLINE_MAX;
+  const char* d = getenv("DAX_IO_WRITER_DELAY_US");
+  delay_us_ = d && *d ? unsigned(strtoul(d, nullptr, 10)) : 0;
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   evfd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epfd_ < 0 || evfd_ < 0) {
@@ -129,11 +131,14 @@ bool Writer::want_drain(Target* t) {
 
 int64_t Writer::queued(const Target* t) const { return t->queued.load(std::memory_order_relaxed); }
 
-void Writer::close(Target* t) { stage(t, REC_CLOSE, nullptr, 0, 0); }
+void Writer::close(Target* t) {
+  stage(t, REC_CLOSE, nullptr, 0, 0);
+  stage_closes_ = true;
+}
 
 void Writer::flush() {
   if (stage_.empty() || stopped_) return;
-  if (stage_.size() <= inline_max_ && exec_mu_.try_lock()) {
+  if (stage_.size() <= inline_max_ && !stage_closes_ && exec_mu_.try_lock()) {
     bool idle;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -147,6 +152,7 @@ void Writer::flush() {
     exec_mu_.unlock();
     if (idle) return;
   }
+  stage_closes_ = false;
   bool wake;
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -192,6 +198,9 @@ void Writer::run() {
   std::vector<std::vector<uint8_t>> work;
   epoll_event evs[64];
   for (;;) {
+    // exec_mu_ is held from taking the batches until they are processed, so flush() cannot send a
+    // newer batch inline in between (lock order: exec_mu_, then mu_).
+    std::unique_lock<std::mutex> x(exec_mu_);
     bool stopping;
     {
       std::lock_guard<std::mutex> l(mu_);
@@ -203,14 +212,14 @@ void Writer::run() {
     if (work.empty()) {
       if (stopping) break;
       // Asleep until a batch (eventfd) or a full socket turning writable.
+      x.unlock();
       n = epoll_wait(epfd_, evs, 64, -1);
+      if (delay_us_) usleep(delay_us_);  // test hook: woken, but slow to get the CPU back
+      x.lock();
       std::lock_guard<std::mutex> l(mu_);
       sleeping_ = false;
     } else {
-      {
-        std::lock_guard<std::mutex> x(exec_mu_);
-        for (auto& b : work) process(b);
-      }
+      for (auto& b : work) process(b);
       std::lock_guard<std::mutex> l(mu_);
       for (auto& b : work) {
         if (spare_.size() >= MAX_SPARE || b.capacity() > MAX_SPARE_BYTES) continue;
@@ -220,7 +229,6 @@ void Writer::run() {
       work.clear();
     }
     // Sockets waiting for room are served between batches too, not only when idle.
-    std::lock_guard<std::mutex> x(exec_mu_);
     if (n == 0 && armed_ > 0) n = epoll_wait(epfd_, evs, 64, 0);
     for (int i = 0; i < n; i++) {
       auto* t = static_cast<Target*>(evs[i].data.ptr);
@@ -230,6 +238,9 @@ void Writer::run() {
         }
         continue;
       }
+      // Targets are freed only on this thread (close records are never sent inline), so t is alive;
+      // it may have failed meanwhile (inline send), which disarmed it.
+      if (!t->armed) continue;
       t->armed = false;  // EPOLLONESHOT
       armed_--;
       send_backlog(t);

@@ -95,9 +95,13 @@ class Writer {
   std::thread thread_;
   bool stopped_ = false;
   size_t inline_max_;
+  unsigned delay_us_;  // DAX_IO_WRITER_DELAY_US (tests): sleep after each wakeup
 
   // Loop thread only.
   std::vector<uint8_t> stage_;
+  // stage_ holds a close: it goes to the thread, which alone frees targets (its epoll events may
+  // still name one).
+  bool stage_closes_ = false;
 
   // Shared, under mu_.
   std::mutex mu_;

@@ -1,8 +1,9 @@
 // The native socket poller (src/server/poller.ts) and writer (native/io/writer.h) under a real
 // server process: requests split at every byte, input larger than one read, a reader too slow to
 // take its replies, half-closed and reset clients, and many connections served in the same
-// batches. Run three ways: the default (small batches sent inline, large ones by the writer
-// thread), every batch through the writer thread, and every batch inline.
+// batches. Run four ways: the default (small batches sent inline, large ones by the writer
+// thread), every batch through the writer thread, every batch inline, and a writer thread that
+// is slow to run after each wakeup.
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { McSocket, memcacheSession } from './helpers.js';
@@ -12,6 +13,8 @@ const SEND_MODES: [string, Record<string, string> | undefined][] = [
   ['default', undefined],
   ['every batch by the writer thread', { DAX_IO_INLINE_MAX: '0' }],
   ['every batch inline', { DAX_IO_INLINE_MAX: String(1 << 30) }],
+  // A writer thread that is slow to run (as when preempted): inline sends must still wait for it.
+  ['a slow writer thread', { DAX_IO_WRITER_DELAY_US: '3000' }],
 ];
 
 /**
@@ -133,6 +136,51 @@ describe.each(SEND_MODES)('native socket I/O (%s)', (_mode, env) => {
       await new Promise((res) => setTimeout(res, 50));
     }
     expect(curr).toBe(1);
+  });
+
+  it('replies keep their order when batches alternate between the writer thread and inline sends', async () => {
+    // Big (2 KiB) and tiny replies, sent in chunks of varying size: some batches are over the
+    // inline limit and go to the writer thread, the next may be sent inline — never ahead of them.
+    const big = Buffer.alloc(2048, 'B');
+    c.send(Buffer.concat([Buffer.from(`set ob 1 0 ${big.length}\r\n`), big, Buffer.from('\r\nset os 2 0 1\r\ns\r\n')]));
+    expect(await c.until('STORED\r\nSTORED\r\n')).toBe('STORED\r\nSTORED\r\n');
+    const bigReply = Buffer.concat([Buffer.from(`VALUE ob 1 ${big.length}\r\n`), big, Buffer.from('\r\nEND\r\n')]);
+    const smallReply = Buffer.from('VALUE os 2 1\r\ns\r\nEND\r\n');
+    const run = (seed: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const reqs: string[] = [];
+        const expected: Buffer[] = [];
+        for (let i = 0; i < 300; i++) {
+          const isBig = (i * 7 + seed) % 5 === 0;
+          reqs.push(isBig ? 'get ob\r\n' : `mn\r\nget os\r\n`);
+          expected.push(isBig ? bigReply : Buffer.concat([Buffer.from('MN\r\n'), smallReply]));
+        }
+        const want = Buffer.concat(expected);
+        const got: Buffer[] = [];
+        let gotLen = 0;
+        const s = net.connect({ port: server.memcachedPort, host: '127.0.0.1' }, async () => {
+          for (let i = 0; i < reqs.length; ) {
+            const n = 1 + ((i + seed) % 9);
+            s.write(reqs.slice(i, i + n).join(''));
+            i += n;
+            await new Promise((r) => setImmediate(r));
+          }
+        });
+        s.on('data', (d: Buffer) => {
+          got.push(d);
+          gotLen += d.length;
+          if (gotLen >= want.length) {
+            s.destroy();
+            const all = Buffer.concat(got);
+            if (all.equals(want)) resolve();
+            else reject(new Error(`connection ${seed}: replies out of order or damaged (${all.length} bytes)`));
+          }
+        });
+        s.on('error', reject);
+        setTimeout(() => reject(new Error(`connection ${seed}: ${gotLen} of ${want.length} bytes`)), 15_000).unref();
+      });
+    for (let k = 0; k < 10; k++) await run(k); // one at a time: each batch is one client's chunk
+    await Promise.all(Array.from({ length: 10 }, (_, k) => run(10 + k)));
   });
 
   it('many connections served in the same batches each get their own replies', async () => {
