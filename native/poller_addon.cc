@@ -51,8 +51,12 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
     napi_async_init(env, nullptr, name, &async_);
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
-    poller_ = std::make_unique<Poller>(loop, arena.Data(), uint32_t(arena.Length()), reinterpret_cast<Event*>(events.Data()),
-                                       uint32_t(events.ElementLength() / 4), batch, [this](uint32_t n) { Dispatch(n); });
+    try {
+      poller_ = std::make_unique<Poller>(loop, arena.Data(), uint32_t(arena.Length()), reinterpret_cast<Event*>(events.Data()),
+                                         uint32_t(events.ElementLength() / 4), batch, [this](uint32_t n) { Dispatch(n); });
+    } catch (const std::exception& e) {  // the writer thread's epoll/eventfd/thread could not be made
+      Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
+    }
   }
 
   ~NativePoller() override {

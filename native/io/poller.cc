@@ -39,12 +39,19 @@ Poller::Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* even
       max_events_(max_events),
       batch_(batch == 0 || batch > max_events - 1 ? max_events - 1 : batch),
       dispatch_(std::move(dispatch)) {
+  try {
+    // The thread sends notes only about records it was given, so never before the handle is ready.
+    writer_ = std::make_unique<Writer>([a = notes_async_] { uv_async_send(a); });
+  } catch (...) {
+    delete check_;
+    delete notes_async_;
+    throw;
+  }
   uv_check_init(loop_, check_);
   check_->data = this;
   uv_async_init(loop_, notes_async_, on_notes);
   notes_async_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(notes_async_));  // must not keep the process alive
-  writer_ = std::make_unique<Writer>([a = notes_async_] { uv_async_send(a); });
 }
 
 Poller::~Poller() { close(); }
@@ -84,7 +91,6 @@ int32_t Poller::add(int fd) {
     delete c;
     return r;
   }
-
   c->poll.data = c;
   do {
     c->id = next_id_;

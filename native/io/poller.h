@@ -42,6 +42,7 @@ class Poller {
   // as `batch` events are waiting, so a client's reply need not wait for every other socket of
   // the iteration to be read and served. The events and the arena bytes they point at are valid
   // only during that call.
+  // Throws a std::exception when the writer (writer.h) cannot be started.
   Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* events, uint32_t max_events, uint32_t batch,
          std::function<void(uint32_t)> dispatch);
   ~Poller();

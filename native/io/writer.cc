@@ -70,7 +70,13 @@ Writer::Writer(std::function<void()> wake) : wake_(std::move(wake)) {
   ev.events = EPOLLIN;
   ev.data.ptr = nullptr;  // the wakeup eventfd
   epoll_ctl(epfd_, EPOLL_CTL_ADD, evfd_, &ev);
-  thread_ = std::thread([this] { run(); });
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (...) {
+    ::close(epfd_);
+    ::close(evfd_);
+    throw;
+  }
 }
 
 Writer::~Writer() {

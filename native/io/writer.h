@@ -37,7 +37,8 @@ class Writer {
     int32_t err;
   };
 
-  // `wake` is called from the writer thread when notes are waiting (e.g. uv_async_send).
+  // `wake` is called from the writer thread when notes are waiting (e.g. uv_async_send). Throws a
+  // std::exception when the epoll set, the eventfd or the thread cannot be made.
   explicit Writer(std::function<void()> wake);
   ~Writer();
   Writer(const Writer&) = delete;

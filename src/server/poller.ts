@@ -47,7 +47,12 @@ export class SocketPoller {
 
   /** Null when the native addon has no poller (then connections use Node's sockets). */
   static create(commit: GroupCommit): SocketPoller | null {
-    return native.Poller ? new SocketPoller(native.Poller, commit) : null;
+    if (!native.Poller) return null;
+    try {
+      return new SocketPoller(native.Poller, commit);
+    } catch {
+      return null; // no writer thread (out of threads or fds): Node's sockets still work
+    }
   }
 
   private constructor(
