@@ -1,7 +1,8 @@
 // RESP2/RESP3 reply encoder. Hot path: every reply of every connection goes through here, so it
 // appends into one growable Buffer (no per-reply allocation), writes headers and integers digit by
 // digit, and hands out the bytes with take() as a view — the writer never writes into a region it
-// has handed out, so the view stays valid while the socket holds it.
+// has handed out (until recycle(), for sockets that copy), so the view stays valid while the socket
+// holds it.
 import { formatDouble } from './double.js';
 import {
   BigNumberReply,
@@ -63,6 +64,15 @@ export class ReplyWriter {
       this.start = this.pos = 0;
     }
     return out;
+  }
+
+  /**
+   * Lets the next replies reuse the buffer from its start instead of moving on through it (and
+   * allocating the next one). Only for a caller whose socket copied every view take() handed out,
+   * as the native writer does. A no-op while anything is untaken.
+   */
+  recycle(): void {
+    if (this.pos === this.start) this.start = this.pos = 0;
   }
 
   writeRaw(bytes: Uint8Array): void {

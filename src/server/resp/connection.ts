@@ -138,6 +138,8 @@ export class RespConnection implements ReplySink, ClientHandle {
       const out = this.writer.take();
       this.deps.stats.netOutputBytes += out.length;
       socket.write(out);
+      // The native writer copied the bytes: the reply buffer can be filled again from its start.
+      if (socket.copiesWrites === true) this.writer.recycle();
     }
     if (this.closing) {
       socket.end();

@@ -164,6 +164,23 @@ describe('ReplyWriter: buffer management', () => {
     for (const [b, s] of taken) expect(b.toString()).toBe(s);
   });
 
+  it('recycle() refills the buffer from its start, only once everything was taken', () => {
+    const w = new ReplyWriter({ initialSize: 64 });
+    w.write(OK, 2);
+    const first = w.take();
+    w.recycle();
+    w.write(PONG, 2);
+    const second = w.take();
+    expect(second.toString()).toBe('+PONG\r\n');
+    // Same memory: the first view is overwritten, so only a socket that copied it may recycle.
+    expect(second.byteOffset).toBe(first.byteOffset);
+    expect(second.buffer).toBe(first.buffer);
+    w.write(1, 2);
+    w.recycle(); // untaken bytes: no rewind
+    w.write(2, 2);
+    expect(w.take().toString()).toBe(':1\r\n:2\r\n');
+  });
+
   it('grows for large replies and keeps earlier bytes', () => {
     const w = new ReplyWriter({ initialSize: 16 });
     const big = Buffer.alloc(1 << 20, 0x61);
