@@ -4,6 +4,7 @@
 // batches. Run four ways: the default (small batches sent inline, large ones by the writer
 // thread), every batch through the writer thread, every batch inline, and a writer thread that
 // is slow to run after each wakeup.
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { McSocket, memcacheSession } from './helpers.js';
@@ -181,6 +182,68 @@ describe.each(SEND_MODES)('native socket I/O (%s)', (_mode, env) => {
       });
     for (let k = 0; k < 10; k++) await run(k); // one at a time: each batch is one client's chunk
     await Promise.all(Array.from({ length: 10 }, (_, k) => run(10 + k)));
+  });
+
+  it('connection churn (resets, half-closes, paused readers) leaves nothing behind', async () => {
+    // Bounded: 20 clients for 1.5 s, each connecting again and again with 100 KB replies in flight.
+    const v = Buffer.alloc(100_000, 'z');
+    c.send(Buffer.concat([Buffer.from(`set churn 0 0 ${v.length}\r\n`), v, Buffer.from('\r\n')]));
+    expect(await c.line()).toBe('STORED');
+    const reply = v.length + 29; // VALUE churn 0 100000\r\n ... \r\nEND\r\n
+    const openFds = (): number => readdirSync(`/proc/${server.proc.pid}/fd`).length;
+    const fdsBefore = openFds();
+    let seed = 12345;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const end = Date.now() + 1500;
+    let full = 0;
+    const client = (): Promise<void> =>
+      new Promise((resolve) => {
+        const gets = 1 + Math.floor(rnd() * 5);
+        const mode = rnd();
+        const delay = rnd() * 10;
+        const s = net.connect({ port: server.memcachedPort, host: '127.0.0.1' }, () => {
+          s.write('get churn\r\n'.repeat(gets));
+          if (mode < 0.3) setTimeout(() => s.resetAndDestroy(), delay);
+          else if (mode < 0.5) {
+            s.pause();
+            setTimeout(() => (s.end(), s.resume()), delay);
+          } else if (mode < 0.6) s.end();
+        });
+        let got = 0;
+        s.on('data', (d: Buffer) => {
+          got += d.length;
+          if (got >= gets * reply) {
+            full++;
+            s.destroy();
+          }
+        });
+        s.on('error', () => {});
+        s.on('close', () => resolve());
+      });
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (Date.now() < end) await client();
+      }),
+    );
+    expect(full).toBeGreaterThan(20);
+    // Every churned connection is closed by the server: only this test's client is left.
+    const deadline = Date.now() + 5000;
+    let curr = -1;
+    while (Date.now() < deadline) {
+      c.send('stats\r\n');
+      curr = Number(/STAT curr_connections (\d+)/.exec(await c.until('END\r\n'))?.[1]);
+      if (curr === 1) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    expect(curr).toBe(1);
+    expect(await c.ask('mn\r\n')).toEqual(['MN']);
+    // ...and their fds (the accepted one and the poller's dup, closed by the writer) are gone.
+    let fds = openFds();
+    while (fds > fdsBefore && Date.now() < deadline + 5000) {
+      await new Promise((res) => setTimeout(res, 50));
+      fds = openFds();
+    }
+    expect(fds).toBeLessThanOrEqual(fdsBefore);
   });
 
   it('many connections served in the same batches each get their own replies', async () => {
