@@ -16,13 +16,9 @@ import {
   type Request,
 } from '../../protocol/memcache/index.js';
 import { COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
-import type { ClientHandle } from '../../commands/redis/services.js';
-import type { ClientState } from '../../commands/redis/types.js';
 import { StoreError } from '../../store/store.js';
-import type { ReplySink } from '../commit.js';
 import type { ListenerDeps } from '../listener.js';
-import { OutputLimit, idleTooLong, newClientState } from '../client-limits.js';
-import { openClientSocket, type ClientSocket } from '../socket-read.js';
+import { ClientConnection } from '../client-connection.js';
 import type { McServices } from './services.js';
 
 /** Above this many unsent reply bytes, stop reading and running requests until the socket drains. */
@@ -37,52 +33,27 @@ export interface MemcacheConnDeps extends MemcacheDeps {
   countCommand(name: string, error: boolean): void;
 }
 
-export class MemcacheConnection implements ReplySink, ClientHandle, McConnection {
-  readonly protocol = 'memcached' as const;
-  readonly state: ClientState;
-  readonly fd: number;
+export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> implements McConnection {
   closeAfterReply = false;
-  private readonly parser: MemcacheParser;
-  private readonly writer = new ReplyWriter();
+  protected readonly parser: MemcacheParser;
+  protected readonly writer = new ReplyWriter();
   private readonly ctx: McContext;
-  /** No more input is processed; the socket ends once the queued replies are written. */
-  private closing = false;
-  private closed = false;
   /** Stopped for output backpressure; `kick` resumes. */
   private waiting = false;
   /** A multi-get stopped mid-way (its next key), resumed before any later request. */
   private partialGet: { req: GetRequest; next: number } | null = null;
   /** The client shut down its side: close once every buffered request has been answered. */
   private inputEnded = false;
-  private readonly outputLimit: OutputLimit;
-  readonly done: Promise<void>;
-  readonly socket: ClientSocket;
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
-  constructor(
-    raw: Socket,
-    private readonly deps: MemcacheConnDeps,
-  ) {
-    const { socket, fd } = openClientSocket(raw, deps.poller, this.onChunk);
-    this.socket = socket;
-    this.fd = fd;
-    this.state = newClientState(deps.clients.nextId(), socket, true);
-    this.outputLimit = new OutputLimit(deps.config);
+  constructor(raw: Socket, deps: MemcacheConnDeps) {
+    super(raw, deps, 'memcached', true);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
     this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
-
-    socket.setNoDelay(true);
-    if (deps.config.tcpKeepalive > 0) socket.setKeepAlive(true, deps.config.tcpKeepalive * 1000);
-    this.done = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('end', this.onEnd);
-    socket.on('drain', this.onDrain);
-    socket.on('error', this.onError);
-    socket.once('close', this.onClose);
-    deps.clients.add(this);
   }
 
   /** Runs the requests in the chunk. What is left of it is copied: the chunk's memory is reused. */
-  private readonly onChunk = (chunk: Buffer): void => {
+  protected onChunk(chunk: Buffer): void {
     if (this.closing) return;
     this.deps.services.counters.bytesRead += chunk.length;
     this.parser.feed(chunk);
@@ -94,7 +65,7 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
     if (!this.waiting) this.run();
     // Requests never point into the chunk (lines and data blocks are copies); unparsed bytes may.
     this.parser.detach();
-  };
+  }
 
   /** Runs every complete request buffered, unless output backpressure stops it. */
   private run(): void {
@@ -242,50 +213,24 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
     return s.writableLength;
   }
 
-  /** client-output-buffer-limit normal <hard> <soft> <seconds>, as for RESP clients. */
-  private checkOutputLimits(pending: number, nowMs: number): void {
-    if (this.outputLimit.exceeded(pending, nowMs)) {
-      this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
-      this.destroy();
-    }
+  /** A connection stopped for output waits on its client: not idle. */
+  protected override waitingOnClient(): boolean {
+    return this.waiting;
   }
 
-  /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
-  cron(nowMs: number): void {
-    if (this.closed) return;
-    if (!this.closing && !this.waiting && idleTooLong(this.deps.config, this.state, nowMs)) {
-      this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
-      this.destroy();
-      return;
-    }
-    const pending = this.socket.writableLength;
-    if (pending > 0) this.checkOutputLimits(pending, nowMs);
-  }
-
-  private readonly onDrain = (): void => {
+  protected onDrain(): void {
     this.outputLimit.reset();
     if (this.waiting) this.kick();
-  };
+  }
 
   /** The client closed its side: answer what it sent, then close ours (allowHalfOpen). */
-  private readonly onEnd = (): void => {
+  protected onEnd(): void {
     this.inputEnded = true;
     // While waiting for the output to drain, buffered requests still run first (see run).
     if (this.waiting) return;
     this.closing = true;
     this.deps.commit.later(this);
-  };
-
-  private readonly onError = (err: Error): void => {
-    this.deps.logger.debug({ client: this.state.addr, err: err.message }, 'client socket error');
-  };
-
-  private readonly onClose = (): void => {
-    this.closed = true;
-    this.closing = true;
-    this.deps.clients.remove(this);
-    this.deps.metrics.connections.dec({ protocol: 'memcached' });
-  };
+  }
 
   /** Shutdown: read and run nothing more; pending replies still go out with the final flush. */
   stopReading(): void {
@@ -297,24 +242,5 @@ export class MemcacheConnection implements ReplySink, ClientHandle, McConnection
   /** Ends the socket after what is queued (shutdown); destroyed by the caller if it lingers. */
   end(): void {
     if (!this.closed) this.socket.end();
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.closing = true;
-    this.socket.destroy();
-  }
-
-  // ClientHandle
-  queryBufferBytes(): number {
-    return this.parser.bufferedBytes;
-  }
-
-  outputBufferBytes(): number {
-    return this.writer.length + (this.closed ? 0 : this.socket.writableLength);
-  }
-
-  kill(): void {
-    this.destroy();
   }
 }

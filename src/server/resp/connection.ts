@@ -5,13 +5,11 @@
 // limit (hard, or soft for some seconds) disconnects a slow reader.
 import type { Socket } from 'node:net';
 import { OK, ProtocolError, ReplyWriter, RequestParser } from '../../protocol/resp/index.js';
-import type { ClientHandle, RedisServer } from '../../commands/redis/services.js';
+import type { RedisServer } from '../../commands/redis/services.js';
 import type { CommandTable } from '../../commands/redis/table.js';
-import type { ClientState, CommandContext } from '../../commands/redis/types.js';
-import type { ReplySink } from '../commit.js';
+import type { CommandContext } from '../../commands/redis/types.js';
 import type { ListenerDeps } from '../listener.js';
-import { OutputLimit, idleTooLong, newClientState } from '../client-limits.js';
-import { openClientSocket, type ClientSocket } from '../socket-read.js';
+import { ClientConnection } from '../client-connection.js';
 
 export interface RespDeps extends ListenerDeps {
   table: CommandTable;
@@ -29,52 +27,23 @@ const PAUSE_ABOVE = 1024 * 1024;
 /** The commonest reply, copied as bytes (the generic encoder formats and sanitizes it each time). */
 const OK_BYTES = Buffer.from('+OK\r\n');
 
-export class RespConnection implements ReplySink, ClientHandle {
-  readonly protocol = 'redis' as const;
-  readonly state: ClientState;
-  readonly fd: number;
-  awaitingCommit = false;
-  private readonly parser: RequestParser;
-  private readonly writer = new ReplyWriter();
+export class RespConnection extends ClientConnection<RespDeps> {
+  protected readonly parser: RequestParser;
+  protected readonly writer = new ReplyWriter();
   private readonly ctx: CommandContext;
-  /** No more input is processed; the socket ends once the queued replies are written. */
-  private closing = false;
-  private closed = false;
   private skipNext = false;
   private pausedForOutput = false;
-  /** When the output buffer first went over the soft limit (0 = under it). */
-  private readonly outputLimit: OutputLimit;
-  /** Resolves when the socket has closed. */
-  readonly done: Promise<void>;
-
-  readonly socket: ClientSocket;
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
-  constructor(
-    raw: Socket,
-    private readonly deps: RespDeps,
-  ) {
+  constructor(raw: Socket, deps: RespDeps) {
     const { config } = deps;
-    const { socket, fd } = openClientSocket(raw, deps.poller, this.onChunk);
-    this.socket = socket;
-    this.fd = fd;
-    this.state = newClientState(deps.clients.nextId(), socket, config.requirepass === '');
-    this.outputLimit = new OutputLimit(deps.config);
+    super(raw, deps, 'redis', config.requirepass === '');
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
-
-    socket.setNoDelay(true);
-    if (config.tcpKeepalive > 0) socket.setKeepAlive(true, config.tcpKeepalive * 1000);
-    this.done = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('end', this.onEnd);
-    socket.on('drain', this.onDrain);
-    socket.on('error', this.onError);
-    socket.once('close', this.onClose);
-    deps.clients.add(this);
   }
 
   /** Runs every command in the chunk. What the parser keeps of it is copied: the chunk's memory is reused. */
-  private readonly onChunk = (chunk: Buffer): void => {
+  protected onChunk(chunk: Buffer): void {
     if (this.closing) return;
     const { stats } = this.deps;
     stats.netInputBytes += chunk.length;
@@ -95,7 +64,7 @@ export class RespConnection implements ReplySink, ClientHandle {
     if (buffered > stats.recentMaxInputBuffer) stats.recentMaxInputBuffer = buffered;
     if (buffered > 0) parser.detach();
     if (!this.closed) this.deps.commit.later(this);
-  };
+  }
 
   private execute(argv: Buffer[]): void {
     const state = this.state;
@@ -156,50 +125,19 @@ export class RespConnection implements ReplySink, ClientHandle {
     }
   }
 
-  /** client-output-buffer-limit normal <hard> <soft> <seconds>. */
-  private checkOutputLimits(pending: number, nowMs: number): void {
-    if (this.outputLimit.exceeded(pending, nowMs)) {
-      this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
-      this.destroy();
-    }
-  }
-
-  /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
-  cron(nowMs: number): void {
-    if (this.closed) return;
-    if (!this.closing && idleTooLong(this.deps.config, this.state, nowMs)) {
-      this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
-      this.destroy();
-      return;
-    }
-    const pending = this.socket.writableLength;
-    if (pending > 0) this.checkOutputLimits(pending, nowMs);
-  }
-
-  private readonly onDrain = (): void => {
+  protected onDrain(): void {
     this.outputLimit.reset();
     if (this.pausedForOutput && !this.closing) {
       this.pausedForOutput = false;
       this.socket.resume();
     }
-  };
+  }
 
   /** The client closed its side: answer what it sent, then close ours (allowHalfOpen). */
-  private readonly onEnd = (): void => {
+  protected onEnd(): void {
     this.closing = true;
     this.deps.commit.later(this);
-  };
-
-  private readonly onError = (err: Error): void => {
-    this.deps.logger.debug({ client: this.state.addr, err: err.message }, 'client socket error');
-  };
-
-  private readonly onClose = (): void => {
-    this.closed = true;
-    this.closing = true;
-    this.deps.clients.remove(this);
-    this.deps.metrics.connections.dec({ protocol: 'redis' });
-  };
+  }
 
   /** Shutdown: read nothing more; pending replies still go out with the final flush. */
   stopReading(): void {
@@ -213,24 +151,5 @@ export class RespConnection implements ReplySink, ClientHandle {
     this.socket.end();
     // Read again (input is ignored now) so the client's FIN is seen and the socket can close.
     this.socket.resume();
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.closing = true;
-    this.socket.destroy();
-  }
-
-  // ClientHandle
-  queryBufferBytes(): number {
-    return this.parser.bufferedBytes;
-  }
-
-  outputBufferBytes(): number {
-    return this.writer.length + (this.closed ? 0 : this.socket.writableLength);
-  }
-
-  kill(): void {
-    this.destroy();
   }
 }

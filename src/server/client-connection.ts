@@ -1,0 +1,114 @@
+// What a client connection of either protocol does the same way: it opens its socket (the native
+// poller, or Node's), registers with the client registry, applies the output limits and the idle
+// timeout, and keeps the close bookkeeping. Parsing, running and replying are the protocol's own
+// (resp/connection.ts, memcache/connection.ts), as are backpressure and half-close handling.
+import type { Socket } from 'node:net';
+import type { ClientHandle } from '../commands/redis/services.js';
+import type { ClientState } from '../commands/redis/types.js';
+import type { ReplySink } from './commit.js';
+import type { ListenerDeps } from './listener.js';
+import { OutputLimit, idleTooLong, newClientState } from './client-limits.js';
+import { openClientSocket, type ClientSocket } from './socket-read.js';
+
+/** What every connection needs of its listener. */
+export type ConnectionDeps = Pick<ListenerDeps, 'store' | 'commit' | 'config' | 'logger' | 'metrics' | 'clients' | 'poller'>;
+
+export abstract class ClientConnection<D extends ConnectionDeps> implements ReplySink, ClientHandle {
+  readonly state: ClientState;
+  readonly fd: number;
+  readonly socket: ClientSocket;
+  /** Resolves when the socket has closed. */
+  readonly done: Promise<void>;
+  awaitingCommit = false;
+  /** No more input is processed; the socket ends once the queued replies are written. */
+  protected closing = false;
+  protected closed = false;
+  protected readonly outputLimit: OutputLimit;
+  protected abstract readonly parser: { readonly bufferedBytes: number };
+  protected abstract readonly writer: { readonly length: number };
+
+  /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
+  constructor(
+    raw: Socket,
+    protected readonly deps: D,
+    readonly protocol: 'redis' | 'memcached',
+    authenticated: boolean,
+  ) {
+    const { config } = deps;
+    // Handlers are the subclass's methods; none runs before its constructor has finished (reads
+    // and socket events come from later event-loop turns).
+    const { socket, fd } = openClientSocket(raw, deps.poller, (chunk) => this.onChunk(chunk));
+    this.socket = socket;
+    this.fd = fd;
+    this.state = newClientState(deps.clients.nextId(), socket, authenticated);
+    this.outputLimit = new OutputLimit(config);
+    socket.setNoDelay(true);
+    if (config.tcpKeepalive > 0) socket.setKeepAlive(true, config.tcpKeepalive * 1000);
+    this.done = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('end', () => this.onEnd());
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', (err) => this.deps.logger.debug({ client: this.state.addr, err: err.message }, 'client socket error'));
+    socket.once('close', this.onClose);
+    deps.clients.add(this);
+  }
+
+  /** Runs the requests in a chunk read; the chunk is valid only during the call. */
+  protected abstract onChunk(chunk: Buffer): void;
+  /** The client shut down its side. */
+  protected abstract onEnd(): void;
+  /** The socket took all its queued output after a write reported backpressure. */
+  protected abstract onDrain(): void;
+  /** ReplySink: called after the turn's barrier. */
+  abstract flushReplies(): void;
+
+  /** True while the connection waits on the client (to read its replies): not idle then. */
+  protected waitingOnClient(): boolean {
+    return false;
+  }
+
+  /** client-output-buffer-limit normal <hard> <soft> <seconds>. */
+  protected checkOutputLimits(pending: number, nowMs: number): void {
+    if (this.outputLimit.exceeded(pending, nowMs)) {
+      this.deps.logger.warn({ client: this.state.addr, omem: pending }, 'client closed for overcoming of output buffer limits');
+      this.destroy();
+    }
+  }
+
+  /** Server cron: idle timeout and the soft output limit of a client that stopped reading. */
+  cron(nowMs: number): void {
+    if (this.closed) return;
+    if (!this.closing && !this.waitingOnClient() && idleTooLong(this.deps.config, this.state, nowMs)) {
+      this.deps.logger.debug({ client: this.state.addr }, 'closing idle client');
+      this.destroy();
+      return;
+    }
+    const pending = this.socket.writableLength;
+    if (pending > 0) this.checkOutputLimits(pending, nowMs);
+  }
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.closing = true;
+    this.deps.clients.remove(this);
+    this.deps.metrics.connections.dec({ protocol: this.protocol });
+  };
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closing = true;
+    this.socket.destroy();
+  }
+
+  // ClientHandle
+  queryBufferBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
+  outputBufferBytes(): number {
+    return this.writer.length + (this.closed ? 0 : this.socket.writableLength);
+  }
+
+  kill(): void {
+    this.destroy();
+  }
+}
