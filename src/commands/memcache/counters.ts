@@ -55,6 +55,23 @@ export class McCounters {
     if (cls > 0 && cls <= this.classCount) this.perClass[cls * CLASS_COUNTERS.length + which]!++;
   }
 
+  /** An incr/decr (classic or ma) that found no item. */
+  arithMiss(decr: boolean): void {
+    if (decr) this.decrMisses++;
+    else this.incrMisses++;
+  }
+
+  /** An incr/decr that changed an item of slab class `cls`. */
+  arithHit(decr: boolean, cls: number): void {
+    if (decr) {
+      this.decrHits++;
+      this.classHit(cls, C.decrHits);
+    } else {
+      this.incrHits++;
+      this.classHit(cls, C.incrHits);
+    }
+  }
+
   classValue(cls: number, which: number): number {
     return this.perClass[cls * CLASS_COUNTERS.length + which] ?? 0;
   }

@@ -35,6 +35,22 @@ export function storeErrorLine(ctx: McContext, e: unknown): string {
   throw e;
 }
 
+/**
+ * store.touch with memcached's answer to a full pool: the touch rewrites the item, so it can fail
+ * for memory; then the failure is counted, the out-of-memory line written (unless noreply) and
+ * null returned. Otherwise: whether the key was there.
+ */
+export function touchOrFail(ctx: McContext, key: Buffer, expireMs: number, noreply = false): boolean | null {
+  try {
+    return ctx.store.touch(key, expireMs);
+  } catch (e) {
+    if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
+    ctx.server.counters.storeNoMemory++;
+    replyLine(ctx.w, OUT_OF_MEMORY, noreply);
+    return null;
+  }
+}
+
 /** Writes `line` unless the command asked for no reply. */
 export function replyLine(w: ReplyWriter, line: string, noreply: boolean): void {
   if (!noreply) writeLine(w, line);

@@ -10,7 +10,7 @@ import {
 import { StoreError } from '../../store/store.js';
 import { C } from './counters.js';
 import { expireAt } from './expiry.js';
-import { NON_NUMERIC, OUT_OF_MEMORY, OUT_OF_MEMORY_ARITH, replyLine } from './failures.js';
+import { NON_NUMERIC, OUT_OF_MEMORY_ARITH, replyLine, touchOrFail } from './failures.js';
 import type { McContext } from './types.js';
 
 export function deleteCommand(ctx: McContext, req: DeleteRequest): void {
@@ -37,14 +37,9 @@ export function touchCommand(ctx: McContext, req: TouchRequest): void {
   const head = store.head(req.key);
   let touched = false;
   if (head !== null) {
-    try {
-      touched = store.touch(req.key, expireAt(req.exptime, ctx.now));
-    } catch (e) {
-      if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
-      c.storeNoMemory++;
-      replyLine(w, OUT_OF_MEMORY, req.noreply);
-      return;
-    }
+    const t = touchOrFail(ctx, req.key, expireAt(req.exptime, ctx.now), req.noreply);
+    if (t === null) return;
+    touched = t;
   }
   if (!touched) {
     c.touchMisses++;
@@ -72,20 +67,11 @@ export function arithCommand(ctx: McContext, req: ArithRequest): void {
     return;
   }
   if (next === null) {
-    if (decr) c.decrMisses++;
-    else c.incrMisses++;
+    c.arithMiss(decr);
     if (!req.noreply) writeReply(w, REPLY.NOT_FOUND);
     return;
   }
-  const digits = next.toString().length;
-  const cls = server.classes.classOf(req.key.length, digits);
-  if (decr) {
-    c.decrHits++;
-    c.classHit(cls, C.decrHits);
-  } else {
-    c.incrHits++;
-    c.classHit(cls, C.incrHits);
-  }
+  c.arithHit(decr, server.classes.classOf(req.key.length, next.toString().length));
   server.items.noteWrite(req.key, store.lastWriteCas, ctx.now);
   if (!req.noreply) writeNumber(w, next);
 }

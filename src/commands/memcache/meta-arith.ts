@@ -4,7 +4,6 @@
 // VA alike, as memcached skips the whole OK response).
 import { writeLine, writeMeta, type MetaArithRequest } from '../../protocol/memcache/index.js';
 import { StoreError } from '../../store/store.js';
-import { C } from './counters.js';
 import { expireAt } from './expiry.js';
 import { NON_NUMERIC, OUT_OF_MEMORY_ARITH } from './failures.js';
 import { echoedTtl, refuseExplicitCas } from './meta-common.js';
@@ -29,8 +28,7 @@ export function metaArith(ctx: McContext, req: MetaArithRequest): void {
   let expireAfter: number;
   if (head === null) {
     if (f.vivifyTtl === undefined) {
-      if (decr) c.decrMisses++;
-      else c.incrMisses++;
+      c.arithMiss(decr);
       writeMeta(w, 'NF', key, f);
       return;
     }
@@ -63,14 +61,7 @@ export function metaArith(ctx: McContext, req: MetaArithRequest): void {
       else throw e;
       return;
     }
-    const cls = server.classes.classOf(key.length, value.toString().length);
-    if (decr) {
-      c.decrHits++;
-      c.classHit(cls, C.decrHits);
-    } else {
-      c.incrHits++;
-      c.classHit(cls, C.incrHits);
-    }
+    c.arithHit(decr, server.classes.classOf(key.length, value.toString().length));
     expireBefore = expireAfter = head.expireMs;
   }
 

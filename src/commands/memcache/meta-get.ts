@@ -2,11 +2,11 @@
 // anti-dogpile flags: N (vivify an empty item on miss and win it), R (win a recache when the TTL
 // is low), and the W/X/Z markers (won / stale / a token was already handed out).
 // Replies: VA <size> (with v) or HD on a hit, EN on a miss (silenced by q).
-import { writeLine, writeMeta, type MetaGetRequest } from '../../protocol/memcache/index.js';
+import { writeMeta, type MetaGetRequest } from '../../protocol/memcache/index.js';
 import { StoreError } from '../../store/store.js';
 import { C } from './counters.js';
 import { expireAt } from './expiry.js';
-import { OUT_OF_MEMORY } from './failures.js';
+import { touchOrFail } from './failures.js';
 import { echoedTtl, refuseExplicitCas } from './meta-common.js';
 import type { McContext } from './types.js';
 
@@ -54,14 +54,7 @@ export function metaGet(ctx: McContext, req: MetaGetRequest): void {
   let cas = hit.cas;
   if (touching) {
     const expireMs = expireAt(f.ttl!, now);
-    try {
-      store.touch(key, expireMs);
-    } catch (e) {
-      if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
-      c.storeNoMemory++;
-      writeLine(w, OUT_OF_MEMORY);
-      return;
-    }
+    if (touchOrFail(ctx, key, expireMs) === null) return;
     // Touching rewrites the item under a new CAS; its meta state moves with it.
     cas = store.lastCas;
     items.moved(key, hit.cas, cas);

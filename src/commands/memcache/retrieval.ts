@@ -1,11 +1,10 @@
 // Retrieval: get gets gat gats. One `VALUE <key> <flags> <bytes>[ <cas>]` block per hit, then
 // END. A huge multi-get is served in slices: the handler stops once the connection's output passes
 // a bound and the listener resumes it at the next key when the socket has drained.
-import { writeEnd, writeLine, writeValue, writeValueHead, type GetRequest } from '../../protocol/memcache/index.js';
-import { StoreError } from '../../store/store.js';
+import { writeEnd, writeValue, writeValueHead, type GetRequest } from '../../protocol/memcache/index.js';
 import { C } from './counters.js';
 import { expireAt } from './expiry.js';
-import { OUT_OF_MEMORY } from './failures.js';
+import { touchOrFail } from './failures.js';
 import type { McContext } from './types.js';
 
 /** Output bytes after which a multi-get yields to let the socket drain. */
@@ -70,14 +69,7 @@ function getAndTouch(ctx: McContext, req: GetRequest, from: number): number {
       continue;
     }
     const flags = store.lastFlags;
-    try {
-      store.touch(key, expireMs);
-    } catch (e) {
-      if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
-      c.storeNoMemory++;
-      writeLine(w, OUT_OF_MEMORY);
-      return -1;
-    }
+    if (touchOrFail(ctx, key, expireMs) === null) return -1;
     const cas = store.lastCas;
     hits.push({ key, flags, value, cas });
     c.touchHits++;
