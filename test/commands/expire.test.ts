@@ -1,14 +1,9 @@
 // Expiry commands through their handlers on a real pool: exact replies, option rules, overflow.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { openContext, type TestContext } from './context.js';
-import { toWire, type Wire } from './resp-client.js';
+import { toWire, int, err, NOT_INT, L, BIN, type Wire } from './resp-client.js';
 import { expireCommands } from '../../src/commands/redis/expire.js';
 
-const int = (n: number | string) => ({ i: String(n) });
-const err = (e: string) => ({ e });
-const NOT_INT = err('ERR value is not an integer or out of range');
-const L = (s: string) => Buffer.from(s, 'latin1');
-const BIN = L('k\r\n\0\xff');
 
 let ctx: TestContext;
 const r = (...a: Array<string | Buffer | number>): Wire => toWire(ctx.run(...a));

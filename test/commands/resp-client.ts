@@ -84,6 +84,17 @@ function parse(b: Buffer, at: number): [Wire, number] | null {
   }
 }
 
+// Expected replies in Wire form, and the keys the command tests share.
+export const OK: Wire = { s: 'OK' };
+export const int = (n: number | string): Wire => ({ i: String(n) });
+export const bulk = (s: string): Wire => ({ b: s });
+export const err = (e: string): Wire => ({ e });
+export const SYNTAX = err('ERR syntax error');
+export const NOT_INT = err('ERR value is not an integer or out of range');
+export const L = (s: string): Buffer => Buffer.from(s, 'latin1');
+/** A binary key/value: CR LF, NUL and a high byte. */
+export const BIN = L('k\r\n\0\xff');
+
 /** A handler's reply as a RESP2 connection would receive it. */
 export function toWire(r: Reply): Wire {
   if (r === null || r === NullArray) return null;

@@ -1,20 +1,11 @@
 // String commands through their handlers on a real pool: exact replies and Redis's error texts.
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { openContext, type TestContext } from './context.js';
-import { toWire, type Wire } from './resp-client.js';
+import { toWire, OK, int, bulk, err, SYNTAX, NOT_INT, L, BIN, type Wire } from './resp-client.js';
 import { stringCommands } from '../../src/commands/redis/strings.js';
 import { StoreError } from '../../src/store/store.js';
 
-const OK = { s: 'OK' };
-const int = (n: number | string) => ({ i: String(n) });
-const bulk = (s: string) => ({ b: s });
-const err = (e: string) => ({ e });
-const SYNTAX = err('ERR syntax error');
-const NOT_INT = err('ERR value is not an integer or out of range');
 const NOT_FLOAT = err('ERR value is not a valid float');
-const L = (s: string) => Buffer.from(s, 'latin1');
-/** A binary key/value: CR LF, NUL and a high byte. */
-const BIN = L('k\r\n\0\xff');
 
 let ctx: TestContext;
 const r = (...a: Array<string | Buffer | number>): Wire => toWire(ctx.run(...a));
