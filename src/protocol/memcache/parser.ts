@@ -118,14 +118,7 @@ export class MemcacheParser {
    */
   detach(): void {
     if (this.owned || this.rpos === this.wpos) return;
-    const live = this.wpos - this.rpos;
-    if (this.own.length < live) this.own = Buffer.allocUnsafeSlow(nextPow2(live));
-    this.buf.copy(this.own, 0, this.rpos, this.wpos);
-    this.buf = this.own;
-    this.owned = true;
-    this.scanPos -= this.rpos;
-    this.rpos = 0;
-    this.wpos = live;
+    this.ownLive(0);
   }
 
   /** The next complete request or error, or undefined when more bytes are needed. */
@@ -266,8 +259,15 @@ export class MemcacheParser {
       this.wpos += chunk.length;
       return;
     }
+    this.ownLive(chunk.length);
+    chunk.copy(this.buf, this.wpos);
+    this.wpos += chunk.length;
+  }
+
+  /** Moves the unconsumed bytes to the start of the parser's own buffer, with `room` bytes after them. */
+  private ownLive(room: number): void {
     const live = this.wpos - this.rpos;
-    const total = live + chunk.length;
+    const total = live + room;
     if (this.own.length < total) {
       const nb = Buffer.allocUnsafeSlow(nextPow2(total));
       this.buf.copy(nb, 0, this.rpos, this.wpos);
@@ -282,7 +282,5 @@ export class MemcacheParser {
     this.scanPos -= this.rpos;
     this.rpos = 0;
     this.wpos = live;
-    chunk.copy(this.buf, this.wpos);
-    this.wpos += chunk.length;
   }
 }
