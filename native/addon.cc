@@ -396,7 +396,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   Napi::Value Maintenance(const Napi::CallbackInfo& info) {
     if (!store_ || store_->closed()) return Napi::Boolean::New(info.Env(), false);
     uint32_t budget = info[0].IsNumber() ? info[0].As<Napi::Number>().Uint32Value() : 256;
-    return Napi::Boolean::New(info.Env(), store_->maintenance(budget));
+    uint32_t expire_us = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 1000;
+    return Napi::Boolean::New(info.Env(), store_->maintenance(budget, expire_us));
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -433,6 +434,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("indexBuckets", double(s.nbuckets));
     o.Set("evicted", double(s.evicted));
     o.Set("maxmemory", double(s.maxmemory));
+    o.Set("expires", double(s.expires));
+    o.Set("avgTtlMs", double(s.avg_ttl_ms));
     o.Set("granularity", store_->pool().persist().granularity() == Granularity::Page ? "page" : "cache_line");
     o.Set("header", header_object(env, store_->pool().hdr()));
     return o;

@@ -17,6 +17,12 @@ int64_t now_ms() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t mono_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 static constexpr uint64_t CAS_BLOCK = 1ull << 20;
 static constexpr uint64_t COUNT_UNKNOWN = UINT64_MAX;
 
@@ -91,6 +97,7 @@ void Store::count_delta(uint64_t hash, int64_t d) {
 
 void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it) {
   index_.edit(boff)->slot[idx] = 0;
+  expiry_.dead(off);
   if (free_it) pending_free_.push_back(off);
   if (was_live) count_delta(hash, -1);
 }
@@ -193,10 +200,12 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
   if (old) {
     index_.edit(old->boff)->slot[old->idx] = slot;
     pending_free_.push_back(old->off);
-    return true;
+    expiry_.dead(old->off);
+  } else {
+    if (!index_.insert(index_.home(hash), slot)) return false;
+    count_delta(hash, +1);
   }
-  if (!index_.insert(index_.home(hash), slot)) return false;
-  count_delta(hash, +1);
+  expiry_.live(off, pool_->at<ItemHeader>(off)->expire_ms);
   return true;
 }
 
@@ -238,6 +247,7 @@ bool Store::reclaim() {
 // rollback restores the slot pointing to it would leave a dangling slot, and the chunk reused.
 void Store::op_begin() {
   index_.op_begin();
+  expiry_.op_begin();
   op_frees_ = pending_free_.size();
   op_live_ = live_count_;
   op_walked_ = walked_;
@@ -245,6 +255,7 @@ void Store::op_begin() {
 
 void Store::op_rollback() {
   index_.op_rollback();
+  expiry_.op_rollback();
   if (pending_free_.size() > op_frees_) pending_free_.resize(op_frees_);
   live_count_ = op_live_;
   walked_ = op_walked_;
@@ -260,6 +271,7 @@ St Store::with_reclaim(F op) {
     st = op();
     if (st != St::NoMem) {
       index_.op_end();
+      expiry_.op_end();
       return true;
     }
     op_rollback();
@@ -267,6 +279,13 @@ St Store::with_reclaim(F op) {
   };
   if (attempt()) return st;
   if (reclaim() && attempt()) return st;
+  // Memory held by keys already past their TTL is reclaimed before any live key is evicted and
+  // before -OOM is answered (with noeviction too), the earliest first, a batch at a time.
+  for (bool more = true; more;) {
+    if (!expire_due(256, INT64_MAX, &more)) break;
+    barrier();  // the expired chunks are free once their unlinking is persistent
+    if (attempt()) return st;
+  }
   // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
   // whole free pages, which evicting small items yields only slowly).
   for (int round = 0; policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
@@ -583,6 +602,7 @@ void Store::flush_all() {
   dirty_.add(pool_->off_of(&dyn_->flush_epoch), 8);
   live_count_ = 0;
   walked_ = 0;
+  expiry_.clear();  // every item is of an older epoch now: none will be served, none needs expiring
   if (phase_ != RebuildPhase::Mark) count_exact_ = true;
   cleanup_pending_ = true;
   clean_start_ = clean_cursor_;
@@ -703,6 +723,7 @@ void Store::mark_walk(uint32_t budget) {
           int m = alloc_.mark(off, false);
           if (m == 1) {
             walked_++;
+            if (h->expire_ms) expiry_.live(off, h->expire_ms);
           } else {  // not a chunk start, or a second reference to one chunk: damage
             corrupt_++;
             index_.edit(boff)->slot[i] = 0;
@@ -756,7 +777,7 @@ void Store::clean_walk(uint32_t budget) {
   }
 }
 
-bool Store::maintenance(uint32_t budget) {
+bool Store::maintenance(uint32_t budget, uint32_t expire_us) {
   if (closed_) return false;
   barrier();
   if (phase_ == RebuildPhase::Mark) {
@@ -772,8 +793,10 @@ bool Store::maintenance(uint32_t budget) {
   } else {
     clean_walk(cleanup_pending_ ? budget : std::max<uint32_t>(1, budget / 16));
   }
+  bool expiring = false;
+  if (expire_us) expire_due(UINT64_MAX, mono_ns() + int64_t(expire_us) * 1000, &expiring);
   barrier();
-  return phase_ != RebuildPhase::Done || cleanup_pending_;
+  return phase_ != RebuildPhase::Done || cleanup_pending_ || expiring;
 }
 
 void Store::finish_rebuild() {
@@ -816,6 +839,8 @@ StoreStats Store::stats() const {
   s.nbuckets = index_.nbuckets();
   s.evicted = evicted_;
   s.maxmemory = maxmemory_;
+  s.expires = expiry_.size();
+  s.avg_ttl_ms = expiry_.avg_ttl_ms(now_ms());
   return s;
 }
 

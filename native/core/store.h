@@ -21,6 +21,7 @@
 
 #include "alloc.h"
 #include "dirty.h"
+#include "expiry.h"
 #include "index.h"
 #include "pool.h"
 
@@ -64,6 +65,8 @@ struct StoreStats {
   bool count_exact, opened_clean, created;
   uint64_t mark_cursor, nbuckets;
   uint64_t evicted, maxmemory;
+  uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
+  int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
 };
 
 enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
@@ -82,7 +85,8 @@ constexpr uint64_t LOG_OP_MARGIN = 64;  // buckets one op may stage (its slots, 
 constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
 
-int64_t now_ms();
+int64_t now_ms();   // wall clock (TTLs are absolute Unix times, as in Redis)
+int64_t mono_ns();  // monotonic clock, for time budgets
 
 class Store {
  public:
@@ -115,8 +119,13 @@ class Store {
   bool random_key(Slice& out);
 
   void barrier();
-  // Runs a slice of background work; returns true while urgent work (rebuild, flush cleanup) remains.
-  bool maintenance(uint32_t budget);
+  // Runs a slice of background work: the rebuild after open, flush cleanup, then active expiry for at
+  // most `expire_us` microseconds. Returns true while urgent work remains (rebuild, flush cleanup, or
+  // keys already due that the slice had no time for), so the caller runs the next slice at once.
+  bool maintenance(uint32_t budget, uint32_t expire_us = 1000);
+  // Removes up to `max` keys whose TTL has passed, earliest first, until `deadline_ns` (monotonic).
+  // Returns how many were removed; *more says whether due keys remain.
+  uint64_t expire_due(uint64_t max, int64_t deadline_ns, bool* more);
   void finish_rebuild();
   void close();
 
@@ -164,11 +173,13 @@ class Store {
   bool at_home(uint64_t b, uint64_t slot, const ItemHeader* h) const;
   void mark_walk(uint32_t budget);
   void clean_walk(uint32_t budget);
+  bool expire_at(uint64_t off, int64_t expire_ms);
 
   std::unique_ptr<Pool> pool_;
   DirtyRanges dirty_;
   Allocator alloc_;
   Index index_;
+  ExpiryIndex expiry_;  // DRAM: live items with a TTL, by expiry time (active expiry)
   PoolHeaderDynamic* dyn_;
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;

@@ -49,6 +49,10 @@ export interface NativeStats {
   indexBuckets: number;
   evicted: number;
   maxmemory: number;
+  /** Live keys that carry a TTL (Redis INFO keyspace `expires=`). */
+  expires: number;
+  /** Their mean remaining time to live in ms (Redis `avg_ttl=`), 0 when there are none. */
+  avgTtlMs: number;
   granularity: 'page' | 'cache_line';
   header: PoolHeaderInfo;
 }
@@ -126,7 +130,7 @@ export interface NativeStore {
   scan(cursor: number, count: number): [number, Buffer[]];
   randomKey(): Buffer | null;
   barrier(): void;
-  maintenance(budget: number): boolean;
+  maintenance(budget: number, expireMicros?: number): boolean;
   close(): void;
   stats(): NativeStats;
   classStats(): NativeClassStats[];

@@ -245,8 +245,8 @@ export class Store {
   }
 
   /** One slice of background work (rebuild after open, flush cleanup, active expiry). True while urgent work remains. */
-  maintenance(budget = 256): boolean {
-    return this.n.maintenance(budget);
+  maintenance(budget = 256, expireMicros = 1000): boolean {
+    return this.n.maintenance(budget, expireMicros);
   }
 
   stats(): NativeStats {

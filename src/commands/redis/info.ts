@@ -86,7 +86,12 @@ const SECTIONS: Record<string, Section> = {
       ['used_memory_rss_human', bytesToHuman(rss)],
       ['used_memory_peak', peakMemory],
       ['used_memory_peak_human', bytesToHuman(peakMemory)],
-      ['used_memory_dataset', st.slabBytes],
+      // Redis: used_memory = overhead + dataset. Here used_memory is the pool chunks in use (what
+      // maxmemory counts: items and index overflow buckets); the fixed header, log and index regions
+      // are outside it, so there is no per-server overhead inside used_memory to subtract.
+      ['used_memory_overhead', 0],
+      ['used_memory_dataset', st.usedBytes],
+      ['used_memory_dataset_perc', st.usedBytes > 0 ? '100.00%' : '0.00%'],
       ['total_system_memory', total],
       ['total_system_memory_human', bytesToHuman(total)],
       ['maxmemory', srv.config.maxmemory],
@@ -192,8 +197,10 @@ const SECTIONS: Record<string, Section> = {
 
   keyspace(ctx) {
     const keys = ctx.store.count();
-    // Redis lists only non-empty databases. Expiring keys are not counted separately by the store.
-    return keys > 0 ? [['db0', `keys=${keys},expires=0,avg_ttl=0`]] : [];
+    // Redis lists only non-empty databases; expires = keys with a TTL, avg_ttl = their mean remaining ms.
+    if (keys === 0) return [];
+    const st = ctx.store.stats();
+    return [['db0', `keys=${keys},expires=${Math.min(st.expires, keys)},avg_ttl=${st.avgTtlMs}`]];
   },
 };
 
