@@ -60,6 +60,34 @@ class Index {
   // Validates an overflow link target (a class-0 chunk inside the slab region).
   bool valid_overflow(uint64_t off) const;
 
+  // What a walk_chain visitor tells the walk after one slot.
+  enum class Walk { Next, Edited, Stop };  // Edited: it changed the bucket, so read it again
+
+  // The one walk along a bucket chain (used by lookups, eviction, SCAN, the rebuild and cleanup):
+  // on_slot(boff, idx, slot) for every non-empty slot from the bucket at `boff` through its overflow
+  // buckets, until it answers Stop. follow(boff, next) gives the link to take from a bucket whose
+  // `next` is non-zero (0 ends the chain); by default a link that is no valid overflow bucket ends
+  // it, and the rebuild passes one that also repairs such a link. Bounded, so a damaged pool whose
+  // links form a cycle cannot hang it.
+  template <class OnSlot, class Follow>
+  void walk_chain(uint64_t boff, OnSlot&& on_slot, Follow&& follow) const {
+    for (int guard = 0; boff && guard < (1 << 20); guard++) {
+      const Bucket* b = view(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        uint64_t s = b->slot[i];
+        if (!s) continue;
+        Walk w = on_slot(boff, i, s);
+        if (w == Walk::Stop) return;
+        if (w == Walk::Edited) b = view(boff);
+      }
+      boff = b->next ? follow(boff, b->next) : 0;
+    }
+  }
+  template <class OnSlot>
+  void walk_chain(uint64_t boff, OnSlot&& on_slot) const {
+    walk_chain(boff, on_slot, [this](uint64_t, uint64_t next) { return valid_overflow(next) ? next : 0; });
+  }
+
   // Undo of one operation's staged edits, so an operation that fails half-way (no memory for an
   // overflow bucket in the middle of an MSET) leaves nothing behind.
   void op_begin();

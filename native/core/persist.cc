@@ -9,6 +9,20 @@
 
 namespace dax {
 
+void Persist::flush_ranges(const uint8_t* base, const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+  if (ranges.empty()) return;
+  if (gran_ == Granularity::Page) {
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (auto& r : ranges) {
+      lo = std::min(lo, r.first);
+      hi = std::max(hi, r.first + r.second);
+    }
+    flush(base + lo, hi - lo);
+  } else {
+    for (auto& r : ranges) flush(base + r.first, r.second);
+  }
+}
+
 Pmem2Persist::Pmem2Persist(pmem2_map* map) {
   flush_ = pmem2_get_flush_fn(map);
   drain_ = pmem2_get_drain_fn(map);

@@ -23,6 +23,11 @@ class Persist {
   virtual ~Persist() = default;
   virtual void flush(const void* p, size_t n) = 0;
   virtual void drain() = 0;
+  // Schedules every range (offsets from `base`) the way this medium wants them grouped: one span
+  // over all of them where persistence is page-granular (one msync costs the same for one page or
+  // many, and ~400 µs on a disk: writes must share it), each range on its own where it is per cache
+  // line. The caller drains.
+  void flush_ranges(const uint8_t* base, const std::vector<std::pair<uint64_t, uint64_t>>& ranges);
   Granularity granularity() const { return gran_; }
   uint64_t flushes = 0, drains = 0;  // observed by tests and stats
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "crc32c.h"
+#include "access.h"
 #include "hash.h"
 
 namespace dax {
@@ -80,16 +81,6 @@ bool Store::verify_item(uint64_t off, const ItemHeader* h) {
   return true;
 }
 
-// LRU: seconds clock (16 bits, wrap-aware). LFU: Redis's logarithmic counter (8 bits) + minutes of
-// the last decrement (8 bits), lfu-log-factor 10, lfu-decay-time 1 minute.
-static constexpr uint8_t LFU_INIT_VAL = 5;
-static inline bool lfu_policy(EvictPolicy p) { return p == EvictPolicy::AllKeysLfu || p == EvictPolicy::VolatileLfu; }
-static inline uint8_t lfu_decayed(uint16_t v, int64_t now) {
-  uint8_t minutes = uint8_t(now / 60000), last = uint8_t(v >> 8), counter = uint8_t(v);
-  uint8_t elapsed = uint8_t(minutes - last);
-  return elapsed >= counter ? 0 : uint8_t(counter - elapsed);
-}
-
 void Store::count_delta(uint64_t hash, int64_t d) {
   live_count_ += d;
   if (phase_ == RebuildPhase::Mark && (hash & (index_.nbuckets() - 1)) < mark_cursor_) walked_ += d;
@@ -103,50 +94,44 @@ void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_l
 }
 
 bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool verify) {
+  using W = Index::Walk;
   uint16_t fp = uint16_t(hash >> 48);
-  uint64_t boff = index_.home(hash);
   int64_t now = 0;
-  for (int guard = 0; boff && guard < (1 << 20); guard++) {
-    const Bucket* b = index_.view(boff);
-    for (int i = 0; i < BUCKET_SLOTS; i++) {
-      uint64_t s = b->slot[i];
-      if (!s || slot_fp(s) != fp) continue;
-      uint64_t off = slot_off(s);
-      const ItemHeader* h = item_at(off, nullptr);
-      if (!h) {  // points at no valid chunk: damaged slot
-        corrupt_++;
-        drop(hash, boff, i, off, false, false);
-        b = index_.view(boff);
-        continue;
-      }
-      if (h->klen != kl || memcmp(h + 1, k, kl) != 0) continue;
-      if (verify && !verify_item(off, h)) {
-        corrupt_++;
-        drop(hash, boff, i, off, !stale(h), true);
-        return false;
-      }
-      if (stale(h)) {
-        flushed_removed_++;
-        drop(hash, boff, i, off, false, true);
-        return false;
-      }
-      if (h->expire_ms) {
-        if (!now) now = now_ms();
-        if (expired(h, now)) {
-          expired_++;
-          drop(hash, boff, i, off, true, true);
-          return false;
-        }
-      }
-      f = {boff, i, off, h};
-      if (!no_touch_) touch_access(off);
-      return true;
+  bool found = false;
+  index_.walk_chain(index_.home(hash), [&](uint64_t boff, int i, uint64_t s) {
+    if (slot_fp(s) != fp) return W::Next;
+    uint64_t off = slot_off(s);
+    const ItemHeader* h = item_at(off, nullptr);
+    if (!h) {  // points at no valid chunk: damaged slot
+      corrupt_++;
+      drop(hash, boff, i, off, false, false);
+      return W::Edited;
     }
-    uint64_t next = b->next;
-    if (next && !index_.valid_overflow(next)) break;
-    boff = next;
-  }
-  return false;
+    if (h->klen != kl || memcmp(h + 1, k, kl) != 0) return W::Next;
+    if (verify && !verify_item(off, h)) {
+      corrupt_++;
+      drop(hash, boff, i, off, !stale(h), true);
+      return W::Stop;
+    }
+    if (stale(h)) {
+      flushed_removed_++;
+      drop(hash, boff, i, off, false, true);
+      return W::Stop;
+    }
+    if (h->expire_ms) {
+      if (!now) now = now_ms();
+      if (expired(h, now)) {
+        expired_++;
+        drop(hash, boff, i, off, true, true);
+        return W::Stop;
+      }
+    }
+    f = {boff, i, off, h};
+    if (!no_touch_) touch_access(off);
+    found = true;
+    return W::Stop;
+  });
+  return found;
 }
 
 bool Store::get(const uint8_t* k, uint64_t kl, ItemView& out) {
@@ -296,98 +281,6 @@ St Store::with_reclaim(F op) {
     if (attempt()) return st;
   }
   return St::NoMem;
-}
-
-void Store::touch_access(uint64_t off) {
-  int64_t now = now_ms();
-  if (lfu_policy(policy_)) {
-    static thread_local std::mt19937 rng{12345};
-    uint16_t v = alloc_.access(off);
-    uint8_t counter = v == 0 ? LFU_INIT_VAL : lfu_decayed(v, now);
-    if (counter < 255) {
-      double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
-      if (std::uniform_real_distribution<double>(0, 1)(rng) < 1.0 / (base * 10 + 1)) counter++;
-    }
-    alloc_.set_access(off, uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | counter));
-  } else {
-    alloc_.set_access(off, uint16_t(now / 1000));
-  }
-}
-
-bool Store::access_info(const uint8_t* k, uint64_t kl, AccessInfo& out) {
-  guard_log();
-  Found f;
-  no_touch_ = true;  // like Redis's LOOKUP_NOTOUCH: OBJECT must not reset what it reports
-  bool found = find(k, kl, hash_key(k, kl), f, true);
-  no_touch_ = false;
-  if (!found) return false;
-  uint16_t v = alloc_.access(f.off);
-  int64_t now = now_ms();
-  out.idle_s = uint16_t(uint16_t(now / 1000) - v);
-  out.freq = lfu_decayed(v, now);
-  if (!lfu_policy(policy_)) out.freq = 0;
-  if (lfu_policy(policy_)) out.idle_s = 0;
-  return true;
-}
-
-bool Store::evict_one() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  bool volatile_only = policy_ == EvictPolicy::VolatileLru || policy_ == EvictPolicy::VolatileRandom ||
-                       policy_ == EvictPolicy::VolatileTtl || policy_ == EvictPolicy::VolatileLfu;
-  uint64_t nb = index_.nbuckets();
-  int64_t now = now_ms();
-  for (int attempt = 0; attempt < 16; attempt++) {
-    // Sample up to 5 keys (Redis's maxmemory-samples) from a random stretch of the index into the
-    // eviction pool, which keeps the best candidates across calls, as Redis's evictionPoolPopulate.
-    int sampled = 0;
-    uint64_t start = rng() % nb;
-    for (uint64_t j = 0; j < 64 && sampled < 5; j++) {
-      uint64_t b = (start + j) % nb;
-      uint64_t boff = index_.bucket_off(b);
-      for (int guard = 0; boff && guard < 1024 && sampled < 5; guard++) {
-        const Bucket* bk = index_.view(boff);
-        for (int i = 0; i < BUCKET_SLOTS && sampled < 5; i++) {
-          if (!bk->slot[i]) continue;
-          uint64_t off = slot_off(bk->slot[i]);
-          const ItemHeader* h = item_at(off, nullptr);
-          if (!h) continue;
-          bool dead = stale(h) || expired(h, now);
-          if (!dead && volatile_only && !h->expire_ms) continue;
-          double score;
-          uint16_t v = alloc_.access(off);
-          if (dead) score = 1e300;
-          else if (policy_ == EvictPolicy::VolatileTtl) score = 1e18 - double(h->expire_ms);
-          else if (lfu_policy(policy_)) score = 255 - lfu_decayed(v, now);
-          else if (policy_ == EvictPolicy::AllKeysRandom || policy_ == EvictPolicy::VolatileRandom) score = double(rng() % 1000000);
-          else score = uint16_t(uint16_t(now / 1000) - v);  // idle seconds
-          sampled++;
-          bool known = false;
-          for (auto& c : evict_pool_) known = known || c.off == off;
-          if (!known) evict_pool_.push_back({b, boff, off, i, score});
-        }
-        uint64_t next = bk->next;
-        if (next && !index_.valid_overflow(next)) break;
-        boff = next;
-      }
-    }
-    std::sort(evict_pool_.begin(), evict_pool_.end(), [](const EvictCand& x, const EvictCand& y) { return x.score > y.score; });
-    if (evict_pool_.size() > EVICT_POOL_SIZE) evict_pool_.resize(EVICT_POOL_SIZE);
-    // Best first; a candidate whose slot changed since it was sampled is stale and skipped.
-    while (!evict_pool_.empty()) {
-      EvictCand c = evict_pool_.front();
-      evict_pool_.erase(evict_pool_.begin());
-      uint64_t s = index_.view(c.boff)->slot[c.idx];
-      if (!s || slot_off(s) != c.off) continue;
-      const ItemHeader* h = item_at(c.off, nullptr);
-      if (!h) continue;
-      bool live = !stale(h), was_expired = live && expired(h, now);
-      drop(c.b, c.boff, c.idx, c.off, live, true);
-      if (was_expired) expired_++;
-      else if (live) evicted_++;
-      return true;
-    }
-  }
-  return false;
 }
 
 St Store::set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, const SetOpts& o, uint64_t* cas_out) {
@@ -615,20 +508,13 @@ uint64_t Store::scan(uint64_t cursor, uint64_t count, std::vector<Slice>& out) {
   uint64_t visited = 0, max_visit = std::max<uint64_t>(count * 10, 100);
   uint64_t b = cursor;
   while (b < nb && out.size() < count && visited < max_visit) {
-    uint64_t boff = index_.bucket_off(b);
-    for (int guard = 0; boff && guard < (1 << 20); guard++) {
-      const Bucket* bk = index_.view(boff);
-      for (int i = 0; i < BUCKET_SLOTS; i++) {
-        if (!bk->slot[i]) continue;
-        uint64_t off = slot_off(bk->slot[i]);
-        const ItemHeader* h = item_at(off, nullptr);
-        if (!h || stale(h) || expired(h, now) || !verify_item(off, h)) continue;
+    index_.walk_chain(index_.bucket_off(b), [&](uint64_t, int, uint64_t s) {
+      uint64_t off = slot_off(s);
+      const ItemHeader* h = item_at(off, nullptr);
+      if (h && !stale(h) && !expired(h, now) && verify_item(off, h))
         out.push_back({reinterpret_cast<const uint8_t*>(h + 1), h->klen});
-      }
-      uint64_t next = bk->next;
-      if (next && !index_.valid_overflow(next)) break;
-      boff = next;
-    }
+      return Index::Walk::Next;
+    });
     b++;
     visited++;
   }
@@ -663,16 +549,7 @@ void Store::barrier() {
     index_.commit(atomic_turn_, &dyn_->items_hint, live_count_);
   // Phase 1: everything that will be pointed to.
   if (!dirty_.empty()) {
-    if (ps.granularity() == Granularity::Page) {
-      uint64_t lo = UINT64_MAX, hi = 0;
-      for (auto& r : dirty_.ranges) {
-        lo = std::min(lo, r.first);
-        hi = std::max(hi, r.first + r.second);
-      }
-      ps.flush(pool_->at<uint8_t>(lo), hi - lo);
-    } else {
-      for (auto& r : dirty_.ranges) ps.flush(pool_->at<uint8_t>(r.first), r.second);
-    }
+    ps.flush_ranges(pool_->at<uint8_t>(0), dirty_.ranges);
     if (__builtin_expect(fault_ != Fault::SkipPhase1Drain, 1)) ps.drain();  // fault: test-only
     dirty_.clear();
   }
@@ -683,124 +560,6 @@ void Store::barrier() {
   for (uint64_t off : pending_free_) alloc_.free(off);
   pending_free_.clear();
   barriers_++;
-}
-
-bool Store::at_home(uint64_t b, uint64_t slot, const ItemHeader* h) const {
-  uint64_t hk = hash_key(reinterpret_cast<const uint8_t*>(h + 1), h->klen);
-  return (hk & (index_.nbuckets() - 1)) == b && uint16_t(hk >> 48) == slot_fp(slot);
-}
-
-void Store::mark_walk(uint32_t budget) {
-  uint64_t nb = index_.nbuckets();
-  int64_t now = now_ms();
-  for (; mark_cursor_ < nb && budget; budget--) {
-    uint64_t b = mark_cursor_;
-    uint64_t boff = index_.bucket_off(b);
-    for (int guard = 0; boff && guard < (1 << 20); guard++) {
-      const Bucket* bk = index_.view(boff);
-      for (int i = 0; i < BUCKET_SLOTS; i++) {
-        uint64_t s = bk->slot[i];
-        if (!s) continue;
-        uint64_t off = slot_off(s);
-        const ItemHeader* h = item_at(off, nullptr);
-        if (!h) {
-          corrupt_++;
-          index_.edit(boff)->slot[i] = 0;
-        } else if (!verify_item(off, h)) {
-          corrupt_++;
-          index_.edit(boff)->slot[i] = 0;
-          pending_free_.push_back(off);
-        } else if (!at_home(b, s, h)) {
-          // A slot in a chain its key does not hash to (damage): never mark or free through it, or it
-          // could claim the chunk before the key's own slot, which would then be dropped.
-          corrupt_++;
-          index_.edit(boff)->slot[i] = 0;
-        } else if (stale(h) || expired(h, now)) {
-          (stale(h) ? flushed_removed_ : expired_)++;
-          index_.edit(boff)->slot[i] = 0;
-          pending_free_.push_back(off);
-        } else {
-          int m = alloc_.mark(off, false);
-          if (m == 1) {
-            walked_++;
-            if (h->expire_ms) expiry_.live(off, h->expire_ms);
-          } else {  // not a chunk start, or a second reference to one chunk: damage
-            corrupt_++;
-            index_.edit(boff)->slot[i] = 0;
-          }
-        }
-        bk = index_.view(boff);
-      }
-      uint64_t next = bk->next;
-      if (next && (!index_.valid_overflow(next) || alloc_.mark(next, true) != 1)) {
-        corrupt_++;
-        index_.edit(boff)->next = 0;
-        next = 0;
-      }
-      boff = next;
-    }
-    mark_cursor_++;
-  }
-}
-
-void Store::clean_walk(uint32_t budget) {
-  uint64_t nb = index_.nbuckets();
-  int64_t now = now_ms();
-  for (; budget; budget--) {
-    uint64_t boff = index_.bucket_off(clean_cursor_);
-    for (int guard = 0; boff && guard < (1 << 20); guard++) {
-      const Bucket* bk = index_.view(boff);
-      for (int i = 0; i < BUCKET_SLOTS; i++) {
-        uint64_t s = bk->slot[i];
-        if (!s) continue;
-        uint64_t off = slot_off(s);
-        const ItemHeader* h = item_at(off, nullptr);
-        if (!h) continue;
-        if (stale(h)) {
-          flushed_removed_++;
-          drop(clean_cursor_, boff, i, off, false, true);
-        } else if (expired(h, now)) {
-          expired_++;
-          drop(clean_cursor_, boff, i, off, true, true);
-        }
-        bk = index_.view(boff);
-      }
-      uint64_t next = bk->next;
-      if (next && !index_.valid_overflow(next)) break;
-      boff = next;
-    }
-    clean_cursor_ = (clean_cursor_ + 1) % nb;
-    if (cleanup_pending_ && clean_cursor_ == clean_start_) {
-      cleanup_pending_ = false;
-      break;
-    }
-  }
-}
-
-bool Store::maintenance(uint32_t budget, uint32_t expire_us) {
-  if (closed_) return false;
-  barrier();
-  if (phase_ == RebuildPhase::Mark) {
-    mark_walk(budget);
-    if (mark_cursor_ >= index_.nbuckets()) {
-      live_count_ = walked_;
-      count_exact_ = true;
-      phase_ = RebuildPhase::Sweep;
-    }
-  } else if (phase_ == RebuildPhase::Sweep) {
-    barrier();  // drops made by the mark walk must be persistent before their chunks are swept free
-    if (alloc_.sweep(std::max<uint32_t>(1, budget / 8))) phase_ = RebuildPhase::Done;
-  } else {
-    clean_walk(cleanup_pending_ ? budget : std::max<uint32_t>(1, budget / 16));
-  }
-  bool expiring = false;
-  if (expire_us) expire_due(UINT64_MAX, mono_ns() + int64_t(expire_us) * 1000, &expiring);
-  barrier();
-  return phase_ != RebuildPhase::Done || cleanup_pending_ || expiring;
-}
-
-void Store::finish_rebuild() {
-  while (phase_ != RebuildPhase::Done) maintenance(1 << 16);
 }
 
 void Store::close() {

@@ -1,0 +1,19 @@
+// Per-item access metadata for eviction, kept volatile beside each chunk by the allocator (16 bits).
+#pragma once
+#include <cstdint>
+
+#include "store.h"
+
+namespace dax {
+
+// LRU: seconds clock (16 bits, wrap-aware). LFU: Redis's logarithmic counter (8 bits) + minutes of
+// the last decrement (8 bits), lfu-log-factor 10, lfu-decay-time 1 minute.
+inline constexpr uint8_t LFU_INIT_VAL = 5;
+inline bool lfu_policy(EvictPolicy p) { return p == EvictPolicy::AllKeysLfu || p == EvictPolicy::VolatileLfu; }
+inline uint8_t lfu_decayed(uint16_t v, int64_t now) {
+  uint8_t minutes = uint8_t(now / 60000), last = uint8_t(v >> 8), counter = uint8_t(v);
+  uint8_t elapsed = uint8_t(minutes - last);
+  return elapsed >= counter ? 0 : uint8_t(counter - elapsed);
+}
+
+}  // namespace dax
