@@ -10,6 +10,7 @@ namespace {
 
 using dax::io::Event;
 using dax::io::Poller;
+using dax::io::Writer;
 
 class NativePoller : public Napi::ObjectWrap<NativePoller> {
  public:
@@ -47,13 +48,20 @@ class NativePoller : public Napi::ObjectWrap<NativePoller> {
     events_ref_ = Napi::Reference<Napi::Int32Array>::New(events, 1);
     dispatch_ = Napi::Persistent(info[3].As<Napi::Function>());
     uint32_t batch = info[2].As<Napi::Number>().Uint32Value();
+    // Optional 5th argument: the writer's test knobs { inlineMax, writerDelayUs } (writer.h Options).
+    Writer::Options wopt;
+    if (info.Length() > 4 && info[4].IsObject()) {
+      Napi::Object o = info[4].As<Napi::Object>();
+      if (o.Get("inlineMax").IsNumber()) wopt.inline_max = size_t(o.Get("inlineMax").As<Napi::Number>().Int64Value());
+      if (o.Get("writerDelayUs").IsNumber()) wopt.delay_us = o.Get("writerDelayUs").As<Napi::Number>().Uint32Value();
+    }
     napi_value name = Napi::String::New(env, "daxcache.poller");
     napi_async_init(env, nullptr, name, &async_);
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     try {
       poller_ = std::make_unique<Poller>(loop, arena.Data(), uint32_t(arena.Length()), reinterpret_cast<Event*>(events.Data()),
-                                         uint32_t(events.ElementLength() / 4), batch, [this](uint32_t n) { Dispatch(n); });
+                                         uint32_t(events.ElementLength() / 4), batch, [this](uint32_t n) { Dispatch(n); }, wopt);
     } catch (const std::exception& e) {  // the writer thread's epoll/eventfd/thread could not be made
       Napi::Error::New(env, e.what()).ThrowAsJavaScriptException();
     }

@@ -29,7 +29,7 @@ struct Poller::Conn {
 };
 
 Poller::Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* events, uint32_t max_events, uint32_t batch,
-               std::function<void(uint32_t)> dispatch)
+               std::function<void(uint32_t)> dispatch, const Writer::Options& writer)
     : loop_(loop),
       check_(new uv_check_t),
       notes_async_(new uv_async_t),
@@ -41,7 +41,7 @@ Poller::Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* even
       dispatch_(std::move(dispatch)) {
   try {
     // The thread sends notes only about records it was given, so never before the handle is ready.
-    writer_ = std::make_unique<Writer>([a = notes_async_] { uv_async_send(a); });
+    writer_ = std::make_unique<Writer>([a = notes_async_] { uv_async_send(a); }, writer);
   } catch (...) {
     delete check_;
     delete notes_async_;

@@ -44,7 +44,7 @@ class Poller {
   // only during that call.
   // Throws a std::exception when the writer (writer.h) cannot be started.
   Poller(uv_loop_t* loop, uint8_t* arena, uint32_t arena_size, Event* events, uint32_t max_events, uint32_t batch,
-         std::function<void(uint32_t)> dispatch);
+         std::function<void(uint32_t)> dispatch, const Writer::Options& writer = Writer::Options());
   ~Poller();
   Poller(const Poller&) = delete;
   Poller& operator=(const Poller&) = delete;

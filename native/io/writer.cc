@@ -53,11 +53,8 @@ struct Writer::Target {
   bool dead = false;  // a send failed: output is dropped
 };
 
-Writer::Writer(std::function<void()> wake) : wake_(std::move(wake)) {
-  const char* im = getenv("DAX_IO_INLINE_MAX");
-  inline_max_ = im && *im ? size_t(strtoull(im, nullptr, 10)) : INLINE_MAX;
-  const char* d = getenv("DAX_IO_WRITER_DELAY_US");
-  delay_us_ = d && *d ? unsigned(strtoul(d, nullptr, 10)) : 0;
+Writer::Writer(std::function<void()> wake, const Options& opt)
+    : wake_(std::move(wake)), inline_max_(opt.inline_max), delay_us_(opt.delay_us) {
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   evfd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epfd_ < 0 || evfd_ < 0) {

@@ -37,9 +37,15 @@ class Writer {
     int32_t err;
   };
 
+  // Knobs that tests turn to run the extreme modes; the defaults are what the server uses.
+  struct Options {
+    size_t inline_max = INLINE_MAX;  // 0: every batch through the thread; huge: every batch inline
+    unsigned delay_us = 0;           // the thread sleeps this long after each wakeup (as if preempted)
+  };
+
   // `wake` is called from the writer thread when notes are waiting (e.g. uv_async_send). Throws a
   // std::exception when the epoll set, the eventfd or the thread cannot be made.
-  explicit Writer(std::function<void()> wake);
+  Writer(std::function<void()> wake, const Options& opt);
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -67,8 +73,8 @@ class Writer {
   // Batches up to this size are sent by the calling thread when it can (the writer is idle): waking
   // the writer costs a context switch, which pays off only for bigger batches. Measured with
   // redis-benchmark -P 1 (tiny replies: sending inline is faster) and -P 16 / memcaslap (offloaded).
-  // The environment variable DAX_IO_INLINE_MAX overrides it (tests run every batch through the
-  // thread with 0, and every one inline with a huge value).
+  // Options::inline_max overrides it (tests run every batch through the thread with 0, and every
+  // one inline with a huge value).
   static constexpr size_t INLINE_MAX = 1024;
 
  private:
@@ -96,7 +102,7 @@ class Writer {
   std::thread thread_;
   bool stopped_ = false;
   size_t inline_max_;
-  unsigned delay_us_;  // DAX_IO_WRITER_DELAY_US (tests): sleep after each wakeup
+  unsigned delay_us_;  // Options::delay_us (tests): sleep after each wakeup
 
   // Loop thread only.
   std::vector<uint8_t> stage_;

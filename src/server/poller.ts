@@ -10,7 +10,7 @@
 // setKeepAlive, addresses) and does no I/O; the poller reads and writes a dup of it.
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { native, type NativePoller } from '../store/native.js';
+import { native, type NativePoller, type WriterOptions } from '../store/native.js';
 import type { GroupCommit } from './commit.js';
 import { socketFd } from './client-limits.js';
 import type { ChunkHandler, ClientSocket } from './socket-read.js';
@@ -46,10 +46,10 @@ export class SocketPoller {
   readonly io: NativePoller;
 
   /** Null when the native addon has no poller (then connections use Node's sockets). */
-  static create(commit: GroupCommit): SocketPoller | null {
+  static create(commit: GroupCommit, writer?: WriterOptions): SocketPoller | null {
     if (!native.Poller) return null;
     try {
-      return new SocketPoller(native.Poller, commit);
+      return new SocketPoller(native.Poller, commit, writer);
     } catch {
       return null; // no writer thread (out of threads or fds): Node's sockets still work
     }
@@ -58,8 +58,9 @@ export class SocketPoller {
   private constructor(
     Poller: NonNullable<typeof native.Poller>,
     private readonly commit: GroupCommit,
+    writer?: WriterOptions,
   ) {
-    this.io = new Poller(this.arena, this.events, BATCH_EVENTS, this.dispatch);
+    this.io = new Poller(this.arena, this.events, BATCH_EVENTS, this.dispatch, writer);
   }
 
   /**
@@ -283,4 +284,18 @@ export class PolledSocket extends EventEmitter implements ClientSocket {
     if (this.closed) return;
     this.poller.io.interest(this.id, !this.paused && !this.readEnded);
   }
+}
+
+/**
+ * The writer's test knobs from the environment: DAX_IO_INLINE_MAX and DAX_IO_WRITER_DELAY_US (only
+ * tests set them, to run every batch through the thread, every batch inline, or a slow thread).
+ */
+export function writerOptionsFromEnv(env: NodeJS.ProcessEnv): WriterOptions {
+  const num = (v: string | undefined): number | undefined => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+  const o: WriterOptions = {};
+  const inlineMax = num(env.DAX_IO_INLINE_MAX);
+  const delay = num(env.DAX_IO_WRITER_DELAY_US);
+  if (inlineMax !== undefined) o.inlineMax = inlineMax;
+  if (delay !== undefined) o.writerDelayUs = delay;
+  return o;
 }

@@ -18,7 +18,7 @@ import type { Listener, ListenerDeps } from './listener.js';
 import { RespListener } from './resp/listener.js';
 import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
-import { SocketPoller } from './poller.js';
+import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 
 export interface ServerOptions {
   store: Store;
@@ -94,7 +94,7 @@ export class Server {
     void this.maintenance.rebuilt.then(() => {
       if (!this.store.isClosed) this.log.info({ keys: this.store.count() }, 'pool rebuild finished');
     });
-    this.poller = SocketPoller.create(this.commit);
+    this.poller = SocketPoller.create(this.commit, writerOptionsFromEnv(process.env));
     const deps: ListenerDeps = {
       poller: this.poller,
       store: this.store,

@@ -159,13 +159,27 @@ export interface NativePoller {
   close(): void;
 }
 
+/** The socket writer's knobs (native/io/writer.h Options); tests turn them to run its extreme modes. */
+export interface WriterOptions {
+  /** Largest batch the event-loop thread sends itself (default 1024 bytes; 0: every batch by the thread). */
+  inlineMax?: number;
+  /** The writer thread sleeps this long after each wakeup, as if preempted (default 0). */
+  writerDelayUs?: number;
+}
+
 interface NativeModule {
   NativeStore: new (path: string, options: NativeStoreOptions) => NativeStore;
   /**
    * dispatch(n) gets n events as [id, kind, offset, length] in `events`, bytes in `arena`: at the
    * end of the loop's poll phase, or as soon as `batch` events are waiting.
    */
-  Poller?: new (arena: Buffer, events: Int32Array, batch: number, dispatch: (count: number) => void) => NativePoller;
+  Poller?: new (
+    arena: Buffer,
+    events: Int32Array,
+    batch: number,
+    dispatch: (count: number) => void,
+    writer?: WriterOptions,
+  ) => NativePoller;
   checkPool(path: string): CheckReport;
   poolInfo(path: string): PoolInfo;
   layoutVersion: number;
