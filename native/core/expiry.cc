@@ -3,6 +3,7 @@
 namespace dax {
 
 void ExpiryIndex::set(uint64_t off, int64_t expire_ms) {
+  if (!expire_ms && live_.empty()) return;  // the common case of a store without TTLs: no lookup
   auto it = live_.find(off);
   int64_t prev = it == live_.end() ? 0 : it->second;
   if (prev == expire_ms) return;

@@ -185,12 +185,12 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
   if (old) {
     index_.edit(old->boff)->slot[old->idx] = slot;
     pending_free_.push_back(old->off);
-    expiry_.dead(old->off);
+    if (old->h->expire_ms) expiry_.dead(old->off);  // only items with a TTL are in the expiry index
   } else {
     if (!index_.insert(index_.home(hash), slot)) return false;
     count_delta(hash, +1);
   }
-  expiry_.live(off, pool_->at<ItemHeader>(off)->expire_ms);
+  if (int64_t exp = pool_->at<ItemHeader>(off)->expire_ms) expiry_.live(off, exp);
   return true;
 }
 

@@ -2,11 +2,11 @@
 // set over memcached is the same key GET reads over RESP. Keys and values are Buffers (binary-safe);
 // expiry is absolute milliseconds since the epoch (0 = none).
 //
-// Compound operations (INCR, GETSET, ...) are read-then-write here: the server runs every command on
-// one thread, so nothing interleaves, and each write is crash-atomic in the native store.
+// It knows items (key, value, flags, TTL, CAS), not protocols: Redis's and memcached's rules (INCR's
+// int64 arithmetic, memcached's u64 incr/decr, GETRANGE's indexes) live in their command families,
+// which compose reads and writes here; the server runs one command at a time, so nothing interleaves.
 import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
 import { StoreError, Status, failIfError } from './errors.js';
-import { parseInt64, inInt64, parseU64 } from './numeric.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from './policies.js';
 
 export { StoreError } from './errors.js';
@@ -157,48 +157,6 @@ export class Store {
     const st = this.n.setRange(key, offset, data);
     failIfError(st);
     return this.meta[3]!;
-  }
-
-  /** Redis GETRANGE semantics (negative indexes from the end, inclusive end). */
-  getRange(key: Buffer, start: number, end: number): Buffer {
-    const v = this.n.get(key);
-    if (v === null || v.length === 0) return Buffer.alloc(0);
-    const len = v.length;
-    if (start < 0 && end < 0 && start > end) return Buffer.alloc(0);
-    if (start < 0) start = Math.max(0, len + start);
-    if (end < 0) end = Math.max(0, len + end);
-    if (end >= len) end = len - 1;
-    if (start > end) return Buffer.alloc(0);
-    return v.subarray(start, end + 1);
-  }
-
-  /** Redis INCRBY: keeps TTL; throws NOT_INTEGER / OVERFLOW. */
-  incrBy(key: Buffer, delta: bigint): bigint {
-    const cur = this.n.get(key);
-    let v = 0n;
-    if (cur !== null) {
-      const parsed = parseInt64(cur);
-      if (parsed === null) throw new StoreError('NOT_INTEGER', 'value is not an integer or out of range');
-      v = parsed;
-    }
-    const next = v + delta;
-    if (!inInt64(next)) throw new StoreError('OVERFLOW', 'increment or decrement would overflow');
-    this.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
-    return next;
-  }
-
-  /**
-   * memcached incr/decr: unsigned 64-bit, incr wraps, decr stops at 0. Returns the new value, null
-   * when the key is absent, or throws NOT_INTEGER for a non-numeric value. Keeps flags and TTL.
-   */
-  incrU64(key: Buffer, delta: bigint, decr: boolean): bigint | null {
-    const cur = this.n.get(key);
-    if (cur === null) return null;
-    const v = parseU64(cur);
-    if (v === null) throw new StoreError('NOT_INTEGER', 'cannot increment or decrement non-numeric value');
-    const next = decr ? (delta > v ? 0n : v - delta) : (v + delta) & 0xffffffffffffffffn;
-    this.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
-    return next;
   }
 
   /** RENAME/RENAMENX as one crash-atomic write; keeps the TTL. */

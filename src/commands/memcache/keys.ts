@@ -8,6 +8,7 @@ import {
   type TouchRequest,
 } from '../../protocol/memcache/index.js';
 import { StoreError } from '../../store/store.js';
+import { addDelta } from './arith.js';
 import { C } from './counters.js';
 import { expireAt } from './expiry.js';
 import { NON_NUMERIC, OUT_OF_MEMORY_ARITH, replyLine, touchOrFail } from './failures.js';
@@ -56,14 +57,16 @@ export function arithCommand(ctx: McContext, req: ArithRequest): void {
   const { store, server, w } = ctx;
   const c = server.counters;
   const decr = req.cmd === 'decr';
-  let next: bigint | null;
+  let next: bigint | null | 'non_numeric';
   try {
-    next = store.incrU64(req.key, req.delta, decr);
+    next = addDelta(store, req.key, req.delta, decr);
   } catch (e) {
-    if (!(e instanceof StoreError)) throw e;
-    if (e.code === 'NOT_INTEGER') replyLine(w, NON_NUMERIC, req.noreply);
-    else if (e.code === 'OOM') replyLine(w, OUT_OF_MEMORY_ARITH, req.noreply);
-    else throw e;
+    if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
+    replyLine(w, OUT_OF_MEMORY_ARITH, req.noreply);
+    return;
+  }
+  if (next === 'non_numeric') {
+    replyLine(w, NON_NUMERIC, req.noreply);
     return;
   }
   if (next === null) {

@@ -4,6 +4,7 @@
 // VA alike, as memcached skips the whole OK response).
 import { writeLine, writeMeta, type MetaArithRequest } from '../../protocol/memcache/index.js';
 import { StoreError } from '../../store/store.js';
+import { addDelta } from './arith.js';
 import { expireAt } from './expiry.js';
 import { NON_NUMERIC, OUT_OF_MEMORY_ARITH } from './failures.js';
 import { echoedTtl, refuseExplicitCas } from './meta-common.js';
@@ -52,15 +53,19 @@ export function metaArith(ctx: McContext, req: MetaArithRequest): void {
       writeMeta(w, 'EX', key, f);
       return;
     }
+    let r: bigint | null | 'non_numeric';
     try {
-      value = store.incrU64(key, f.delta ?? 1n, decr)!;
+      r = addDelta(store, key, f.delta ?? 1n, decr);
     } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      if (e.code === 'NOT_INTEGER') writeLine(w, NON_NUMERIC);
-      else if (e.code === 'OOM') writeLine(w, OUT_OF_MEMORY_ARITH);
-      else throw e;
+      if (!(e instanceof StoreError) || e.code !== 'OOM') throw e;
+      writeLine(w, OUT_OF_MEMORY_ARITH);
       return;
     }
+    if (r === 'non_numeric') {
+      writeLine(w, NON_NUMERIC);
+      return;
+    }
+    value = r!; // the key exists: head() found it just above
     c.arithHit(decr, server.classes.classOf(key.length, value.toString().length));
     expireBefore = expireAfter = head.expireMs;
   }

@@ -10,7 +10,8 @@ import {
   SYNTAX_ERR,
   wrongArity,
 } from '../../protocol/resp/errors.js';
-import { StoreError } from '../../store/store.js';
+import { StoreError, type Store } from '../../store/store.js';
+import { inInt64, parseInt64 } from '../../store/numeric.js';
 import {
   LLONG_MIN,
   OBJ_EXAT,
@@ -163,14 +164,27 @@ function strlen(ctx: CommandContext, argv: Buffer[]): Reply {
   return ctx.store.head(argv[1]!)?.length ?? 0;
 }
 
-function incrDecr(ctx: CommandContext, key: Buffer, delta: bigint): Reply {
-  try {
-    return ctx.store.incrBy(key, delta);
-  } catch (err) {
-    if (err instanceof StoreError && err.code === 'NOT_INTEGER') return NOT_INTEGER;
-    if (err instanceof StoreError && err.code === 'OVERFLOW') return OVERFLOW;
-    throw err;
+/**
+ * Redis INCRBY on a store: the value must be a Redis integer (string2ll) and the result fit in int64;
+ * keeps the TTL and the memcached flags. Exported for the crash workload, which drives the store.
+ */
+export function incrByValue(store: Store, key: Buffer, delta: bigint): bigint | 'not_integer' | 'overflow' {
+  const cur = store.getValue(key);
+  let v = 0n;
+  if (cur !== null) {
+    const parsed = parseInt64(cur);
+    if (parsed === null) return 'not_integer';
+    v = parsed;
   }
+  const next = v + delta;
+  if (!inInt64(next)) return 'overflow';
+  store.set(key, Buffer.from(next.toString(), 'latin1'), { keepTtl: true, keepFlags: true });
+  return next;
+}
+
+function incrDecr(ctx: CommandContext, key: Buffer, delta: bigint): Reply {
+  const r = incrByValue(ctx.store, key, delta);
+  return r === 'not_integer' ? NOT_INTEGER : r === 'overflow' ? OVERFLOW : r;
 }
 
 function incr(ctx: CommandContext, argv: Buffer[]): Reply {

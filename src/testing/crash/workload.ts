@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { Store, StoreError } from '../../store/store.js';
 import { parseInt64, inInt64 } from '../../store/numeric.js';
+import { incrByValue } from '../../commands/redis/strings.js';
 import { Model, fpOf, type Cell } from './model.js';
 import { Rng } from './rng.js';
 import { TraceWriter, type Effect, type WorkloadSpec } from './trace.js';
@@ -202,7 +203,11 @@ export class Workload {
       }
       case 'incr': {
         const delta = BigInt(rng.range(-1000, 1000));
-        const run = (): string => String(store.incrBy(kb(k), delta));
+        const run = (): string => {
+          const r = incrByValue(store, kb(k), delta);
+          if (typeof r === 'string') throw new StoreError(r === 'not_integer' ? 'NOT_INTEGER' : 'OVERFLOW', r);
+          return String(r);
+        };
         const args = `${JSON.stringify(k)} ${delta}`;
         const old = cur ? parseInt64(cur.v) : 0n;
         if (old === null) return { op, args, expect: 'err:NOT_INTEGER', fx: [], run };
