@@ -9,26 +9,13 @@ export const WRONGTYPE = new ErrorReply('WRONGTYPE Operation against a key holdi
 export const OVERFLOW = new ErrorReply('ERR increment or decrement would overflow');
 export const NAN_OR_INFINITY = new ErrorReply('ERR increment would produce NaN or Infinity');
 export const NO_SUCH_KEY = new ErrorReply('ERR no such key');
-export const OUT_OF_RANGE = new ErrorReply('ERR index out of range');
 export const SAME_OBJECT = new ErrorReply('ERR source and destination objects are the same');
-export const NOT_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
-export const BIT_OFFSET = new ErrorReply('ERR bit offset is not an integer or out of range');
-export const BIT_VALUE = new ErrorReply('ERR bit is not an integer or out of range');
-export const TIMEOUT_NOT_FLOAT = new ErrorReply('ERR timeout is not a float or out of range');
 export const STRING_TOO_LONG = new ErrorReply('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
 export const DB_INDEX_OUT_OF_RANGE = new ErrorReply('ERR DB index is out of range');
 export const OOM = new ErrorReply("OOM command not allowed when used memory > 'maxmemory'.");
-export const BUSYKEY = new ErrorReply('BUSYKEY Target key name already exists.');
-export const LOADING = new ErrorReply('LOADING Redis is loading the dataset in memory');
-export const READONLY = new ErrorReply("READONLY You can't write against a read only replica.");
 export const NOAUTH = new ErrorReply('NOAUTH Authentication required.');
 export const WRONGPASS = new ErrorReply('WRONGPASS invalid username-password pair or user is disabled.');
 export const NOPROTO = new ErrorReply('NOPROTO unsupported protocol version');
-export const EXECABORT = new ErrorReply('EXECABORT Transaction discarded because of previous errors.');
-export const MULTI_NESTED = new ErrorReply('ERR MULTI calls can not be nested');
-export const EXEC_WITHOUT_MULTI = new ErrorReply('ERR EXEC without MULTI');
-export const DISCARD_WITHOUT_MULTI = new ErrorReply('ERR DISCARD without MULTI');
-export const WATCH_INSIDE_MULTI = new ErrorReply('ERR WATCH inside MULTI is not allowed');
 
 type Arg = Buffer | string;
 

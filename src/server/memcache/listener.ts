@@ -2,7 +2,6 @@
 // with RESP clients; past it a new connection gets memcached's "ERROR Too many open connections"
 // and is closed, as memcached does with maxconns_fast.
 import net from 'node:net';
-import { ClientRegistry } from '../clients.js';
 import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
 import { MemcacheConnection, type MemcacheDeps } from './connection.js';
 import { McServices } from './services.js';
@@ -85,13 +84,4 @@ export class MemcacheListener implements Listener {
     for (const c of this.connections) c.cron(nowMs);
     if (++this.cronTicks % 10 === 0) this.reportMetrics();
   }
-}
-
-/**
- * The memcached listener as a plain net.Server (not yet listening), for embedding: without a
- * shared client registry, maxclients counts its own connections only.
- */
-export function createMemcacheServer(deps: Omit<MemcacheDeps, 'clients'> & { clients?: ClientRegistry }): net.Server {
-  const clients = deps.clients ?? new ClientRegistry(() => deps.config.maxclients);
-  return new MemcacheListener({ ...deps, clients }).server;
 }
