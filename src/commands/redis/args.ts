@@ -5,6 +5,7 @@
 // (util.c stringmatchlen) for KEYS and SCAN MATCH.
 import { ErrorReply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR, invalidExpireTime } from '../../protocol/resp/errors.js';
+import { parseInt64 } from '../../store/numeric.js';
 import type { CommandContext } from './types.js';
 import type { RedisServer } from './services.js';
 
@@ -14,21 +15,8 @@ const INT_MAX = 2147483647n;
 const INT_MIN = -2147483648n;
 const ULONG_MAX = 18446744073709551615n;
 
-/** Redis string2ll: optional '-', digits without leading zeros (except "0"), within int64. */
-export function parseLongLong(b: Buffer): bigint | null {
-  const n = b.length;
-  if (n === 0 || n > 20) return null;
-  if (n === 1 && b[0] === 0x30) return 0n;
-  let i = 0;
-  if (b[0] === 0x2d) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  if (b[i]! < 0x31 || b[i]! > 0x39) return null;
-  for (let j = i + 1; j < n; j++) if (b[j]! < 0x30 || b[j]! > 0x39) return null;
-  const v = BigInt(b.toString('latin1'));
-  return v > LLONG_MAX || v < LLONG_MIN ? null : v;
-}
+/** Redis string2ll under Redis's own name: the one integer parser of the server (store/numeric.ts). */
+export const parseLongLong: (b: Buffer) => bigint | null = parseInt64;
 
 const INT_RANGE = new ErrorReply('ERR value is out of range, value must between -2147483648 and 2147483647');
 

@@ -15,7 +15,7 @@ import {
 } from '../../protocol/resp/index.js';
 import { redisServer } from './services.js';
 import type { ClientState, CommandContext, CommandSpec } from './types.js';
-import { parseInt64 as parseInteger } from '../../store/numeric.js';
+import { parseInt64 } from '../../store/numeric.js';
 
 const NOPASS_AUTH = new ErrorReply(
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -97,7 +97,7 @@ const hello: CommandSpec = {
     let ver = 0;
     let next = 1;
     if (argv.length >= 2) {
-      const v = parseInteger(argv[next++]!);
+      const v = parseInt64(argv[next++]!);
       if (v === null) return BAD_PROTOVER;
       if (v < 2n || v > 3n) return NOPROTO;
       ver = Number(v);
@@ -144,7 +144,7 @@ const hello: CommandSpec = {
 const select: CommandSpec = {
   name: 'select', arity: 2, flags: ['fast', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
   handler(ctx, argv) {
-    const id = parseInteger(argv[1]!);
+    const id = parseInt64(argv[1]!);
     // getIntFromObjectOrReply: a long long first, then the range of a C int (Redis's own wording).
     if (id === null) return NOT_INTEGER;
     if (id < -2147483648n || id > 2147483647n) return INT_RANGE;
