@@ -5,16 +5,10 @@
 // pool and checks every acknowledged write. Needs the build (`npm run build`).
 //   node bench/kill-soak.mjs --cycles 200 [--seed N]
 // Exits 1 on any lost or wrong value or failed restart.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildHarness, compiled } from './crash/build-harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist/testing/killsoak/index.js');
-if (!existsSync(entry)) {
-  console.error('kill-soak: dist/testing/killsoak is missing; run `npm run build` first');
-  process.exit(2);
-}
+buildHarness();
+const entry = compiled('test/harness/killsoak/index.ts');
 const { runKillSoak, describeKillSoak } = await import(entry);
 
 const argv = process.argv.slice(2);

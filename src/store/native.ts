@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
 export interface NativeStoreOptions {
   createSize?: number;
@@ -185,7 +186,15 @@ interface NativeModule {
   layoutVersion: number;
 }
 
-const addonPath = fileURLToPath(new URL('../../build/Release/daxcache_native.node', import.meta.url));
+// The addon is build/Release/ of the package: found from the package root (the nearest folder above
+// this file with a package.json), so this module works from src/ (vitest), dist/, and the test
+// harness's own build (build/harness/src/store/).
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const addonPath = join(packageRoot(), 'build', 'Release', 'daxcache_native.node');
 
 function load(): NativeModule {
   if (!existsSync(addonPath)) {

@@ -5,8 +5,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from '../../bench/crash/build-harness.mjs';
-import { describeFuzzFailure, runFuzz } from '../../src/testing/crash/fuzz.js';
-import { crashDir } from '../../src/testing/crash/proc.js';
+import { describeFuzzFailure, runFuzz } from '../harness/crash/fuzz.js';
+import { crashDir } from '../harness/crash/proc.js';
 
 const dir = crashDir(`daxcache-fuzz-test-${process.pid}`);
 beforeAll(() => buildHarness());

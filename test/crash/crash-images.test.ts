@@ -5,9 +5,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from '../../bench/crash/build-harness.mjs';
-import { describeFailure, runCampaignUntil } from '../../src/testing/crash/campaign.js';
-import { crashDir } from '../../src/testing/crash/proc.js';
-import type { SimMode } from '../../src/testing/crash/trace.js';
+import { describeFailure, runCampaignUntil } from '../harness/crash/campaign.js';
+import { crashDir } from '../harness/crash/proc.js';
+import type { SimMode } from '../harness/crash/trace.js';
 
 const dir = crashDir(`daxcache-crash-test-${process.pid}`);
 beforeAll(() => buildHarness());

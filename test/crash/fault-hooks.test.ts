@@ -4,9 +4,9 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from '../../bench/crash/build-harness.mjs';
-import { runCampaign } from '../../src/testing/crash/campaign.js';
-import { crashDir } from '../../src/testing/crash/proc.js';
-import type { SimMode, WorkloadSpec } from '../../src/testing/crash/trace.js';
+import { runCampaign } from '../harness/crash/campaign.js';
+import { crashDir } from '../harness/crash/proc.js';
+import type { SimMode, WorkloadSpec } from '../harness/crash/trace.js';
 
 const dir = crashDir(`daxcache-fault-test-${process.pid}`);
 beforeAll(() => buildHarness());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from '../../bench/crash/build-harness.mjs';
 import { Store } from '../../src/store/store.js';
-import { crashDir, ROOT } from '../../src/testing/crash/proc.js';
+import { crashDir, ROOT } from '../harness/crash/proc.js';
 
 const dir = mkdtempSync(join(crashDir('daxcache-sim'), 't-'));
 beforeAll(() => buildHarness()); // the crashing child runs the compiled store

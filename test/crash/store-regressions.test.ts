@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store, StoreError } from '../../src/store/store.js';
-import { liveItems, PoolFile, readLayout } from '../../src/testing/crash/corrupt.js';
-import { crashDir } from '../../src/testing/crash/proc.js';
+import { liveItems, PoolFile, readLayout } from '../harness/crash/corrupt.js';
+import { crashDir } from '../harness/crash/proc.js';
 
 const dir = mkdtempSync(join(crashDir('daxcache-regress'), 't-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
 // every acknowledged write must read back (or a later sent write). The long run (200 cycles) is
 // `node bench/kill-soak.mjs --cycles 200`.
 import { describe, expect, it } from 'vitest';
-import { describeKillSoak, runKillSoak, type SoakKind } from '../../src/testing/killsoak/index.js';
+import { describeKillSoak, runKillSoak, type SoakKind } from '../harness/killsoak/index.js';
 
 const SEED = Number(process.env.KILLSOAK_SEED ?? 20240604);
 

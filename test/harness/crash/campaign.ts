@@ -107,7 +107,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     };
     for (const f of [job.pool, doneFile]) rmSync(f, { force: true });
     const replay = (ev: number | null): string =>
-      `node dist/testing/crash/replay.js '${JSON.stringify({ ...spec, imageEvery: o.imageEvery, ev })}'`;
+      `node build/harness/test/harness/crash/replay.js '${JSON.stringify({ ...spec, imageEvery: o.imageEvery, ev })}'`;
     // The checker runs alongside, taking images as they appear; the workload waits when it is ahead.
     const checked = verify(seed, { trace: job.trace, stream: { prefix, doneFile } }, replay);
     const w = await runChild(wscript, [JSON.stringify(job)], 600_000);
@@ -135,7 +135,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       const kerr = ended(`killed run seed ${seed} (${o.mode})`, kr) ?? (kr.code !== 99 && kr.code !== 0 ? `killed run seed ${seed} exited ${kr.code}: ${kr.stderr.slice(-3000)}` : null);
       if (kerr) res.errors.push(kerr);
       res.kills++;
-      const kreplay = (): string => `node dist/testing/crash/replay.js '${JSON.stringify({ ...spec, ...kjob.sim })}'`;
+      const kreplay = (): string => `node build/harness/test/harness/crash/replay.js '${JSON.stringify({ ...spec, ...kjob.sim })}'`;
       const kok = await verify(seed, { trace: kjob.trace, images: [{ path: kjob.pool, ev: null }] }, kreplay);
       if (kok) rmSync(kjob.trace, { force: true });
       ok &&= kok;

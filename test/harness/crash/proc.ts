@@ -15,13 +15,23 @@ export interface ChildResult {
   ms: number;
 }
 
-/** Repository root: this file is src/testing/crash/*.ts or dist/testing/crash/*.js. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * Repository root: the nearest folder above this file with a package.json (this file is
+ * test/harness/crash/*.ts, or build/harness/test/harness/crash/*.js once compiled).
+ */
+export const ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
-/** The compiled child script (children run from dist/, built by `npm run build:ts`). */
+/** Where the harness is compiled to (bench/crash/build-harness.mjs): children run from there. */
+export const HARNESS_BUILD = join(ROOT, 'build', 'harness', 'test', 'harness', 'crash');
+
+/** The compiled child script. */
 export function childScript(name: string): string {
-  const p = join(ROOT, 'dist', 'testing', 'crash', `${name}.js`);
-  if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build:ts\` first`);
+  const p = join(HARNESS_BUILD, `${name}.js`);
+  if (!existsSync(p)) throw new Error(`${p} is missing: run \`node bench/crash/build-harness.mjs\` first`);
   return p;
 }
 

@@ -5,9 +5,9 @@
 // failed op without effect.
 import { readdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { Store, StoreError } from '../../store/store.js';
-import { parseInt64, inInt64 } from '../../store/numeric.js';
-import { incrByValue } from '../../commands/redis/strings.js';
+import { Store, StoreError } from '../../../src/store/store.js';
+import { parseInt64, inInt64 } from '../../../src/store/numeric.js';
+import { incrByValue } from '../../../src/commands/redis/strings.js';
 import { Model, fpOf, type Cell } from './model.js';
 import { Rng } from './rng.js';
 import { TraceWriter, type Effect, type WorkloadSpec } from './trace.js';

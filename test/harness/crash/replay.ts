@@ -1,6 +1,6 @@
 // Replays one failing crash image: reruns the seeded workload with the same knobs (so the same image
 // is written, or the same kill happens), checks that image and prints every failure with the trace
-// lines of the keys involved. Usage: node dist/testing/crash/replay.js '<json from the report>'
+// lines of the keys involved. Usage: node build/harness/test/harness/crash/replay.js '<json from the report>'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkloadJob } from './child-workload.js';

@@ -5,13 +5,12 @@
 // if this process dies without running its 'exit' handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { ROOT } from '../crash/proc.js';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-/** The repository root: this file is src/testing/killsoak/ (or dist/testing/killsoak/ once built). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { ROOT } from '../crash/proc.js';
 export const CLI = join(ROOT, 'dist/cli.js');
 
 const TMPFS_MAGIC = 0x01021994;

@@ -106,7 +106,7 @@ async function runBatch(script: string, job: CorruptJob, res: FuzzResult, o: Fuz
 }
 
 function replayOf(job: CorruptJob, seed: number): string {
-  return `node dist/testing/crash/child-corrupt.js '${JSON.stringify({ ...job, cases: [seed] })}'  (base and trace are kept when a case fails)`;
+  return `node build/harness/test/harness/crash/child-corrupt.js '${JSON.stringify({ ...job, cases: [seed] })}'  (base and trace are kept when a case fails)`;
 }
 
 export function describeFuzzFailure(f: FuzzFailure): string {

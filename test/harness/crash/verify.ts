@@ -4,7 +4,7 @@
 // clean close, and a reopen. Returns the failures (empty = sound).
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Store } from '../../store/store.js';
+import { Store } from '../../../src/store/store.js';
 import type { SimMode } from './trace.js';
 import { atomicViolation, historyOf, type Expectation } from './expect.js';
 import { ABSENT, fingerprint, makeValue, type Fingerprint } from './values.js';

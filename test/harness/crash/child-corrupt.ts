@@ -5,7 +5,7 @@
 // verdict line after.
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Store } from '../../store/store.js';
+import { Store } from '../../../src/store/store.js';
 import { liveItems, mutate, PoolFile, readLayout, type Mutation } from './corrupt.js';
 import { Rng } from './rng.js';
 import { readTrace } from './trace.js';
