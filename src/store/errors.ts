@@ -4,8 +4,6 @@ export type StoreErrorCode =
   | 'OOM' // the pool has no room for the write
   | 'TOO_LARGE' // key or value beyond the store's limits
   | 'TOO_MANY_KEYS' // a multi-key write larger than the intent log
-  | 'NOT_INTEGER' // INCR on a value that is not a 64-bit integer
-  | 'OVERFLOW' // INCR result out of range
   | 'CLOSED';
 
 export class StoreError extends Error {

@@ -3,7 +3,8 @@
 // tests read like redis-cli sessions.
 import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { Store } from '../../src/store/store.js';
+import { Store, StoreError } from '../../src/store/store.js';
+import { storeErrorReply } from '../../src/commands/redis/table.js';
 import type { ClientState, CommandContext, CommandSpec, ServerContext } from '../../src/commands/redis/types.js';
 import { FillBulk, type Reply } from '../../src/protocol/resp/reply.js';
 import { stringCommands } from '../../src/commands/redis/strings.js';
@@ -64,7 +65,13 @@ export function openContext(config?: Record<string, unknown>): TestContext {
       const spec = table.get(name);
       if (!spec) throw new Error(`no such command in the test table: ${name}`);
       if (!arityOk(spec.arity, argv.length)) throw new Error(`wrong arity for ${name}`);
-      return materialize(spec.handler(ctx, argv));
+      try {
+        return materialize(spec.handler(ctx, argv));
+      } catch (e) {
+        // The one mapping of store failures to replies, as the dispatcher does it (table.ts).
+        if (e instanceof StoreError) return storeErrorReply(e);
+        throw e;
+      }
     },
     close() {
       store.close();

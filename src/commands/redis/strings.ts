@@ -10,7 +10,7 @@ import {
   SYNTAX_ERR,
   wrongArity,
 } from '../../protocol/resp/errors.js';
-import { StoreError, type Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import { inInt64, parseInt64 } from '../../store/numeric.js';
 import {
   LLONG_MIN,
@@ -25,7 +25,6 @@ import {
   OBJ_XX,
   exceedsMaxString,
   expireAtMs,
-  TOO_MANY_KEYS,
   optIs,
   parseLongLong,
   parseStringOptions,
@@ -138,13 +137,8 @@ function mget(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function msetGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
   if (argv.length % 2 === 0) return wrongArity(nx ? 'msetnx' : 'mset');
-  let ok: boolean;
-  try {
-    ok = ctx.store.mset(argv.slice(1), nx); // one crash-atomic write
-  } catch (err) {
-    if (err instanceof StoreError && err.code === 'TOO_MANY_KEYS') return TOO_MANY_KEYS;
-    throw err;
-  }
+  // One crash-atomic write; past the intent log's bound the dispatcher answers TOO_MANY_KEYS.
+  const ok = ctx.store.mset(argv.slice(1), nx);
   return nx ? (ok ? 1 : 0) : OK;
 }
 

@@ -6,11 +6,7 @@ import {
   FillBulk,
   ErrorReply,
   NOAUTH,
-  NOT_INTEGER,
-  NOT_FLOAT,
   OOM,
-  OVERFLOW,
-  NAN_OR_INFINITY,
   unknownCommand,
   unknownSubcommand,
   wrongArity,
@@ -57,10 +53,6 @@ export function storeErrorReply(e: StoreError): ErrorReply {
       return TOO_LARGE;
     case 'TOO_MANY_KEYS':
       return TOO_MANY_KEYS;
-    case 'NOT_INTEGER':
-      return NOT_INTEGER;
-    case 'OVERFLOW':
-      return OVERFLOW;
     case 'CLOSED':
       return CLOSED;
   }

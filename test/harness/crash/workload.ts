@@ -205,8 +205,7 @@ export class Workload {
         const delta = BigInt(rng.range(-1000, 1000));
         const run = (): string => {
           const r = incrByValue(store, kb(k), delta);
-          if (typeof r === 'string') throw new StoreError(r === 'not_integer' ? 'NOT_INTEGER' : 'OVERFLOW', r);
-          return String(r);
+          return r === 'not_integer' ? 'err:NOT_INTEGER' : r === 'overflow' ? 'err:OVERFLOW' : String(r);
         };
         const args = `${JSON.stringify(k)} ${delta}`;
         const old = cur ? parseInt64(cur.v) : 0n;
