@@ -68,7 +68,9 @@ export function loadConfig(opts: LoadOptions): Config {
     values[a.setting.key] = parseValue(a);
     sources.set(a.setting.key, a); // later sources win
   }
-  const config = finish(values, opts.cwd, file?.path ?? null);
+  // The package's reference file gives defaults only: it is not the server's config file, so
+  // CONFIG REWRITE refuses (as Redis does without one) and never writes into the package.
+  const config = finish(values, opts.cwd, file && !file.isDefault ? file.path : null);
   crossCheck(config, sources);
   return config;
 }
@@ -151,12 +153,12 @@ function readEnv(env: NodeJS.ProcessEnv): Assignment[] {
   return out;
 }
 
-function chooseFile(flag: Flags['config'], opts: LoadOptions): { path: string; how: string } | null {
-  if (flag) return { path: resolve(opts.cwd, flag.value), how: flag.source };
+function chooseFile(flag: Flags['config'], opts: LoadOptions): { path: string; how: string; isDefault: boolean } | null {
+  if (flag) return { path: resolve(opts.cwd, flag.value), how: flag.source, isDefault: false };
   const fromEnv = opts.env[CONFIG_ENV];
-  if (fromEnv) return { path: resolve(opts.cwd, fromEnv), how: CONFIG_ENV };
+  if (fromEnv) return { path: resolve(opts.cwd, fromEnv), how: CONFIG_ENV, isDefault: false };
   const def = opts.defaultConfigFile === undefined ? PACKAGE_CONFIG_FILE : opts.defaultConfigFile;
-  return def && existsSync(def) ? { path: def, how: 'default config file' } : null;
+  return def && existsSync(def) ? { path: def, how: 'default config file', isDefault: true } : null;
 }
 
 /** Rules between settings, reported against the setting that was set last by precedence. */
