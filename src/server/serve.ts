@@ -88,6 +88,19 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   }
   const ms = Math.round((performance.now() - t0) * 100) / 100;
   const s = store.stats();
+  if (!s.created) {
+    // An existing pool keeps its size (growing it is a later feature) and was prefaulted, if at
+    // all, when it was made: say so instead of ignoring the settings silently.
+    if (s.poolSize !== config.poolSize) {
+      log.warn(
+        { pool: config.pool, poolSize: s.poolSize, configured: config.poolSize },
+        `pool-size ${formatSize(config.poolSize)} differs from the existing pool's ${formatSize(s.poolSize)}: the pool keeps its size`,
+      );
+    }
+    if (config.prefault) log.warn({ pool: config.pool }, 'prefault applies when a pool is created: the existing pool is not prefaulted');
+  }
+  // CONFIG GET pool-size and INFO report the pool as it is.
+  config.poolSize = s.poolSize;
   const state = s.created ? 'created' : s.openedClean ? 'clean' : 'crash';
   const what = { created: 'pool created', clean: 'pool opened clean', crash: 'pool opened after crash' }[state];
   log.info(
