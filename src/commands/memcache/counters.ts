@@ -37,6 +37,8 @@ export class McCounters {
   touchMisses = 0;
   storeTooLarge = 0;
   storeNoMemory = 0;
+  authCmds = 0;
+  authErrors = 0;
   /** Items stored since start (memcached total_items). */
   totalItems = 0;
   bytesRead = 0;

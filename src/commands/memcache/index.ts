@@ -2,6 +2,7 @@
 // server-wide state they share.
 export { COMMANDS, commandName } from './table.js';
 export { getCommand } from './retrieval.js';
+export { authenticate } from './auth.js';
 export { McCounters } from './counters.js';
 export { ItemState } from './item-state.js';
 export { PrefixStats } from './prefix-stats.js';

@@ -84,8 +84,8 @@ function general(ctx: McContext): void {
   s('touch_misses', c.touchMisses);
   s('store_too_large', c.storeTooLarge);
   s('store_no_memory', c.storeNoMemory);
-  s('auth_cmds', 0);
-  s('auth_errors', 0);
+  s('auth_cmds', c.authCmds);
+  s('auth_errors', c.authErrors);
   s('bytes_read', c.bytesRead);
   s('bytes_written', c.bytesWritten);
   s('limit_maxbytes', limitBytes(ctx));

@@ -15,7 +15,7 @@ import {
   type ParseError,
   type Request,
 } from '../../protocol/memcache/index.js';
-import { COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
+import { authenticate, COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
 import { StoreError } from '../../store/store.js';
 import type { ListenerDeps } from '../listener.js';
 import { ClientConnection } from '../client-connection.js';
@@ -47,7 +47,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(raw: Socket, deps: MemcacheConnDeps) {
-    super(raw, deps, 'memcached', true);
+    super(raw, deps, 'memcached', deps.config.requirepass === '');
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
     this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
   }
@@ -96,7 +96,12 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
     this.state.lastCommand = name;
     let error = false;
     try {
-      if (req.kind === 'get') {
+      // While a password is configured (read per request: CONFIG SET applies at once), a connection
+      // must authenticate first, as memcached -Y does.
+      const password = this.deps.config.requirepass;
+      if (!this.state.authenticated && password !== '') {
+        if (authenticate(this.ctx, req, password)) this.state.authenticated = true;
+      } else if (req.kind === 'get') {
         const next = getCommand(this.ctx, req);
         if (next >= 0) {
           this.partialGet = { req, next };
