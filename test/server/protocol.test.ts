@@ -127,3 +127,39 @@ describe('half-closed clients', () => {
     expect(got).toBe('+OK\r\n$1\r\nv\r\n');
   });
 });
+
+describe('protocol errors close the connection fully (Redis "protocol desync" tests)', () => {
+  // A client that keeps writing after its protocol error must see the connection end, as with
+  // Redis, which closes the socket once the error is written; a half-close kept reading forever.
+  for (const [what, first] of [
+    ['an inline request over 64 KiB', Buffer.alloc(70 * 1024, 0x61)],
+    ['a multibulk count line over 64 KiB', Buffer.concat([Buffer.from('*'), Buffer.alloc(70 * 1024, 0x31)])],
+  ] as const) {
+    it(`${what}: the error, then the end, while the client goes on writing`, async () => {
+      // allowHalfOpen: the server's FIN alone does not end this client, as it does not end Redis's
+      // Tcl test client; only a full close (its writes then fail) does.
+      const s = net.connect({ port: srv.port, host: '127.0.0.1', allowHalfOpen: true });
+      let got = '';
+      s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      const ended = new Promise<string>((resolve) => {
+        s.on('close', () => resolve('close'));
+        s.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code}`));
+      });
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      s.write(first);
+      // Keep writing (bounded: 5 s at most) as the desync test's client does.
+      const chunk = Buffer.alloc(1024, 0x61);
+      const t0 = Date.now();
+      let done = false;
+      void ended.then(() => (done = true));
+      while (!done && Date.now() - t0 < 5000) {
+        if (!s.destroyed) s.write(chunk);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(done, 'the connection was still open 5 s after the protocol error').toBe(true);
+      await ended;
+      if (got) expect(got).toMatch(/^-ERR Protocol error: /);
+      s.destroy();
+    });
+  }
+});

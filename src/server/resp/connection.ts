@@ -32,6 +32,8 @@ export class RespConnection extends ClientConnection<RespDeps> {
   protected readonly writer = new ReplyWriter();
   private readonly ctx: CommandContext;
   private skipNext = false;
+  /** A protocol error: close the socket fully after the error reply (see closeAfterOutput). */
+  private closeFully = false;
   private pausedForOutput = false;
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
@@ -97,6 +99,9 @@ export class RespConnection extends ClientConnection<RespDeps> {
     logger.debug({ client: this.state.addr, reason: err.reason }, 'protocol error from client');
     if (this.state.replyMode === 'on') this.writer.writeError(err.message);
     this.closing = true;
+    // Redis frees such a client once the error is written (CLIENT_CLOSE_AFTER_REPLY): a full close,
+    // not a half-close that goes on reading, so a peer that keeps writing sees the connection end.
+    this.closeFully = true;
   }
 
   /** ReplySink: called after the turn's barrier. */
@@ -112,6 +117,7 @@ export class RespConnection extends ClientConnection<RespDeps> {
     }
     if (this.closing) {
       socket.end();
+      if (this.closeFully) this.closeAfterOutput();
       return;
     }
     const pending = socket.writableLength;
@@ -131,6 +137,27 @@ export class RespConnection extends ClientConnection<RespDeps> {
       this.pausedForOutput = false;
       this.socket.resume();
     }
+  }
+
+  /**
+   * Closes the socket once the output written so far is on its way. The native writer sends what
+   * it was given before a close staged after it, so it closes at once; a Node socket waits until
+   * its stream buffer is empty (at most a second).
+   */
+  private closeAfterOutput(): void {
+    const socket = this.socket;
+    if (socket.copiesWrites === true || socket.writableLength === 0) {
+      this.destroy();
+      return;
+    }
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      if (this.closed || socket.writableLength === 0 || Date.now() - t0 > 1000) {
+        clearInterval(poll);
+        this.destroy();
+      }
+    }, 10);
+    poll.unref();
   }
 
   /** The client closed its side: answer what it sent, then close ours (allowHalfOpen). */
