@@ -3,7 +3,8 @@
 // Exit codes: 0 ok, 1 check found problems or runtime error, 2 invalid configuration/usage,
 // 3 not a daxcache pool, 4 unsupported layout version, 5 damaged header (checksum), 6 truncated
 // pool, 7 inconsistent layout, 8 I/O error, 9 pool in use by another process.
-import { poolErrorExitCode, formatBytes } from './pool-errors.js';
+import { poolErrorExitCode } from './pool-errors.js';
+import { formatBytes } from './ops/size.js';
 
 const USAGE = `usage: daxcache <command> [options]
 
@@ -11,17 +12,61 @@ commands:
   serve [--port N] [--pool PATH] [--pool-size SIZE] ...   run the server (see README for every flag)
   check <pool>                                          verify a pool file (exit 0 only if sound)
   info <pool>                                           print a pool's header and usage
-  help                                                  this text`;
+  help                                                  this text
+
+Every command takes --help.`;
+
+const CHECK_USAGE = `usage: daxcache check <pool>
+
+Walks the pool's header, intent log, page table, index and every item, verifies every checksum and
+structure, and prints a summary. Exit 0 when sound, 1 when problems were found, 3-9 when the pool
+is refused (not a daxcache pool, another layout version, damaged header, truncated, inconsistent,
+I/O error, in use).`;
+
+const INFO_USAGE = `usage: daxcache info <pool>
+
+Prints the pool's header (layout version, size, clean-shutdown flag, key count, opens and crashes)
+without opening it for writing. Exit 0, or 3-9 when the pool is refused (as for check).`;
+
+/** `serve --help`: every setting as a flag, from the settings table (the same as config/daxcache.yaml). */
+async function serveUsage(): Promise<string> {
+  const { SETTINGS } = await import('./ops/settings.js');
+  const lines = SETTINGS.map((s) => {
+    const flag = s.boolean ? `--${s.name}[=true|false]` : `--${s.name} VALUE`;
+    const dflt = s.default === '' ? '' : ` (default ${s.default})`;
+    return `  ${flag.padEnd(44)} ${s.doc}${dflt}`;
+  });
+  return [
+    'usage: daxcache serve [--config FILE] [--SETTING VALUE ...]',
+    '',
+    'Runs the server until SIGTERM/SIGINT or SHUTDOWN. Precedence: flags > DAXCACHE_* environment >',
+    'config file (--config or DAXCACHE_CONFIG; else the packaged config/daxcache.yaml) > defaults.',
+    'Sizes take Redis units (k, kb, mb, gb). Exit 0 clean stop, 2 invalid configuration, 3-9 pool refused.',
+    '',
+    '  --config FILE'.padEnd(46) + ' configuration file (YAML)',
+    ...lines,
+  ].join('\n');
+}
+
+const wantsHelp = (args: string[]): boolean => args.includes('--help') || args.includes('-h');
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'serve': {
+      if (wantsHelp(rest)) {
+        console.log(await serveUsage());
+        return 0;
+      }
       const { serve } = await import('./server/serve.js');
       return serve(rest);
     }
     case 'check':
     case 'info': {
+      if (wantsHelp(rest)) {
+        console.log(cmd === 'check' ? CHECK_USAGE : INFO_USAGE);
+        return 0;
+      }
       if (rest.length !== 1 || rest[0]!.startsWith('-')) {
         console.error(`usage: daxcache ${cmd} <pool>`);
         return 2;

@@ -12,14 +12,3 @@ const EXIT: Record<string, number> = {
 export function poolErrorExitCode(code: string | undefined): number {
   return (code && EXIT[code]) || 1;
 }
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}

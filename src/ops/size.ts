@@ -35,3 +35,15 @@ export function formatSize(bytes: number): string {
   }
   return String(bytes);
 }
+
+/** Bytes for people (daxcache info/check): binary units with one decimal, e.g. "1.5 GiB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
