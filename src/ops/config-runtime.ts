@@ -51,7 +51,7 @@ export function configSet(config: Config, args: readonly string[]): ConfigSetRes
       pairs.push([s, s.parse(args[i + 1]!)]);
     } catch (err) {
       if (!(err instanceof InvalidValue)) throw err;
-      return failed(name, err.message);
+      return failed(name, err.redis);
     }
   }
   const target = config as unknown as Record<string, unknown>;

@@ -11,4 +11,14 @@ export class ConfigError extends Error {
 /** Thrown by value parsers with the reason only; loadConfig adds the setting name and source. */
 export class InvalidValue extends Error {
   override readonly name = 'InvalidValue';
+  /**
+   * @param message daxcache's reason, for startup errors (flags, env, YAML).
+   * @param redis Redis 7's wording of the same problem, for CONFIG SET replies; defaults to message.
+   */
+  constructor(
+    message: string,
+    readonly redis: string = message,
+  ) {
+    super(message);
+  }
 }

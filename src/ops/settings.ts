@@ -15,6 +15,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 // The policy names live with the store that implements them (a dependency-free module).
 export const MAXMEMORY_POLICIES = EVICTION_POLICIES;
 export type MaxmemoryPolicy = (typeof MAXMEMORY_POLICIES)[number];
+/** The order Redis 7 lists the policies in (config.c maxmemory_policy_enum), for its CONFIG SET error. */
+const REDIS_POLICY_ORDER: readonly MaxmemoryPolicy[] = [
+  'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl',
+  'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction',
+];
 
 /** Redis `client-output-buffer-limit normal <hard> <soft> <seconds>`; 0 disables each part. */
 export interface OutputBufferLimit {
@@ -85,6 +90,8 @@ export interface Setting {
 
 const INT_MAX = 2 ** 31 - 1;
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
+/** How Redis names the upper bound of its unbounded memory settings (LLONG_MAX). */
+const REDIS_LLONG_MAX = '9223372036854775807';
 
 interface Kind {
   parse(raw: string): unknown;
@@ -95,9 +102,12 @@ interface Kind {
 
 function parseInteger(raw: string, min: number, max: number, what: string): number {
   const s = raw.trim();
-  if (!/^[+-]?\d+$/.test(s)) throw new InvalidValue(`expected ${what}`);
+  // Redis 7 wording for CONFIG SET (config.c numericParseString / numericBoundaryCheck).
+  if (!/^[+-]?\d+$/.test(s)) throw new InvalidValue(`expected ${what}`, "argument couldn't be parsed into an integer");
   const n = Number(s);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidValue(`expected ${what}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidValue(`expected ${what}`, `argument must be between ${min} and ${max} inclusive`);
+  }
   return n;
 }
 
@@ -110,10 +120,11 @@ const port = (): Kind => int(0, 65535, 'a port number from 0 to 65535');
 
 function parseBytes(raw: string, min: number, max: number): number {
   const n = parseSize(raw);
-  if (n === null) throw new InvalidValue('expected bytes or a size like 512mb');
+  if (n === null) throw new InvalidValue('expected bytes or a size like 512mb', 'argument must be a memory value');
   if (n < min || n > max) {
     const hi = max === MAX_BYTES ? '' : ` and at most ${formatSize(max)}`;
-    throw new InvalidValue(`must be at least ${formatSize(min)}${hi}`);
+    const redisMax = max === MAX_BYTES ? REDIS_LLONG_MAX : String(max);
+    throw new InvalidValue(`must be at least ${formatSize(min)}${hi}`, `argument must be between ${min} and ${redisMax} inclusive`);
   }
   return n;
 }
@@ -129,17 +140,23 @@ const bool = (): Kind => ({
     const s = raw.trim().toLowerCase();
     if (s === 'yes' || s === 'true') return true;
     if (s === 'no' || s === 'false') return false;
-    throw new InvalidValue('expected yes/no or true/false');
+    throw new InvalidValue('expected yes/no or true/false', "argument must be 'yes' or 'no'");
   },
   show: (v) => (v ? 'yes' : 'no'),
   text: (v) => (v ? 'true' : 'false'),
   boolean: true,
 });
 
-const oneOf = (values: readonly string[]): Kind => ({
+/** `redisOrder`: the names in the order Redis lists them in its CONFIG SET error, when it has the setting. */
+const oneOf = (values: readonly string[], redisOrder: readonly string[] = values): Kind => ({
   parse(raw) {
     const s = raw.trim().toLowerCase();
-    if (!values.includes(s)) throw new InvalidValue(`expected one of ${values.join(', ')}`);
+    if (!values.includes(s)) {
+      throw new InvalidValue(
+        `expected one of ${values.join(', ')}`,
+        `argument(s) must be one of the following: ${redisOrder.join(', ')}`,
+      );
+    }
     return s;
   },
   show: String,
@@ -169,12 +186,15 @@ const bufferLimit = (): Kind => ({
   parse(raw): OutputBufferLimit {
     const parts = raw.trim().split(/\s+/);
     const bad = 'expected "hard soft seconds" such as "0 0 0" or "256mb 64mb 60"';
-    if (parts.length !== 3) throw new InvalidValue(bad);
+    // Redis 7's texts for client-output-buffer-limit (config.c setConfigClientOutputBufferLimitOption).
+    const count = new InvalidValue(bad, 'Wrong number of arguments in buffer limit configuration.');
+    const value = new InvalidValue(bad, 'Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    if (parts.length !== 3) throw count;
     const hardBytes = parseSize(parts[0]!);
     const softBytes = parseSize(parts[1]!);
-    if (hardBytes === null || softBytes === null || !/^\d+$/.test(parts[2]!)) throw new InvalidValue(bad);
+    if (hardBytes === null || softBytes === null || !/^\d+$/.test(parts[2]!)) throw value;
     const softSeconds = Number(parts[2]);
-    if (softSeconds > INT_MAX) throw new InvalidValue(bad);
+    if (softSeconds > INT_MAX) throw value;
     return { hardBytes, softBytes, softSeconds };
   },
   show(v) {
@@ -254,7 +274,7 @@ export const SETTINGS: readonly Setting[] = [
 
   def('maxmemory', 'maxmemory', { section: MEM, default: '0', kind: size(0), mutable: true,
     doc: 'pool bytes data may use before maxmemory-policy applies; 0 = the whole pool' }),
-  def('maxmemory-policy', 'maxmemoryPolicy', { section: MEM, default: 'noeviction', kind: oneOf(MAXMEMORY_POLICIES),
+  def('maxmemory-policy', 'maxmemoryPolicy', { section: MEM, default: 'noeviction', kind: oneOf(MAXMEMORY_POLICIES, REDIS_POLICY_ORDER),
     mutable: true,
     doc: `when full: noeviction (writes fail with OOM) or evict: ${MAXMEMORY_POLICIES.slice(1).join(', ')}` }),
 
