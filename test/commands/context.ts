@@ -5,7 +5,9 @@ import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Store, StoreError } from '../../src/store/store.js';
 import { storeErrorReply } from '../../src/commands/redis/table.js';
-import type { ClientState, CommandContext, CommandSpec, ServerContext } from '../../src/commands/redis/types.js';
+import type { ClientState, CommandContext, CommandSpec } from '../../src/commands/redis/types.js';
+import type { RedisServer } from '../../src/commands/redis/services.js';
+import { DEFAULTS, type Config } from '../../src/ops/config.js';
 import { FillBulk, type Reply } from '../../src/protocol/resp/reply.js';
 import { stringCommands } from '../../src/commands/redis/strings.js';
 import { keyCommands } from '../../src/commands/redis/keys.js';
@@ -48,11 +50,25 @@ export function makeClient(): ClientState {
   };
 }
 
+/**
+ * The server services for the string, key and expiry families, which read only the store and the
+ * settings; any other service is a test error, not a silent undefined.
+ */
+function testServer(store: Store, config: Config): RedisServer {
+  const known: Partial<RedisServer> = { store, config };
+  return new Proxy(known, {
+    get(target, prop) {
+      if (prop in target) return target[prop as keyof RedisServer];
+      throw new Error(`the command test context has no server service '${String(prop)}'`);
+    },
+  }) as RedisServer;
+}
+
 /** `config` overrides what the handlers read from the server's settings (protoMaxBulkLen, maxmemoryPolicy, ...). */
 export function openContext(config?: Record<string, unknown>): TestContext {
   const poolPath = `/dev/shm/daxcache-test-${process.pid}-${randomBytes(6).toString('hex')}.pool`;
   const store = Store.open(poolPath, { createSize: 64 * 1024 * 1024 });
-  const server: ServerContext = config ? { store, config } : { store };
+  const server = testServer(store, { ...DEFAULTS, ...config } as Config);
   const client = makeClient();
   const ctx: TestContext = {
     store,

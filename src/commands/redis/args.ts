@@ -7,7 +7,6 @@ import { ErrorReply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR, invalidExpireTime } from '../../protocol/resp/errors.js';
 import { parseInt64 } from '../../store/numeric.js';
 import type { CommandContext } from './types.js';
-import type { RedisServer } from './services.js';
 
 export const LLONG_MAX = 9223372036854775807n;
 export const LLONG_MIN = -9223372036854775808n;
@@ -285,23 +284,17 @@ function matchImpl(
 }
 
 /** Redis's proto-max-bulk-len: the largest string APPEND/SETRANGE may build. */
-export const DEFAULT_PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
-
 export function protoMaxBulkLen(ctx: CommandContext): number {
-  const v = (ctx.server as Partial<RedisServer>).config?.protoMaxBulkLen;
-  return typeof v === 'number' && v > 0 ? v : DEFAULT_PROTO_MAX_BULK_LEN;
+  return ctx.server.config.protoMaxBulkLen;
 }
 
-/** The configured maxmemory-policy ("noeviction" when the server context has no config). */
 export function maxmemoryPolicy(ctx: CommandContext): string {
-  const v = (ctx.server as Partial<RedisServer>).config?.maxmemoryPolicy;
-  return typeof v === 'string' ? v : 'noeviction';
+  return ctx.server.config.maxmemoryPolicy;
 }
 
 /** The configured maxmemory in bytes (0 = no limit). */
 export function maxmemory(ctx: CommandContext): number {
-  const v = (ctx.server as Partial<RedisServer>).config?.maxmemory;
-  return typeof v === 'number' ? v : 0;
+  return ctx.server.config.maxmemory;
 }
 
 /** checkStringLength: size + append past proto-max-bulk-len. */

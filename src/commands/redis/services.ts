@@ -2,7 +2,8 @@
 // beyond the store. The server (src/server/) implements these; commands only see the interfaces, so
 // this layer never imports the server.
 import type { Config } from '../../ops/config.js';
-import type { ClientState, CommandContext, ServerContext } from './types.js';
+import type { Store } from '../../store/store.js';
+import type { ClientState, CommandContext } from './types.js';
 import type { CommandTable } from './table.js';
 
 /** A connected client as CLIENT LIST / KILL / INFO see it. */
@@ -61,7 +62,8 @@ export interface ShutdownRequest {
   client: ClientState;
 }
 
-export interface RedisServer extends ServerContext {
+export interface RedisServer {
+  readonly store: Store;
   readonly config: Config;
   /** Random 40-hex id of this server run (INFO run_id). */
   readonly runId: string;
@@ -93,5 +95,5 @@ export interface RedisServer extends ServerContext {
 
 /** The server services of a command's context. */
 export function redisServer(ctx: CommandContext): RedisServer {
-  return ctx.server as RedisServer;
+  return ctx.server;
 }

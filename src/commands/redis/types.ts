@@ -2,6 +2,7 @@
 // Redis's command table: name, arity, flags, key positions).
 import type { Store } from '../../store/store.js';
 import type { Reply } from '../../protocol/resp/reply.js';
+import type { RedisServer } from './services.js';
 
 /** Per-connection state a command may read or change. */
 export interface ClientState {
@@ -25,16 +26,12 @@ export interface ClientState {
   closeAfterReply: boolean;
 }
 
-/** Server-wide services; the server fills it in (see src/server/). */
-export interface ServerContext {
-  readonly store: Store;
-  [service: string]: unknown;
-}
 
 export interface CommandContext {
   readonly store: Store;
   readonly client: ClientState;
-  readonly server: ServerContext;
+  /** Server-wide services (services.ts), implemented by src/server/context.ts. */
+  readonly server: RedisServer;
 }
 
 /** argv[0] is the command name as sent; argv.length has been checked against the arity. */
