@@ -15,7 +15,7 @@ import {
 import type { CommandContext, CommandSpec } from './types.js';
 import { connectionCommands } from './connection.js';
 import { clientCommand } from './client.js';
-import { serverCommands } from './server.js';
+import { serverCommands } from './admin.js';
 import { infoCommand } from './info.js';
 import { configCommand } from './config.js';
 import { commandCommand } from './command.js';

@@ -1,4 +1,4 @@
-// Server commands: DBSIZE FLUSHDB FLUSHALL TIME LASTSAVE SAVE BGSAVE SHUTDOWN. Every write is
+// Server administration commands (Redis server.c/db.c): DBSIZE FLUSHDB FLUSHALL TIME LASTSAVE SAVE BGSAVE SHUTDOWN. Every write is
 // already persistent when it is acknowledged, so SAVE/BGSAVE only run a persist barrier and record
 // the time for LASTSAVE (scripts that poll LASTSAVE after BGSAVE keep working).
 import { ErrorReply, OK, SimpleString, SYNTAX_ERR, type Reply } from '../../protocol/resp/index.js';
