@@ -10,7 +10,7 @@
 // setKeepAlive, addresses) and does no I/O; the poller reads and writes a dup of it.
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { native, type NativePoller, type WriterOptions } from '../store/native.js';
+import { NativePollerClass, type NativePoller, type PollerConstructor, type WriterOptions } from './io/native-io.js';
 import type { GroupCommit } from './commit.js';
 import { socketFd } from './client-limits.js';
 import type { ChunkHandler, ClientSocket } from './socket-read.js';
@@ -47,16 +47,16 @@ export class SocketPoller {
 
   /** Null when the native addon has no poller (then connections use Node's sockets). */
   static create(commit: GroupCommit, writer?: WriterOptions): SocketPoller | null {
-    if (!native.Poller) return null;
+    if (!NativePollerClass) return null;
     try {
-      return new SocketPoller(native.Poller, commit, writer);
+      return new SocketPoller(NativePollerClass, commit, writer);
     } catch {
       return null; // no writer thread (out of threads or fds): Node's sockets still work
     }
   }
 
   private constructor(
-    Poller: NonNullable<typeof native.Poller>,
+    Poller: PollerConstructor,
     private readonly commit: GroupCommit,
     writer?: WriterOptions,
   ) {

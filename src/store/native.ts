@@ -1,8 +1,5 @@
-// Loads the compiled native core (built by `npm run build:native`) and describes its surface.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// The surface of the native store core (native/addon.cc), typed for src/store/store.ts.
+import { addon } from '../addon.js';
 
 export interface NativeStoreOptions {
   createSize?: number;
@@ -139,68 +136,13 @@ export interface NativeStore {
   accessInfo(key: Bytes): [number, number] | null;
 }
 
-/** Client socket I/O on the event loop (native/io/poller.h); used by src/server/poller.ts. */
-export interface NativePoller {
-  /** Polls a dup of fd for reading: the connection id (> 0), or -errno. */
-  add(fd: number): number;
-  interest(id: number, read: boolean): number;
-  /**
-   * Queues a copy for the writer thread (sent after the current dispatch, or at once outside one):
-   * the connection's queued bytes, this write included, or -errno.
-   */
-  write(id: number, data: Uint8Array): number;
-  writev(id: number, data: Uint8Array[]): number;
-  /** shutdown(SHUT_WR) after the queued output: the queued bytes, or -errno. */
-  shutdown(id: number): number;
-  /** Bytes queued and not yet taken by the kernel, or -errno. */
-  queued(id: number): number;
-  /** 1: nothing is queued now; 0: a writable event comes once the queue is empty; or -errno. */
-  wantDrain(id: number): number;
-  remove(id: number): void;
-  close(): void;
-}
-
-/** The socket writer's knobs (native/io/writer.h Options); tests turn them to run its extreme modes. */
-export interface WriterOptions {
-  /** Largest batch the event-loop thread sends itself (default 1024 bytes; 0: every batch by the thread). */
-  inlineMax?: number;
-  /** The writer thread sleeps this long after each wakeup, as if preempted (default 0). */
-  writerDelayUs?: number;
-}
-
 interface NativeModule {
   NativeStore: new (path: string, options: NativeStoreOptions) => NativeStore;
-  /**
-   * dispatch(n) gets n events as [id, kind, offset, length] in `events`, bytes in `arena`: at the
-   * end of the loop's poll phase, or as soon as `batch` events are waiting.
-   */
-  Poller?: new (
-    arena: Buffer,
-    events: Int32Array,
-    batch: number,
-    dispatch: (count: number) => void,
-    writer?: WriterOptions,
-  ) => NativePoller;
   checkPool(path: string): CheckReport;
   poolInfo(path: string): PoolInfo;
   layoutVersion: number;
 }
 
-// The addon is build/Release/ of the package: found from the package root (the nearest folder above
-// this file with a package.json), so this module works from src/ (vitest), dist/, and the test
-// harness's own build (build/harness/src/store/).
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-const addonPath = join(packageRoot(), 'build', 'Release', 'daxcache_native.node');
+/** The store's part of the native addon (src/addon.ts loads it once for the store and the server's socket I/O). */
+export const native = addon as unknown as NativeModule;
 
-function load(): NativeModule {
-  if (!existsSync(addonPath)) {
-    throw new Error(`daxcache native addon not built (${addonPath}): run \`npm run build\` (needs \`apt-get install libpmem2-dev\`)`);
-  }
-  return createRequire(import.meta.url)(addonPath) as NativeModule;
-}
-
-export const native: NativeModule = load();
