@@ -8,7 +8,8 @@ import type { ClientState } from '../commands/redis/types.js';
 import type { ReplySink } from './commit.js';
 import type { ListenerDeps } from './listener.js';
 import { OutputLimit, idleTooLong, newClientState } from './client-limits.js';
-import { openClientSocket, type ClientSocket } from './socket-read.js';
+import { openClientSocket } from './socket-read.js';
+import type { ClientSocket } from './io/socket.js';
 
 /** What every connection needs of its listener. */
 export type ConnectionDeps = Pick<ListenerDeps, 'store' | 'commit' | 'config' | 'logger' | 'metrics' | 'clients' | 'poller'>;

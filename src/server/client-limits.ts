@@ -3,14 +3,7 @@
 import type { Socket } from 'node:net';
 import type { Config } from '../ops/config.js';
 import type { ClientState } from '../commands/redis/types.js';
-
-/** The addresses a client's state shows (net.Socket and the poller's sockets have them). */
-export interface SocketAddresses {
-  readonly remoteAddress?: string | undefined;
-  readonly remotePort?: number | undefined;
-  readonly localAddress?: string | undefined;
-  readonly localPort?: number | undefined;
-}
+import type { SocketAddresses } from './io/socket.js';
 
 export function newClientState(id: number, socket: SocketAddresses, authenticated: boolean): ClientState {
   const now = Date.now();

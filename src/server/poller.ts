@@ -13,7 +13,7 @@ import type net from 'node:net';
 import { NativePollerClass, type NativePoller, type PollerConstructor, type WriterOptions } from './io/native-io.js';
 import type { GroupCommit } from './commit.js';
 import { socketFd } from './client-limits.js';
-import type { ChunkHandler, ClientSocket } from './socket-read.js';
+import type { ChunkHandler, ClientSocket } from './io/socket.js';
 
 /** Input of one iteration lands here; a socket with more than 64 KiB waiting is read again next time. */
 const ARENA_BYTES = 1024 * 1024;

@@ -8,40 +8,11 @@
 // created with `onread`. `_handle` is undocumented but long-standing; when it is missing (another
 // kind of stream) the caller gets a plain 'data' listener instead.
 import net from 'node:net';
-import { socketFd, type SocketAddresses } from './client-limits.js';
+import { socketFd } from './client-limits.js';
 import type { SocketPoller } from './poller.js';
+import type { ChunkHandler, ClientSocket } from './io/socket.js';
 
 const READ_SIZE = 64 * 1024;
-
-/**
- * Called with each chunk read. The chunk's memory is reused for the next read: the handler copies
- * whatever it keeps (the parsers' detach()).
- */
-export type ChunkHandler = (chunk: Buffer) => void;
-
-/** What a connection uses of its socket: net.Socket has it all, and so has the poller's PolledSocket. */
-export interface ClientSocket extends SocketAddresses {
-  /** Output accepted by write() and not yet taken by the kernel. */
-  readonly writableLength: number;
-  /** write() returned false and 'drain' has not come yet. */
-  readonly writableNeedDrain: boolean;
-  /** Above this much unsent output, write() returns false. */
-  readonly writableHighWaterMark: number;
-  /** True when write() copies the bytes, so the caller may reuse its buffer once write() returns. */
-  readonly copiesWrites?: boolean;
-  write(data: Uint8Array): boolean;
-  cork(): void;
-  uncork(): void;
-  end(): unknown;
-  destroy(): unknown;
-  pause(): unknown;
-  resume(): unknown;
-  setNoDelay(noDelay?: boolean): unknown;
-  setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
-  on(event: 'end' | 'drain' | 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  once(event: 'close', listener: () => void): unknown;
-}
 
 /**
  * The socket a connection reads and writes: `raw` (accepted with pauseOnConnect, not read yet)
