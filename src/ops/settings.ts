@@ -4,7 +4,7 @@
 
 import { InvalidValue } from './errors.js';
 import { formatSize, parseSize } from './size.js';
-import { EVICTION_POLICIES } from '../store/policies.js';
+import { EVICTION_POLICIES } from './policies.js';
 
 export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
 export type Durability = (typeof DURABILITY_MODES)[number];

@@ -7,7 +7,7 @@
 // which compose reads and writes here; the server runs one command at a time, so nothing interleaves.
 import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
 import { StoreError, Status, failIfError } from './errors.js';
-import { EVICTION_POLICIES, type EvictionPolicy } from './policies.js';
+import { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
 
 export { StoreError } from './errors.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, CheckReport, PoolInfo } from './native.js';
@@ -35,7 +35,7 @@ export type PairOutcome = 'ok' | 'not_found' | 'exists';
 
 export interface OpenOptions extends NativeStoreOptions {}
 
-export { EVICTION_POLICIES, type EvictionPolicy } from './policies.js';
+export { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
 
 const outcome: Record<number, SetOutcome> = {
   [Status.Ok]: 'stored',
