@@ -7,4 +7,4 @@ export { McCounters } from './counters.js';
 export { ItemState } from './item-state.js';
 export { PrefixStats } from './prefix-stats.js';
 export { SlabClasses } from './classes.js';
-export type { McConnection, McContext, McServer } from './types.js';
+export type { McConnInfo, McConnection, McContext, McServer } from './types.js';

@@ -1,4 +1,4 @@
-// stats [settings|items|slabs|sizes|reset|detail on|off|dump]: memcached's field names and
+// stats [settings|items|slabs|sizes|conns|reset|detail on|off|dump]: memcached's field names and
 // formats, so tools such as memcached_exporter, memcstat and memccapable read them. Fields
 // memcached has but daxcache cannot know (LRU segments, per-item ages, crawler counters) are left
 // out rather than filled with invented values.
@@ -30,6 +30,9 @@ export function statsCommand(ctx: McContext, req: StatsRequest): void {
       break;
     case 'slabs':
       slabs(ctx);
+      break;
+    case 'conns':
+      conns(ctx);
       break;
     case 'sizes':
       // memcached's size histogram is off unless started with -o track_sizes.
@@ -148,6 +151,22 @@ function items(ctx: McContext): void {
   for (let i = 0; i < classes.length; i++) {
     const n = classes[i]!.usedChunks;
     if (n > 0) writeStat(ctx.w, `items:${i + 1}:number`, n);
+  }
+}
+
+/**
+ * memcached's `stats conns`: per connection, keyed by its fd, the client and listener addresses,
+ * the state (the asking connection is parsing its command; the others are reading, as memcached reports idle ones) and the
+ * seconds since its last command.
+ */
+function conns(ctx: McContext): void {
+  const nowS = Math.floor(ctx.now / 1000);
+  for (const c of ctx.server.connectionList()) {
+    const self = c.id === ctx.conn.clientId;
+    writeStat(ctx.w, `${c.fd}:addr`, `tcp:${c.addr}`);
+    writeStat(ctx.w, `${c.fd}:listen_addr`, `tcp:${c.laddr}`);
+    writeStat(ctx.w, `${c.fd}:state`, self ? 'conn_parse_cmd' : 'conn_read');
+    writeStat(ctx.w, `${c.fd}:secs_since_last_cmd`, self ? 0 : Math.max(0, nowS - Math.floor(c.lastCommandMs / 1000)));
   }
 }
 

@@ -25,16 +25,31 @@ export interface McServer {
   verbosity: number;
   /** Memcached connections open now. */
   currentConnections(): number;
+  /** The open memcached connections, for `stats conns`. */
+  connectionList(): Iterable<McConnInfo>;
   /** Runs a flush_all now (delayMs 0) or later; a newer flush_all replaces a pending one. */
   scheduleFlush(delayMs: number): void;
   /** Stops the server (the `shutdown` command, when memcached-shutdown is enabled). */
   shutdown(graceful: boolean): void;
 }
 
+/** One connection as `stats conns` shows it. */
+export interface McConnInfo {
+  /** Socket file descriptor (-1 when unknown): memcached keys its lines by it. */
+  readonly fd: number;
+  /** host:port of the client and of the listener. */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly lastCommandMs: number;
+  /** The client id (McConnection.clientId), so the asking connection can tell itself apart. */
+  readonly id: number;
+}
+
 /** The connection a command runs on. */
 export interface McConnection {
   /** Set by `quit`: close once the replies queued so far are written; read no more. */
   closeAfterReply: boolean;
+  readonly clientId: number;
 }
 
 export interface McContext {

@@ -36,6 +36,9 @@ export interface MemcacheConnDeps extends MemcacheDeps {
 export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> implements McConnection {
   closeAfterReply = false;
   protected readonly parser: MemcacheParser;
+  get clientId(): number {
+    return this.state.id;
+  }
   protected readonly writer = new ReplyWriter();
   private readonly ctx: McContext;
   /** Stopped for output backpressure; `kick` resumes. */

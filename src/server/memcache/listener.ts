@@ -25,6 +25,8 @@ export class MemcacheListener implements Listener {
       commit: deps.commit,
       logger: deps.logger,
       connections: () => this.connections.size,
+      connectionList: () =>
+        [...this.connections].map((c) => ({ id: c.state.id, fd: c.fd, addr: c.state.addr, laddr: c.state.laddr, lastCommandMs: c.state.lastInteractionMs })),
     });
     // allowHalfOpen: a client that sends its commands then shuts down its write side still gets
     // every reply; the connection ends after them.

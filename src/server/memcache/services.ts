@@ -3,7 +3,7 @@
 import type { Config } from '../../ops/config.js';
 import type { Logger } from '../../ops/logger.js';
 import type { Store } from '../../store/store.js';
-import { ItemState, McCounters, PrefixStats, SlabClasses, type McServer } from '../../commands/memcache/index.js';
+import { ItemState, McCounters, PrefixStats, SlabClasses, type McConnInfo, type McServer } from '../../commands/memcache/index.js';
 import type { GroupCommit } from '../commit.js';
 
 /** The memcached release whose text and meta protocols daxcache follows (`version`, `stats`). */
@@ -19,6 +19,8 @@ export interface McServiceDeps {
   logger: Logger;
   /** Memcached connections open now. */
   connections: () => number;
+  /** Their `stats conns` view. */
+  connectionList: () => Iterable<McConnInfo>;
 }
 
 export class McServices implements McServer {
@@ -43,6 +45,10 @@ export class McServices implements McServer {
 
   currentConnections(): number {
     return this.deps.connections();
+  }
+
+  connectionList(): Iterable<McConnInfo> {
+    return this.deps.connectionList();
   }
 
   scheduleFlush(delayMs: number): void {
