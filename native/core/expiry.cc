@@ -44,19 +44,7 @@ void ExpiryIndex::compact() {
   due_ = decltype(due_)(std::greater<Due>(), std::move(v));
 }
 
-bool ExpiryIndex::next_due(int64_t now, uint64_t* off, int64_t* expire_ms) {
-  while (!due_.empty() && due_.top().first <= now) {
-    Due d = due_.top();
-    due_.pop();
-    auto it = live_.find(d.second);
-    if (it == live_.end() || it->second != d.first) continue;  // replaced or removed since
-    *off = d.second;
-    *expire_ms = d.first;
-    return true;
-  }
-  return false;
-}
-
+// Drops heap entries of items replaced or removed since, until the top is live or not yet due.
 bool ExpiryIndex::any_due(int64_t now) {
   while (!due_.empty() && due_.top().first <= now) {
     auto it = live_.find(due_.top().second);
@@ -64,6 +52,14 @@ bool ExpiryIndex::any_due(int64_t now) {
     due_.pop();
   }
   return false;
+}
+
+bool ExpiryIndex::next_due(int64_t now, uint64_t* off, int64_t* expire_ms) {
+  if (!any_due(now)) return false;
+  *expire_ms = due_.top().first;
+  *off = due_.top().second;
+  due_.pop();
+  return true;
 }
 
 int64_t ExpiryIndex::avg_ttl_ms(int64_t now) const {
