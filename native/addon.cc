@@ -477,6 +477,13 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
       o.Set("perPage", double(cs[i].per_page));
       o.Set("pages", double(cs[i].pages));
       o.Set("usedChunks", double(cs[i].used_chunks));
+      const ClassRemovals& r = cs[i].removed;
+      o.Set("evicted", double(r.evicted));
+      o.Set("evictedNonzero", double(r.evicted_nonzero));
+      o.Set("evictedTime", double(r.evicted_time));
+      o.Set("reclaimed", double(r.reclaimed));
+      o.Set("crawlerReclaimed", double(r.crawler_reclaimed));
+      o.Set("crawlerItemsChecked", double(r.crawler_items_checked));
       arr.Set(uint32_t(i), o);
     }
     return arr;

@@ -25,9 +25,10 @@ bool Store::expire_at(uint64_t off, int64_t expire_ms) {
   uint64_t kl = h->klen;
   uint64_t before = expired_;
   Found f;
-  no_touch_ = true;
+  removals_of(off).crawler_items_checked++;
+  no_touch_ = crawling_ = true;
   bool alive = find(k, kl, hash_key(k, kl), f, false);
-  no_touch_ = false;
+  no_touch_ = crawling_ = false;
   expiry_.dead(off);  // whatever the lookup found, this entry is done...
   if (alive && f.off == off) expiry_.live(off, expire_ms);  // ...unless the clock went back
   return expired_ != before;

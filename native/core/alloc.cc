@@ -361,7 +361,7 @@ void Allocator::set_access(uint64_t off, uint16_t v) {
 
 std::vector<ClassStats> Allocator::class_stats() const {
   std::vector<ClassStats> out;
-  for (auto& c : classes_) out.push_back({c.size, c.per_page, c.pages, c.used});
+  for (auto& c : classes_) out.push_back({c.size, c.per_page, c.pages, c.used, {}});
   return out;
 }
 

@@ -15,11 +15,23 @@
 
 namespace dax {
 
+// Items removed from a class's chunks, by why (memcached's `stats items` counters). Volatile: they
+// count since this process opened the pool, as memcached's count since its start.
+struct ClassRemovals {
+  uint64_t evicted = 0;          // live items removed for room
+  uint64_t evicted_nonzero = 0;  // ...of them, items that had a TTL
+  uint64_t evicted_time = 0;     // idle seconds of the last evicted item (LRU policies)
+  uint64_t reclaimed = 0;        // expired items removed when a request or a write for room met them
+  uint64_t crawler_reclaimed = 0;      // expired items removed by active expiry or the open walk
+  uint64_t crawler_items_checked = 0;  // items active expiry looked at
+};
+
 struct ClassStats {
   uint32_t chunk_size;
   uint32_t per_page;
   uint64_t pages;
   uint64_t used_chunks;
+  ClassRemovals removed;  // filled by the store
 };
 
 class Allocator {

@@ -87,9 +87,17 @@ bool Store::evict_one() {
       const ItemHeader* h = item_at(c.off, nullptr);
       if (!h) continue;
       bool live = !stale(h), was_expired = live && expired(h, now);
+      if (was_expired) {
+        count_expired(c.off);
+      } else if (live) {
+        evicted_++;
+        ClassRemovals& r = removals_of(c.off);
+        r.evicted++;
+        if (h->expire_ms) r.evicted_nonzero++;
+        // The access field holds the last-access clock only under the LRU policies.
+        if (!lfu_policy(policy_)) r.evicted_time = uint16_t(uint16_t(now / 1000) - alloc_.access(c.off));
+      }
       drop(c.b, c.boff, c.idx, c.off, live, true);
-      if (was_expired) expired_++;
-      else if (live) evicted_++;
       return true;
     }
   }

@@ -44,7 +44,13 @@ void Store::mark_walk(uint32_t budget) {
         corrupt_++;
         index_.edit(boff)->slot[i] = 0;
       } else if (stale(h) || expired(h, now)) {
-        (stale(h) ? flushed_removed_ : expired_)++;
+        if (stale(h)) {
+          flushed_removed_++;
+        } else {
+          crawling_ = true;
+          count_expired(off);
+          crawling_ = false;
+        }
         index_.edit(boff)->slot[i] = 0;
         pending_free_.push_back(off);
       } else {
@@ -77,7 +83,9 @@ void Store::clean_walk(uint32_t budget) {
         return Index::Walk::Edited;
       }
       if (expired(h, now)) {
-        expired_++;
+        crawling_ = true;
+        count_expired(off);
+        crawling_ = false;
         drop(clean_cursor_, boff, i, off, true, true);
         return Index::Walk::Edited;
       }

@@ -36,6 +36,7 @@ Store::Store(const std::string& path, const PoolOptions& opt)
   pool_->persist_word(&dyn_->open_count, dyn_->open_count + 1);
   if (!opened_clean_) pool_->persist_word(&dyn_->crash_count, dyn_->crash_count + 1);
   alloc_.load(pool_->created());
+  removals_.resize(alloc_.nclasses() + 1);
   flush_epoch_ = dyn_->flush_epoch;
   // Every CAS handed out before is below cas_reserved; reserve a block ahead of use.
   next_cas_ = std::max<uint64_t>(1, dyn_->cas_reserved);
@@ -86,6 +87,18 @@ void Store::count_delta(uint64_t hash, int64_t d) {
   if (phase_ == RebuildPhase::Mark && (hash & (index_.nbuckets() - 1)) < mark_cursor_) walked_ += d;
 }
 
+void Store::count_expired(uint64_t off) {
+  expired_++;
+  ClassRemovals& r = removals_of(off);
+  (crawling_ ? r.crawler_reclaimed : r.reclaimed)++;
+}
+
+std::vector<ClassStats> Store::class_stats() const {
+  std::vector<ClassStats> cs = alloc_.class_stats();
+  for (size_t c = 0; c < cs.size() && c < removals_.size(); c++) cs[c].removed = removals_[c];
+  return cs;
+}
+
 void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it) {
   index_.edit(boff)->slot[idx] = 0;
   expiry_.dead(off);
@@ -121,7 +134,7 @@ bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool ve
     if (h->expire_ms) {
       if (!now) now = now_ms();
       if (expired(h, now)) {
-        expired_++;
+        count_expired(off);
         drop(hash, boff, i, off, true, true);
         return W::Stop;
       }

@@ -138,7 +138,7 @@ class Store {
   bool access_info(const uint8_t* k, uint64_t kl, AccessInfo& out);
 
   StoreStats stats() const;
-  std::vector<ClassStats> class_stats() const { return alloc_.class_stats(); }
+  std::vector<ClassStats> class_stats() const;
   Pool& pool() { return *pool_; }
   bool closed() const { return closed_; }
   uint64_t cas_of_last_write() const { return next_cas_ - 1; }
@@ -174,6 +174,9 @@ class Store {
   void mark_walk(uint32_t budget);
   void clean_walk(uint32_t budget);
   bool expire_at(uint64_t off, int64_t expire_ms);
+  // The removal counters of the class of the chunk at off (large runs share the last entry).
+  ClassRemovals& removals_of(uint64_t off) { return removals_[alloc_.class_for(alloc_.capacity(off))]; }
+  void count_expired(uint64_t off);
 
   std::unique_ptr<Pool> pool_;
   DirtyRanges dirty_;
@@ -205,6 +208,8 @@ class Store {
   static constexpr size_t EVICT_POOL_SIZE = 16;
   std::vector<EvictCand> evict_pool_;  // best eviction candidates kept across samples (volatile)
   bool no_touch_ = false;
+  bool crawling_ = false;  // removals now are active expiry's, not a request's
+  std::vector<ClassRemovals> removals_;  // per class, [nclasses] for large items
   uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
 };
 

@@ -73,6 +73,14 @@ export interface NativeClassStats {
   perPage: number;
   pages: number;
   usedChunks: number;
+  /** Since open: live items removed for room, of them with a TTL, idle seconds of the last one. */
+  evicted: number;
+  evictedNonzero: number;
+  evictedTime: number;
+  /** Since open: expired items removed by a request or a write for room / by active expiry. */
+  reclaimed: number;
+  crawlerReclaimed: number;
+  crawlerItemsChecked: number;
 }
 
 export interface CheckReport {

@@ -1,9 +1,7 @@
 // stats [settings|items|slabs|sizes|conns|reset|detail on|off|dump]: memcached's field names and
-// formats, so tools such as memcached_exporter, memcstat and memccapable read them. Fields
-// memcached has but daxcache cannot know (LRU segments, per-item ages, crawler counters) are left
-// out rather than filled with invented values.
+// formats, so tools such as memcached_exporter, memcstat and memccapable read them.
 import { REPLY, writeEnd, writeLine, writeReply, writeStat, type StatsRequest } from '../../protocol/memcache/index.js';
-import { CLASS_COUNTERS } from './counters.js';
+import { C, CLASS_COUNTERS } from './counters.js';
 import type { McContext } from './types.js';
 
 const DETAIL_USAGE = 'CLIENT_ERROR usage: stats detail on|off|dump';
@@ -145,12 +143,49 @@ function settings(ctx: McContext): void {
   s('track_sizes', 'no');
 }
 
-/** Per class with items: only what the pool knows, the number of items (LRU ages are not kept). */
+/**
+ * memcached 1.6's `stats items`, its fields in its order, per class that holds items. daxcache has
+ * one recency order per pool rather than memcached's HOT/WARM/COLD segments, so every item and hit
+ * counts as COLD (the segment memcached evicts from). Active expiry plays the part of memcached's
+ * LRU crawler. What daxcache keeps no record of is 0: requested sizes (mem_requested), item ages,
+ * per-class allocation failures and the segment moves memcached's LRU maintainer makes.
+ */
 function items(ctx: McContext): void {
   const classes = ctx.store.classStats();
+  const c = ctx.server.counters;
   for (let i = 0; i < classes.length; i++) {
-    const n = classes[i]!.usedChunks;
-    if (n > 0) writeStat(ctx.w, `items:${i + 1}:number`, n);
+    const k = classes[i]!;
+    if (k.usedChunks === 0) continue;
+    const id = i + 1;
+    const s = (name: string, v: number): void => writeStat(ctx.w, `items:${id}:${name}`, v);
+    s('number', k.usedChunks);
+    s('number_hot', 0);
+    s('number_warm', 0);
+    s('number_cold', k.usedChunks);
+    s('age_hot', 0);
+    s('age_warm', 0);
+    s('age', 0);
+    s('mem_requested', 0);
+    s('evicted', k.evicted);
+    s('evicted_nonzero', k.evictedNonzero);
+    s('evicted_time', k.evictedTime);
+    s('outofmemory', 0);
+    s('tailrepairs', 0);
+    s('reclaimed', k.reclaimed);
+    s('expired_unfetched', 0);
+    s('evicted_unfetched', 0);
+    s('evicted_active', 0);
+    s('crawler_reclaimed', k.crawlerReclaimed);
+    s('crawler_items_checked', k.crawlerItemsChecked);
+    s('lrutail_reflocked', 0);
+    s('moves_to_cold', 0);
+    s('moves_to_warm', 0);
+    s('moves_within_lru', 0);
+    s('direct_reclaims', 0);
+    s('hits_to_hot', 0);
+    s('hits_to_warm', 0);
+    s('hits_to_cold', c.classValue(id, C.getHits));
+    s('hits_to_temp', 0);
   }
 }
 
