@@ -4,18 +4,19 @@
 // (resp/connection.ts, memcache/connection.ts), as are backpressure and half-close handling.
 import type { Socket } from 'node:net';
 import type { ClientHandle } from '../commands/redis/services.js';
-import type { ClientState } from '../commands/redis/types.js';
+import type { ConnectionState } from '../commands/connection-state.js';
 import type { ReplySink } from './commit.js';
 import type { ListenerDeps } from './listener.js';
-import { OutputLimit, idleTooLong, newClientState } from './client-limits.js';
+import { OutputLimit, idleTooLong, newConnectionState } from './client-limits.js';
 import { openClientSocket } from './socket-read.js';
 import type { ClientSocket } from './io/socket.js';
 
 /** What every connection needs of its listener. */
 export type ConnectionDeps = Pick<ListenerDeps, 'store' | 'commit' | 'config' | 'logger' | 'metrics' | 'clients' | 'poller'>;
 
-export abstract class ClientConnection<D extends ConnectionDeps> implements ReplySink, ClientHandle {
-  readonly state: ClientState;
+/** `S` is the protocol's connection state: the shared part plus the protocol's own fields. */
+export abstract class ClientConnection<D extends ConnectionDeps, S extends ConnectionState = ConnectionState> implements ReplySink, ClientHandle {
+  readonly state: S;
   readonly fd: number;
   readonly socket: ClientSocket;
   /** Resolves when the socket has closed. */
@@ -34,6 +35,7 @@ export abstract class ClientConnection<D extends ConnectionDeps> implements Repl
     protected readonly deps: D,
     readonly protocol: 'redis' | 'memcached',
     authenticated: boolean,
+    protocolState: (base: ConnectionState) => S,
   ) {
     const { config } = deps;
     // Handlers are the subclass's methods; none runs before its constructor has finished (reads
@@ -41,7 +43,7 @@ export abstract class ClientConnection<D extends ConnectionDeps> implements Repl
     const { socket, fd } = openClientSocket(raw, deps.poller, (chunk) => this.onChunk(chunk));
     this.socket = socket;
     this.fd = fd;
-    this.state = newClientState(deps.clients.nextId(), socket, authenticated);
+    this.state = protocolState(newConnectionState(deps.clients.nextId(), socket, authenticated));
     this.outputLimit = new OutputLimit(config);
     socket.setNoDelay(true);
     if (config.tcpKeepalive > 0) socket.setKeepAlive(true, config.tcpKeepalive * 1000);

@@ -2,27 +2,19 @@
 // client-output-buffer-limit check (hard, or soft for some seconds) and the idle timeout.
 import type { Socket } from 'node:net';
 import type { Config } from '../ops/config.js';
-import type { ClientState } from '../commands/redis/types.js';
+import type { ConnectionState } from '../commands/connection-state.js';
 import type { SocketAddresses } from './io/socket.js';
 
-export function newClientState(id: number, socket: SocketAddresses, authenticated: boolean): ClientState {
+export function newConnectionState(id: number, socket: SocketAddresses, authenticated: boolean): ConnectionState {
   const now = Date.now();
   return {
     id,
-    name: '',
-    resp: 2,
-    db: 0,
-    authenticated,
     addr: `${socket.remoteAddress}:${socket.remotePort}`,
     laddr: `${socket.localAddress}:${socket.localPort}`,
     createdMs: now,
     lastInteractionMs: now,
     lastCommand: 'NULL',
-    libName: '',
-    libVersion: '',
-    replyMode: 'on',
-    noEvict: false,
-    closeAfterReply: false,
+    authenticated,
   };
 }
 
@@ -65,6 +57,6 @@ export class OutputLimit {
 }
 
 /** Idle timeout (`timeout` seconds, 0 = never). */
-export function idleTooLong(config: Config, state: ClientState, nowMs: number): boolean {
+export function idleTooLong(config: Config, state: ConnectionState, nowMs: number): boolean {
   return config.timeout > 0 && nowMs - state.lastInteractionMs > config.timeout * 1000;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Store, StoreError } from '../../src/store/store.js';
 import { storeErrorReply } from '../../src/commands/redis/table.js';
 import type { ClientState, CommandContext, CommandSpec } from '../../src/commands/redis/types.js';
+import { newClientState } from '../../src/commands/redis/connection.js';
 import type { RedisServer } from '../../src/commands/redis/services.js';
 import { DEFAULTS, type Config } from '../../src/ops/config.js';
 import { FillBulk, type Reply } from '../../src/protocol/resp/reply.js';
@@ -31,23 +32,8 @@ function arityOk(arity: number, argc: number): boolean {
 
 export function makeClient(): ClientState {
   const now = Date.now();
-  return {
-    id: 1,
-    name: '',
-    resp: 2,
-    db: 0,
-    authenticated: true,
-    addr: '127.0.0.1:50000',
-    laddr: '127.0.0.1:6379',
-    createdMs: now,
-    lastInteractionMs: now,
-    lastCommand: '',
-    libName: '',
-    libVersion: '',
-    replyMode: 'on',
-    noEvict: false,
-    closeAfterReply: false,
-  };
+  const base = { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379', createdMs: now, lastInteractionMs: now, lastCommand: '', authenticated: true };
+  return newClientState(base);
 }
 
 /**

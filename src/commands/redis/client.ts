@@ -3,7 +3,7 @@ import { ErrorReply, OK, SYNTAX_ERR, VerbatimReply, type Reply } from '../../pro
 import { parseInt64 } from '../../store/numeric.js';
 import { cstr, setClientName, validClientAttr } from './connection.js';
 import { container, helpReply, sub } from './help.js';
-import { redisServer, type ClientHandle } from './services.js';
+import { isRedisClient, redisServer, type RedisClientHandle } from './services.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NO_SUCH_CLIENT = new ErrorReply('ERR No such client');
@@ -14,7 +14,7 @@ const INVALID_CLIENT_ID = new ErrorReply('ERR Invalid client ID');
 const CLIENT_TYPES = new Set(['normal', 'slave', 'replica', 'master', 'pubsub']);
 
 /** One CLIENT LIST line (catClientInfoString), without the trailing newline. */
-export function clientInfoLine(h: ClientHandle, nowMs: number): string {
+export function clientInfoLine(h: RedisClientHandle, nowMs: number): string {
   const c = h.state;
   let flags = '';
   if (c.closeAfterReply) flags += 'c';
@@ -46,15 +46,15 @@ export function clientInfoLine(h: ClientHandle, nowMs: number): string {
   ].join(' ');
 }
 
-function redisClients(ctx: CommandContext): ClientHandle[] {
-  return [...redisServer(ctx).clients.all()].filter((h) => h.protocol === 'redis');
+function redisClients(ctx: CommandContext): RedisClientHandle[] {
+  return [...redisServer(ctx).clients.all()].filter(isRedisClient);
 }
 
 const lower = (b: Buffer): string => b.toString('latin1').toLowerCase();
 
 const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
   const now = Date.now();
-  let picked: ClientHandle[];
+  let picked: RedisClientHandle[];
   if (argv.length === 4 && lower(argv[2]!) === 'type') {
     const type = lower(argv[3]!);
     if (!CLIENT_TYPES.has(type)) return new ErrorReply(`ERR Unknown client type '${cstr(argv[3]!)}'`);
@@ -66,7 +66,7 @@ const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
       const id = parseInt64(argv[j]!);
       if (id === null) return INVALID_CLIENT_ID;
       const h = dir.byId(Number(id));
-      if (h && h.protocol === 'redis') picked.push(h);
+      if (h && isRedisClient(h)) picked.push(h);
     }
   } else if (argv.length !== 2) {
     return SYNTAX_ERR;
@@ -78,7 +78,7 @@ const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
 
 const info = sub('info', 2, ['loading', 'stale'], (ctx) => {
   const self = redisServer(ctx).clients.byId(ctx.client.id);
-  return new VerbatimReply('txt', self ? clientInfoLine(self, Date.now()) + '\n' : '');
+  return new VerbatimReply('txt', self && isRedisClient(self) ? clientInfoLine(self, Date.now()) + '\n' : '');
 });
 
 const id = sub('id', 2, ['loading', 'stale'], (ctx) => ctx.client.id);

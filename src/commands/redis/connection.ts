@@ -15,6 +15,7 @@ import {
 } from '../../protocol/resp/index.js';
 import { redisServer } from './services.js';
 import type { ClientState, CommandContext, CommandSpec } from './types.js';
+import type { ConnectionState } from '../connection-state.js';
 import { parseInt64 } from '../../store/numeric.js';
 
 const NOPASS_AUTH = new ErrorReply(
@@ -31,6 +32,11 @@ export const BAD_CLIENT_NAME = new ErrorReply('ERR Client names cannot contain s
 export function validClientAttr(b: Buffer): boolean {
   for (let i = 0; i < b.length; i++) if (b[i]! < 0x21 || b[i]! > 0x7e) return false;
   return true;
+}
+
+/** A new RESP connection's state, from the shared part. */
+export function newClientState(base: ConnectionState): ClientState {
+  return { ...base, name: '', resp: 2, db: 0, libName: '', libVersion: '', replyMode: 'on', noEvict: false, closeAfterReply: false };
 }
 
 /** clientSetNameOrReply: an empty name clears it. */

@@ -4,11 +4,12 @@
 import type { Config } from '../../ops/config.js';
 import type { Store } from '../../store/store.js';
 import type { ClientState, CommandContext } from './types.js';
+import type { ConnectionState } from '../connection-state.js';
 import type { CommandTable } from './table.js';
 
-/** A connected client as CLIENT LIST / KILL / INFO see it. */
+/** A connected client of either protocol, as the client registry and INFO see it. */
 export interface ClientHandle {
-  readonly state: ClientState;
+  readonly state: ConnectionState;
   readonly protocol: 'redis' | 'memcached';
   /** Socket file descriptor, -1 when unknown. */
   readonly fd: number;
@@ -18,6 +19,17 @@ export interface ClientHandle {
   outputBufferBytes(): number;
   /** Closes the connection (after the reply being built, when it is the caller's own). */
   kill(): void;
+}
+
+/** A RESP client, as CLIENT LIST / KILL see it: its state has Redis's fields. */
+export interface RedisClientHandle extends ClientHandle {
+  readonly protocol: 'redis';
+  readonly state: ClientState;
+}
+
+/** Only RESP connections say protocol 'redis', and their state is a ClientState. */
+export function isRedisClient(h: ClientHandle): h is RedisClientHandle {
+  return h.protocol === 'redis';
 }
 
 export interface ClientDirectory {

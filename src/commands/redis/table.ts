@@ -17,7 +17,7 @@ import { connectionCommands } from './connection.js';
 import { clientCommand } from './client.js';
 import { serverCommands } from './admin.js';
 import { infoCommand } from './info.js';
-import { configCommand } from './config.js';
+import { configCommand } from './config-command.js';
 import { commandCommand } from './command.js';
 import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';

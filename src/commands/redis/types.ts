@@ -3,20 +3,14 @@
 import type { Store } from '../../store/store.js';
 import type { Reply } from '../../protocol/resp/reply.js';
 import type { RedisServer } from './services.js';
+import type { ConnectionState } from '../connection-state.js';
 
-/** Per-connection state a command may read or change. */
-export interface ClientState {
-  readonly id: number;
+/** A RESP connection's state: the shared part and what Redis's commands set on it. */
+export interface ClientState extends ConnectionState {
   name: string;
   /** Protocol version negotiated with HELLO. */
   resp: 2 | 3;
   db: number;
-  authenticated: boolean;
-  readonly addr: string;
-  readonly laddr: string;
-  readonly createdMs: number;
-  lastInteractionMs: number;
-  lastCommand: string;
   libName: string;
   libVersion: string;
   /** CLIENT REPLY ON|OFF|SKIP */
@@ -25,7 +19,6 @@ export interface ClientState {
   /** Set by QUIT / CLIENT KILL: close after the pending replies are written. */
   closeAfterReply: boolean;
 }
-
 
 export interface CommandContext {
   readonly store: Store;

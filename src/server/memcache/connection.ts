@@ -50,7 +50,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(raw: Socket, deps: MemcacheConnDeps) {
-    super(raw, deps, 'memcached', deps.config.requirepass === '');
+    super(raw, deps, 'memcached', deps.config.requirepass === '', (base) => base);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
     this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
   }

@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import { OK, ProtocolError, ReplyWriter, RequestParser } from '../../protocol/resp/index.js';
 import type { RedisServer } from '../../commands/redis/services.js';
 import type { CommandTable } from '../../commands/redis/table.js';
-import type { CommandContext } from '../../commands/redis/types.js';
+import type { ClientState, CommandContext } from '../../commands/redis/types.js';
+import { newClientState } from '../../commands/redis/connection.js';
 import type { ListenerDeps } from '../listener.js';
 import { ClientConnection } from '../client-connection.js';
 
@@ -27,7 +28,7 @@ const PAUSE_ABOVE = 1024 * 1024;
 /** The commonest reply, copied as bytes (the generic encoder formats and sanitizes it each time). */
 const OK_BYTES = Buffer.from('+OK\r\n');
 
-export class RespConnection extends ClientConnection<RespDeps> {
+export class RespConnection extends ClientConnection<RespDeps, ClientState> {
   protected readonly parser: RequestParser;
   protected readonly writer = new ReplyWriter();
   private readonly ctx: CommandContext;
@@ -39,7 +40,7 @@ export class RespConnection extends ClientConnection<RespDeps> {
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(raw: Socket, deps: RespDeps) {
     const { config } = deps;
-    super(raw, deps, 'redis', config.requirepass === '');
+    super(raw, deps, 'redis', config.requirepass === '', newClientState);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
   }
