@@ -1,12 +1,14 @@
 // N-API glue only: argument checking and conversion. Store logic lives in native/core.
 #include <napi.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
 #include "check.h"
 #include "poller_addon.h"
 #include "store.h"
+#include "tiered_store.h"
 
 using namespace dax;
 
@@ -121,6 +123,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("classStats", &NativeStore::ClassStatsJs),
                            InstanceMethod("setLimits", &NativeStore::SetLimits),
                            InstanceMethod("accessInfo", &NativeStore::AccessInfoJs),
+                           InstanceMethod("setTier", &NativeStore::SetTier),
+                           InstanceMethod("setReadDelay", &NativeStore::SetReadDelay),
                        });
   }
 
@@ -146,6 +150,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     }
     try {
       store_.reset(new Store(path, opt));
+      reads_.reset(new TieredStore(*store_));
     } catch (const PoolError& e) {
       throw_pool(env, e);
       return;
@@ -157,6 +162,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
 
  private:
   std::unique_ptr<Store> store_;
+  std::unique_ptr<TieredStore> reads_;  // reads through the DRAM tier; destroyed before the store
   double* meta_ = nullptr;  // [flags, expireMs, cas, length] of the last get/set, shared with JS
   Napi::Reference<Napi::Float64Array> meta_ref_;
   // The item of the last lookup(), for copyFound(). Every other call clears it (in ready()), so it
@@ -193,7 +199,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "get(key: Buffer)");
     Bytes k = bytes_of(info[0]);
     ItemView v;
-    if (!store_->get(k.p, k.n, v)) return env.Null();
+    if (!reads_->get(k.p, k.n, v)) return env.Null();
     put_meta(v.h);
     return Napi::Buffer<uint8_t>::Copy(env, v.val, v.h->vlen);
   }
@@ -206,7 +212,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "lookup(key: Buffer)");
     Bytes k = bytes_of(info[0]);
     ItemView v;
-    if (!store_->get(k.p, k.n, v)) return Napi::Number::New(env, -1);
+    if (!reads_->get(k.p, k.n, v)) return Napi::Number::New(env, -1);
     put_meta(v.h);
     found_ = v;
     return Napi::Number::New(env, double(v.h->vlen));
@@ -237,7 +243,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "exists(key: Buffer)");
     Bytes k = bytes_of(info[0]);
     ItemView v;
-    bool found = store_->get(k.p, k.n, v);
+    bool found = reads_->get(k.p, k.n, v);
     if (found) put_meta(v.h);
     return Napi::Boolean::New(env, found);
   }
@@ -401,6 +407,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (reads_) reads_->set_budget(0);
     if (store_) store_->close();
     return info.Env().Undefined();
   }
@@ -438,7 +445,35 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("avgTtlMs", double(s.avg_ttl_ms));
     o.Set("granularity", store_->pool().persist().granularity() == Granularity::Page ? "page" : "cache_line");
     o.Set("header", header_object(env, store_->pool().hdr()));
+    o.Set("poolInDram", store_->pool().dram_backed());
+    TierStats t = reads_->stats();
+    Napi::Object tier = Napi::Object::New(env);
+    tier.Set("budget", double(t.budget));
+    tier.Set("bytes", double(t.bytes));
+    tier.Set("items", double(t.items));
+    tier.Set("hits", double(t.hits));
+    tier.Set("misses", double(t.misses));
+    tier.Set("admitted", double(t.admitted));
+    tier.Set("rejected", double(t.rejected));
+    tier.Set("evicted", double(t.evicted));
+    o.Set("tier", tier);
     return o;
+  }
+
+  // setTier(budgetBytes: 0 = off), setReadDelay(ns: test-only pool read latency)
+  Napi::Value SetTier(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "setTier(budgetBytes)");
+    reads_->set_budget(uint64_t(std::max(0.0, info[0].As<Napi::Number>().DoubleValue())));
+    return env.Undefined();
+  }
+  Napi::Value SetReadDelay(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "setReadDelay(ns)");
+    store_->set_read_delay_ns(info[0].As<Napi::Number>().Uint32Value());
+    return env.Undefined();
   }
 
   // setLimits(policy: 0..7 (EvictPolicy), maxmemory: bytes, 0 = whole pool)

@@ -1,5 +1,8 @@
 #include "pool.h"
 
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
 #include <fcntl.h>
 #include <libpmem2.h>
 #include <sys/file.h>
@@ -191,6 +194,8 @@ void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions
 }
 
 void Pool::map(const std::string& path, const SimOptions& sim) {
+  struct statfs fs;
+  dram_backed_ = fstatfs(fd_, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
   int r = pmem2_source_from_fd(&src_, fd_);
   if (r) throw PoolError(PoolErr::Io, path + ": " + pmem2_errormsg());
   pmem2_config* cfg = nullptr;

@@ -50,6 +50,8 @@ class Pool {
   bool readonly() const { return mode_ == MapMode::Private; }
   MapMode mode() const { return mode_; }
   Fault fault() const { return fault_; }
+  // The file lives in DRAM already (tmpfs or ramfs): a DRAM copy of its items cannot be faster.
+  bool dram_backed() const { return dram_backed_; }
 
   template <class T> T* at(uint64_t off) const { return reinterpret_cast<T*>(base_ + off); }
   uint64_t off_of(const void* p) const { return static_cast<const uint8_t*>(p) - base_; }
@@ -72,6 +74,7 @@ class Pool {
   MapMode mode_;
   Fault fault_ = Fault::None;
   bool created_ = false;
+  bool dram_backed_ = false;
   std::unique_ptr<Persist> persist_;
 };
 

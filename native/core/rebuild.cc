@@ -37,7 +37,7 @@ void Store::mark_walk(uint32_t budget) {
       } else if (!verify_item(off, h)) {
         corrupt_++;
         index_.edit(boff)->slot[i] = 0;
-        pending_free_.push_back(off);
+        retire(off);
       } else if (!at_home(b, s, h)) {
         // A slot in a chain its key does not hash to (damage): never mark or free through it, or it
         // could claim the chunk before the key's own slot, which would then be dropped.
@@ -52,7 +52,7 @@ void Store::mark_walk(uint32_t budget) {
           crawling_ = false;
         }
         index_.edit(boff)->slot[i] = 0;
-        pending_free_.push_back(off);
+        retire(off);
       } else {
         int m = alloc_.mark(off, false);
         if (m == 1) {

@@ -102,7 +102,8 @@ std::vector<ClassStats> Store::class_stats() const {
 void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it) {
   index_.edit(boff)->slot[idx] = 0;
   expiry_.dead(off);
-  if (free_it) pending_free_.push_back(off);
+  if (free_it) retire(off);
+  else if (observer_) observer_->item_gone(off);
   if (was_live) count_delta(hash, -1);
 }
 
@@ -147,10 +148,18 @@ bool Store::find(const uint8_t* k, uint64_t kl, uint64_t hash, Found& f, bool ve
   return found;
 }
 
-bool Store::get(const uint8_t* k, uint64_t kl, ItemView& out) {
+bool Store::get(const uint8_t* k, uint64_t kl, ItemView& out) { return get_hashed(k, kl, hash_key(k, kl), out); }
+
+bool Store::get_hashed(const uint8_t* k, uint64_t kl, uint64_t hash, ItemView& out, uint64_t* off) {
   guard_log();  // a lookup may drop expired items: it stages buckets too
+  if (__builtin_expect(read_delay_ns_ != 0, 0)) {
+    int64_t until = mono_ns() + read_delay_ns_;
+    while (mono_ns() < until) {
+    }
+  }
   Found f;
-  if (!find(k, kl, hash_key(k, kl), f, true)) return false;
+  if (!find(k, kl, hash, f, true)) return false;
+  if (off) *off = f.off;
   out.h = f.h;
   out.key = reinterpret_cast<const uint8_t*>(f.h + 1);
   out.val = out.key + f.h->klen;
@@ -197,7 +206,7 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
   uint64_t slot = make_slot(uint16_t(hash >> 48), off);
   if (old) {
     index_.edit(old->boff)->slot[old->idx] = slot;
-    pending_free_.push_back(old->off);
+    retire(old->off);
     if (old->h->expire_ms) expiry_.dead(old->off);  // only items with a TTL are in the expiry index
   } else {
     if (!index_.insert(index_.home(hash), slot)) return false;
@@ -509,6 +518,7 @@ void Store::flush_all() {
   live_count_ = 0;
   walked_ = 0;
   expiry_.clear();  // every item is of an older epoch now: none will be served, none needs expiring
+  if (observer_) observer_->all_gone();
   if (phase_ != RebuildPhase::Mark) count_exact_ = true;
   cleanup_pending_ = true;
   clean_start_ = clean_cursor_;

@@ -88,6 +88,15 @@ constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers a
 int64_t now_ms();   // wall clock (TTLs are absolute Unix times, as in Redis)
 int64_t mono_ns();  // monotonic clock, for time budgets
 
+// Told when a pool item stops being reachable (overwritten, deleted, expired, evicted, dropped as
+// damaged) and at FLUSHALL, in the same step, so copies of items (the DRAM tier) never outlive them.
+class ItemObserver {
+ public:
+  virtual ~ItemObserver() = default;
+  virtual void item_gone(uint64_t off) = 0;
+  virtual void all_gone() = 0;
+};
+
 class Store {
  public:
   Store(const std::string& path, const PoolOptions& opt);
@@ -95,6 +104,12 @@ class Store {
 
   // Reads. The view stays valid until the next write or barrier.
   bool get(const uint8_t* k, uint64_t kl, ItemView& out);
+  bool get_hashed(const uint8_t* k, uint64_t kl, uint64_t hash, ItemView& out, uint64_t* off = nullptr);
+  // A read served from a copy of the item at off: recency/frequency for eviction, as a pool read.
+  void note_access(uint64_t off) { touch_access(off); }
+  void set_observer(ItemObserver* o) { observer_ = o; }
+  // Test-only: every pool item lookup busy-waits this long, as a slower medium would take.
+  void set_read_delay_ns(uint32_t ns) { read_delay_ns_ = ns; }
   bool exists(const uint8_t* k, uint64_t kl) {
     ItemView v;
     return get(k, kl, v);
@@ -177,6 +192,11 @@ class Store {
   // The removal counters of the class of the chunk at off (large runs share the last entry).
   ClassRemovals& removals_of(uint64_t off) { return removals_[alloc_.class_for(alloc_.capacity(off))]; }
   void count_expired(uint64_t off);
+  // The item at off is unlinked: copies of it go now, its chunk after the next barrier.
+  void retire(uint64_t off) {
+    pending_free_.push_back(off);
+    if (observer_) observer_->item_gone(off);
+  }
 
   std::unique_ptr<Pool> pool_;
   DirtyRanges dirty_;
@@ -208,7 +228,9 @@ class Store {
   static constexpr size_t EVICT_POOL_SIZE = 16;
   std::vector<EvictCand> evict_pool_;  // best eviction candidates kept across samples (volatile)
   bool no_touch_ = false;
-  bool crawling_ = false;  // removals now are active expiry's, not a request's
+  bool crawling_ = false;
+  ItemObserver* observer_ = nullptr;
+  uint32_t read_delay_ns_ = 0;  // removals now are active expiry's, not a request's
   std::vector<ClassRemovals> removals_;  // per class, [nclasses] for large items
   uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
 };

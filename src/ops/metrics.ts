@@ -11,7 +11,33 @@ export type Protocol = 'redis' | 'memcached';
 export interface MetricSources {
   keys?: () => number;
   pool?: () => { usedBytes: number; totalBytes: number };
+  tier?: () => TierFigures;
 }
+
+/** The DRAM tier's figures (the store's TierStats, by shape: ops imports nothing from the store). */
+export interface TierFigures {
+  budget: number;
+  bytes: number;
+  items: number;
+  hits: number;
+  misses: number;
+  admitted: number;
+  rejected: number;
+  evicted: number;
+}
+
+const TIER_COUNTERS = [
+  ['hits', 'Reads answered from the DRAM tier.'],
+  ['misses', 'Reads the DRAM tier could not answer (served from the pool) while it was on.'],
+  ['admitted', 'Copies the DRAM tier let into its main area.'],
+  ['rejected', 'Copies the DRAM tier refused (lower frequency than its victim, or too large).'],
+  ['evicted', 'Copies evicted from the DRAM tier main area for room.'],
+] as const;
+const TIER_GAUGES = [
+  ['budget', 'daxcache_tier_budget_bytes', 'DRAM the tier may hold (tier-memory); 0 = off.'],
+  ['bytes', 'daxcache_tier_bytes', 'DRAM the tier holds, copies and their bookkeeping.'],
+  ['items', 'daxcache_tier_items', 'Copies of items in the DRAM tier.'],
+] as const;
 
 export interface DaxMetrics {
   registry: Registry;
@@ -30,6 +56,8 @@ export interface DaxMetrics {
   checksumFailures: Counter;
   expiredKeys: Counter;
   evictedKeys: Counter;
+  /** Read from sources.tier at scrape time. */
+  tier: Array<Counter | Gauge>;
 }
 
 /** 1 µs .. 100 ms: a cache-line flush + fence is microseconds, an msync of pages is milliseconds. */
@@ -52,6 +80,7 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
   const byCommand = ['protocol', 'command'] as const;
 
   const readPool = () => sources.pool?.();
+  const readTier = () => sources.tier?.();
 
   return {
     registry,
@@ -111,5 +140,23 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
     evictedKeys: new Counter({
       name: 'daxcache_evicted_keys_total', help: 'Keys evicted by maxmemory-policy.', registers,
     }),
+    tier: [
+      ...TIER_GAUGES.map(([field, name, help]) => new Gauge({
+        name, help, registers,
+        collect() {
+          const t = readTier();
+          if (t) this.set(t[field]);
+        },
+      })),
+      ...TIER_COUNTERS.map(([field, help]) => new Counter({
+        name: `daxcache_tier_${field}_total`, help, registers,
+        collect() {
+          const t = readTier();
+          if (!t) return;
+          this.reset();
+          this.inc(t[field]);
+        },
+      })),
+    ],
   };
 }

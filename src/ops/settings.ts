@@ -5,6 +5,7 @@
 import { InvalidValue } from './errors.js';
 import { formatSize, parseSize } from './size.js';
 import { EVICTION_POLICIES } from './policies.js';
+import { parseTierMemory, showTierMemory, textTierMemory, type TierMemory } from './tier-memory.js';
 
 export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
 export type Durability = (typeof DURABILITY_MODES)[number];
@@ -46,6 +47,7 @@ export interface Config {
   prefault: boolean;
   maxmemory: number;
   maxmemoryPolicy: MaxmemoryPolicy;
+  tierMemory: TierMemory;
   protoMaxBulkLen: number;
   clientQueryBufferLimit: number;
   clientOutputBufferLimitNormal: OutputBufferLimit;
@@ -164,6 +166,12 @@ const oneOf = (values: readonly string[], redisOrder: readonly string[] = values
 
 const str = (): Kind => ({ parse: (raw) => raw, show: String });
 
+const tierMemory = (): Kind => ({
+  parse: parseTierMemory,
+  show: (v) => showTierMemory(v as TierMemory),
+  text: (v) => textTierMemory(v as TierMemory),
+});
+
 const host = (optional: boolean): Kind => ({
   parse(raw) {
     const s = raw.trim();
@@ -277,6 +285,8 @@ export const SETTINGS: readonly Setting[] = [
   def('maxmemory-policy', 'maxmemoryPolicy', { section: MEM, default: 'noeviction', kind: oneOf(MAXMEMORY_POLICIES, REDIS_POLICY_ORDER),
     mutable: true,
     doc: `when full: noeviction (writes fail with OOM) or evict: ${MAXMEMORY_POLICIES.slice(1).join(', ')}` }),
+  def('tier-memory', 'tierMemory', { section: MEM, default: 'auto', kind: tierMemory(), mutable: true,
+    doc: 'DRAM for copies of hot keys: a size, a share of the pool (5%), 0 = off; auto = off on a tmpfs pool, else 5% of the pool' }),
 
   def('proto-max-bulk-len', 'protoMaxBulkLen', { section: LIMITS, default: '512mb', kind: size(1024 ** 2),
     mutable: true, doc: 'largest Redis bulk string (one key or value) a client may send' }),

@@ -9,6 +9,7 @@ import { createMetrics } from '../ops/metrics.js';
 import { poolErrorExitCode } from '../pool-errors.js';
 import { Store } from '../store/store.js';
 import { Server } from './server.js';
+import { applyPoolReadDelay, applyTierMemory, POOL_READ_DELAY_ENV } from './tier-budget.js';
 
 export async function serve(argv: string[]): Promise<number> {
   let config: Config;
@@ -31,6 +32,7 @@ export async function serve(argv: string[]): Promise<number> {
   // Scrapes read the store; after close (shutdown) they see the last values.
   let keys = 0;
   let pool = { usedBytes: 0, totalBytes: 0 };
+  let tier = store.stats().tier;
   const metrics = createMetrics({
     sources: {
       keys: () => (store.isClosed ? keys : (keys = store.count())),
@@ -39,6 +41,7 @@ export async function serve(argv: string[]): Promise<number> {
         const s = store.stats();
         return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize });
       },
+      tier: () => (store.isClosed ? tier : (tier = store.stats().tier)),
     },
   });
   const server = new Server({ store, config, logger, metrics, poolOpen });
@@ -101,6 +104,9 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   }
   // CONFIG GET pool-size and INFO report the pool as it is.
   config.poolSize = s.poolSize;
+  const tierBytes = applyTierMemory(store, config);
+  const readDelayNs = applyPoolReadDelay(store);
+  if (readDelayNs > 0) log.warn({ readDelayNs }, `test-only ${POOL_READ_DELAY_ENV} is set: every pool read waits ${readDelayNs} ns`);
   const state = s.created ? 'created' : s.openedClean ? 'clean' : 'crash';
   const what = { created: 'pool created', clean: 'pool opened clean', crash: 'pool opened after crash' }[state];
   log.info(
@@ -114,6 +120,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
       granularity: s.granularity,
       durability: config.durability,
       logReplayed: s.logReplayed,
+      tier: tierBytes > 0 ? formatSize(tierBytes) : 'off',
     },
     what,
   );

@@ -18,6 +18,7 @@ import type { Listener, ListenerDeps } from './listener.js';
 import { RespListener } from './resp/listener.js';
 import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
+import { applyTierMemory } from './tier-budget.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 
 export interface ServerOptions {
@@ -159,6 +160,7 @@ export class Server {
     if (names.includes('maxmemory') || names.includes('maxmemory-policy')) {
       this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);
     }
+    if (names.includes('tier-memory')) applyTierMemory(this.store, this.config);
     if (names.includes('hz') && this.maintenance) {
       this.maintenance.stop();
       this.maintenance = startMaintenance(this.store, this.config.hz);

@@ -53,6 +53,24 @@ export interface NativeStats {
   avgTtlMs: number;
   granularity: 'page' | 'cache_line';
   header: PoolHeaderInfo;
+  /** The pool file is in DRAM already (tmpfs, ramfs). */
+  poolInDram: boolean;
+  tier: TierStats;
+}
+
+/** The DRAM tier (native/tier): its budget and contents, and counters since open. */
+export interface TierStats {
+  /** Bytes it may hold, 0 = off. */
+  budget: number;
+  bytes: number;
+  items: number;
+  /** Reads answered from the tier / from the pool while it was on. */
+  hits: number;
+  misses: number;
+  /** Copies let into its main area / refused there (or too large); main-area copies evicted. */
+  admitted: number;
+  rejected: number;
+  evicted: number;
 }
 
 export interface PoolHeaderInfo {
@@ -142,6 +160,8 @@ export interface NativeStore {
   classStats(): NativeClassStats[];
   setLimits(policy: number, maxmemory: number): void;
   accessInfo(key: Bytes): [number, number] | null;
+  setTier(budgetBytes: number): void;
+  setReadDelay(ns: number): void;
 }
 
 interface NativeModule {

@@ -10,7 +10,7 @@ import { StoreError, Status, failIfError } from './errors.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
 
 export { StoreError } from './errors.js';
-export type { NativeStats as StoreStats, NativeClassStats as ClassStats, CheckReport, PoolInfo } from './native.js';
+export type { NativeStats as StoreStats, NativeClassStats as ClassStats, TierStats, CheckReport, PoolInfo } from './native.js';
 
 export interface Entry {
   value: Buffer;
@@ -219,6 +219,16 @@ export class Store {
    * What a write does when there is no room: fail with OOM (noeviction) or evict keys sampled by
    * the policy. maxmemory > 0 caps the bytes data may use below the pool size.
    */
+  /** The DRAM tier's budget in bytes; 0 turns it off and empties it. */
+  setTier(budgetBytes: number): void {
+    this.n.setTier(budgetBytes);
+  }
+
+  /** Test-only: every pool read busy-waits `ns` nanoseconds, as a slower medium would. */
+  setPoolReadDelay(ns: number): void {
+    this.n.setReadDelay(ns);
+  }
+
   setEviction(policy: EvictionPolicy, maxmemory = 0): void {
     const i = EVICTION_POLICIES.indexOf(policy);
     if (i < 0) throw new TypeError(`unknown maxmemory-policy ${policy}`);

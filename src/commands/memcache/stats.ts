@@ -102,6 +102,16 @@ function general(ctx: McContext): void {
   s('total_items', c.totalItems);
   // Keys the store evicted for room (maxmemory-policy other than noeviction).
   s('evictions', st.evicted);
+  // daxcache's DRAM tier of hot keys (tier-memory), as in INFO's Tier section.
+  const t = st.tier;
+  s('tier_budget', t.budget);
+  s('tier_bytes', t.bytes);
+  s('tier_items', t.items);
+  s('tier_hits', t.hits);
+  s('tier_misses', t.misses);
+  s('tier_admitted', t.admitted);
+  s('tier_rejected', t.rejected);
+  s('tier_evicted', t.evicted);
 }
 
 function limitBytes(ctx: McContext): number {

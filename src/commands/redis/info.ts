@@ -10,7 +10,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 type Fields = Array<[string, string | number]>;
 type Section = (ctx: CommandContext, srv: RedisServer) => Fields;
 
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'tier', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 
 /** Redis bytesToHuman. */
 export function bytesToHuman(n: number): string {
@@ -104,6 +104,21 @@ const SECTIONS: Record<string, Section> = {
     ];
   },
 
+  // daxcache's DRAM tier of hot keys (tier-memory): its budget and fill, and counters since start.
+  tier(ctx) {
+    const t = ctx.store.stats().tier;
+    return [
+      ['tier_enabled', t.budget > 0 ? 1 : 0],
+      ['tier_budget', t.budget],
+      ['tier_bytes', t.bytes],
+      ['tier_items', t.items],
+      ['tier_hits', t.hits],
+      ['tier_misses', t.misses],
+      ['tier_admitted', t.admitted],
+      ['tier_rejected', t.rejected],
+      ['tier_evicted', t.evicted],
+    ];
+  },
   persistence(ctx, srv) {
     const st = ctx.store.stats();
     return [
@@ -205,7 +220,7 @@ const SECTIONS: Record<string, Section> = {
 };
 
 const TITLES: Record<string, string> = {
-  server: 'Server', clients: 'Clients', memory: 'Memory', persistence: 'Persistence', stats: 'Stats',
+  server: 'Server', clients: 'Clients', memory: 'Memory', tier: 'Tier', persistence: 'Persistence', stats: 'Stats',
   replication: 'Replication', cpu: 'CPU', modules: 'Modules', errorstats: 'Errorstats', cluster: 'Cluster',
   keyspace: 'Keyspace',
 };

@@ -6,6 +6,7 @@ import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Store } from '../../../src/store/store.js';
 import type { SimMode } from './trace.js';
+import { HARNESS_TIER_BYTES } from './workload.js';
 import { atomicViolation, historyOf, type Expectation } from './expect.js';
 import { ABSENT, fingerprint, makeValue, type Fingerprint } from './values.js';
 
@@ -52,6 +53,7 @@ export function verifyImage(path: string, exp: Expectation, o: VerifyOptions): s
   let store: Store;
   try {
     store = Store.open(path, {});
+    store.setTier(HARNESS_TIER_BYTES);
   } catch (e) {
     fails.push(`open refused the image: ${errText(e)}`);
     return fails;
@@ -128,6 +130,7 @@ export function verifyImage(path: string, exp: Expectation, o: VerifyOptions): s
   if (o.reopen) {
     try {
       const s2 = Store.open(path, {});
+      s2.setTier(HARNESS_TIER_BYTES);
       if (!s2.stats().openedClean) fails.push('reopen after a clean close is not clean');
       if (s2.count() !== present.size + posts.size) fails.push(`count() ${s2.count()} after reopen, expected ${present.size + posts.size}`);
       const r = read(s2, [...exp.keys.keys(), ...posts.keys()]);

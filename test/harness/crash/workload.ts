@@ -284,6 +284,12 @@ export class Workload {
   }
 }
 
+/**
+ * The DRAM tier is on in every harness store, small enough that its admission and eviction run all
+ * the time: live checks and verification read through it, so a stale copy shows as a mismatch.
+ */
+export const HARNESS_TIER_BYTES = 256 * 1024;
+
 /** Creates the pool and runs the workload, writing the trace; returns the summary. */
 export function runWorkload(poolPath: string, spec: WorkloadSpec, sim: SimKnobs, tracePath: string, flow: FlowControl = {}): WorkloadSummary {
   const trace = new TraceWriter(tracePath);
@@ -295,6 +301,7 @@ export function runWorkload(poolPath: string, spec: WorkloadSpec, sim: SimKnobs,
     fault: spec.fault ?? 'none',
     ...sim,
   });
+  store.setTier(HARNESS_TIER_BYTES);
   const sum = new Workload(store, spec, trace, { ...flow, imagePrefix: sim.imagePrefix }).run();
   store.close();
   trace.write({ t: 'end', ev: sum.events, ops: sum.ops, fails: sum.fails, turns: sum.turns });

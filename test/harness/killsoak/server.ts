@@ -119,6 +119,8 @@ export class SoakServer {
       '--pool-size', this.opts.poolSize ?? '64mb',
       '--memcached-port', String(this.memcachedPort),
       '--log-level', 'warn',
+      // The DRAM tier on (a /dev/shm pool would turn it off by default), small so that it churns.
+      '--tier-memory', '2mb',
       ...(this.opts.args ?? []),
     ];
     const proc = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,188 @@
+#include "tier.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace dax {
+
+namespace {
+// Bytes of bookkeeping an entry costs besides its copy: the two hash-map nodes that index it
+// (unordered_map node + bucket slot, measured as ~40 bytes each with libstdc++) and malloc's header.
+constexpr uint64_t MAP_OVERHEAD = 96;
+// The sketch is sized for budget / this many bytes per entry (a small-value cache's typical entry);
+// a sketch wider than needed only costs memory, a narrower one collides more.
+constexpr uint64_t SKETCH_BYTES_PER_ENTRY = 128;
+}  // namespace
+
+Tier::~Tier() { clear(); }
+
+uint64_t Tier::charge_of(uint64_t klen, uint64_t vlen) { return sizeof(Entry) + item_size(klen, vlen) + MAP_OVERHEAD; }
+
+void Tier::set_budget(uint64_t bytes) {
+  if (bytes == 0) {
+    clear();
+    budget_ = 0;
+    sketch_.reset();
+    return;
+  }
+  bool was_on = budget_ != 0;
+  budget_ = bytes;
+  window_budget_ = bytes / 100;
+  protected_budget_ = (bytes - window_budget_) * 8 / 10;
+  if (!was_on || !sketch_ || sketch_->width() < bytes / SKETCH_BYTES_PER_ENTRY / 2)
+    sketch_.reset(new FrequencySketch(bytes / SKETCH_BYTES_PER_ENTRY));
+  rebalance();
+  evict_main_to(budget_ - segs_[Window].bytes);
+}
+
+Tier::Entry* Tier::find(const uint8_t* k, uint64_t kl, uint64_t hash) {
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end()) return nullptr;
+  for (Entry* e = it->second; e; e = e->hnext)
+    if (e->item()->klen == kl && memcmp(e->key(), k, kl) == 0) return e;
+  return nullptr;
+}
+
+void Tier::link(Entry* e, Seg s) {
+  List& l = segs_[s];
+  e->seg = s;
+  e->prev = nullptr;
+  e->next = l.head;
+  if (l.head) l.head->prev = e;
+  l.head = e;
+  if (!l.tail) l.tail = e;
+  l.bytes += e->charge;
+}
+
+void Tier::unlink(Entry* e) {
+  List& l = segs_[e->seg];
+  if (e->prev) e->prev->next = e->next;
+  else l.head = e->next;
+  if (e->next) e->next->prev = e->prev;
+  else l.tail = e->prev;
+  l.bytes -= e->charge;
+}
+
+void Tier::destroy(Entry* e) {
+  unlink(e);
+  auto it = by_hash_.find(e->hash);
+  if (it != by_hash_.end()) {
+    if (it->second == e) {
+      if (e->hnext) it->second = e->hnext;
+      else by_hash_.erase(it);
+    } else {
+      for (Entry* p = it->second; p; p = p->hnext)
+        if (p->hnext == e) {
+          p->hnext = e->hnext;
+          break;
+        }
+    }
+  }
+  by_off_.erase(e->off);
+  items_--;
+  std::free(e);
+}
+
+void Tier::touch(Entry* e) {
+  if (e->seg == Probation) {
+    unlink(e);
+    link(e, Protected);
+    // Protected over its share: its least recent entries go back to probation (still in the tier).
+    while (segs_[Protected].bytes > protected_budget_ && segs_[Protected].tail != e) {
+      Entry* d = segs_[Protected].tail;
+      unlink(d);
+      link(d, Probation);
+    }
+  } else if (segs_[e->seg].head != e) {
+    Seg s = e->seg;
+    unlink(e);
+    link(e, s);
+  }
+}
+
+void Tier::offer(uint64_t hash, uint64_t off, const ItemHeader* item) {
+  if (!budget_) return;
+  uint64_t size = item_size(item->klen, item->vlen);
+  uint64_t charge = charge_of(item->klen, item->vlen);
+  // A value that would take over an eighth of the tier is not worth a copy: it is served from the pool.
+  if (charge > budget_ / 8 || by_off_.count(off)) {
+    rejected_++;
+    return;
+  }
+  auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + size));
+  if (!e) return;
+  e->hash = hash;
+  e->off = off;
+  e->charge = charge;
+  memcpy(e->item(), item, size);
+  auto ins = by_hash_.emplace(hash, e);
+  e->hnext = ins.second ? nullptr : ins.first->second;
+  if (!ins.second) ins.first->second = e;
+  by_off_.emplace(off, e);
+  items_++;
+  link(e, Window);
+  rebalance();
+}
+
+// W-TinyLFU's contest: the window's LRU entry against the main area's victim.
+void Tier::admit_candidate(Entry* c) {
+  unlink(c);
+  uint64_t main_limit = budget_ - window_budget_;
+  uint32_t cf = sketch_->estimate(c->hash);
+  while (main_bytes() + c->charge > main_limit) {
+    Entry* v = segs_[Probation].tail ? segs_[Probation].tail : segs_[Protected].tail;
+    if (!v || cf <= sketch_->estimate(v->hash)) {
+      link(c, Probation);  // (destroy unlinks it again)
+      destroy(c);
+      rejected_++;
+      return;
+    }
+    destroy(v);
+    evicted_++;
+  }
+  link(c, Probation);
+  admitted_++;
+}
+
+void Tier::rebalance() {
+  while (segs_[Window].bytes > window_budget_ && segs_[Window].tail) admit_candidate(segs_[Window].tail);
+  while (segs_[Protected].bytes > protected_budget_ && segs_[Protected].tail) {
+    Entry* d = segs_[Protected].tail;
+    unlink(d);
+    link(d, Probation);
+  }
+}
+
+void Tier::evict_main_to(uint64_t limit) {
+  while (main_bytes() > limit) {
+    Entry* v = segs_[Probation].tail ? segs_[Probation].tail : segs_[Protected].tail;
+    if (!v) break;
+    destroy(v);
+    evicted_++;
+  }
+}
+
+void Tier::item_gone(uint64_t off) {
+  auto it = by_off_.find(off);
+  if (it != by_off_.end()) destroy(it->second);
+}
+
+void Tier::clear() {
+  for (List& l : segs_) {
+    for (Entry* e = l.head; e;) {
+      Entry* n = e->next;
+      std::free(e);
+      e = n;
+    }
+    l = List{};
+  }
+  by_hash_.clear();
+  by_off_.clear();
+  items_ = 0;
+}
+
+TierStats Tier::stats() const {
+  return {budget_, segs_[Window].bytes + main_bytes(), items_, hits_, misses_, admitted_, rejected_, evicted_};
+}
+
+}  // namespace dax

@@ -1,0 +1,107 @@
+// The DRAM tier: copies of hot pool items, admitted and evicted by frequency (W-TinyLFU).
+//
+// Reference: Einziger, Friedman, Manes, "TinyLFU: A Highly Efficient Cache Admission Policy"
+// (ACM ToS 2017), section 4 "W-TinyLFU", and Caffeine's implementation of it. Entries live in
+//  - a small admission window (1% of the budget), plain LRU, where every new entry starts, so a
+//    burst of new keys is served at once;
+//  - a main area (the other 99%), segmented LRU: probation (20% of it) and protected (80%). A hit in
+//    probation promotes the entry to protected; protected's LRU end is demoted back to probation.
+// When the window overflows, its LRU entry (the candidate) enters probation only if the frequency
+// sketch rates it above the main area's victim (probation's LRU end); otherwise it is dropped. A
+// one-pass scan therefore never displaces the hot set: scanned keys are seen once and lose.
+//
+// The tier is never the source of truth: an entry is a byte-identical copy of one pool item
+// (header, key, value), and is dropped when that item is unlinked (the store tells; see
+// ItemObserver), on FLUSHALL, and when its TTL has passed. Budgets are in bytes and include each
+// entry's bookkeeping, so tier_bytes never exceeds the budget. DRAM only; empty after a restart.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "layout.h"
+#include "sketch.h"
+
+namespace dax {
+
+struct TierStats {
+  uint64_t budget, bytes, items, hits, misses, admitted, rejected, evicted;
+};
+
+class Tier {
+ public:
+  Tier() = default;
+  ~Tier();
+  Tier(const Tier&) = delete;
+  Tier& operator=(const Tier&) = delete;
+
+  // 0 turns the tier off (and empties it). A smaller budget evicts down to it at once.
+  void set_budget(uint64_t bytes);
+  bool enabled() const { return budget_ != 0; }
+
+  // The copy of the key's item, or nullptr (counting a hit or a miss). `now_ms` is asked only when
+  // the entry has a TTL; an expired entry is dropped and is a miss.
+  template <class Clock> const ItemHeader* lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t* pool_off, Clock now_ms);
+  // Offers a copy of the pool item at `off` (just read from the pool for this key).
+  void offer(uint64_t hash, uint64_t off, const ItemHeader* item);
+  // The pool item at `off` was unlinked (overwritten, deleted, expired, evicted, dropped as damaged).
+  void item_gone(uint64_t off);
+  void clear();
+
+  TierStats stats() const;
+  // Bytes one entry for this item is charged (its copy and its bookkeeping).
+  static uint64_t charge_of(uint64_t klen, uint64_t vlen);
+
+ private:
+  enum Seg : uint8_t { Window = 0, Probation = 1, Protected = 2 };
+  struct Entry {
+    Entry *prev, *next;  // in its segment's list: head = most recently used
+    Entry* hnext;        // entries whose key hash is equal (rare)
+    uint64_t hash, off, charge;
+    Seg seg;
+    ItemHeader* item() { return reinterpret_cast<ItemHeader*>(this + 1); }
+    const uint8_t* key() { return reinterpret_cast<const uint8_t*>(item() + 1); }
+  };
+  struct List {
+    Entry* head = nullptr;
+    Entry* tail = nullptr;
+    uint64_t bytes = 0;
+  };
+
+  Entry* find(const uint8_t* k, uint64_t kl, uint64_t hash);
+  void link(Entry* e, Seg s);    // at the head of segment s
+  void unlink(Entry* e);         // from its segment list
+  void destroy(Entry* e);        // unlink from everything and free
+  void touch(Entry* e);          // a hit: recency and promotion
+  void rebalance();              // window overflow -> admission contest; protected overflow -> probation
+  void admit_candidate(Entry* c);
+  void evict_main_to(uint64_t limit);
+  uint64_t main_bytes() const { return segs_[Probation].bytes + segs_[Protected].bytes; }
+
+  uint64_t budget_ = 0, window_budget_ = 0, protected_budget_ = 0;
+  List segs_[3];
+  std::unordered_map<uint64_t, Entry*> by_hash_;  // key hash -> entries (chained by hnext)
+  std::unordered_map<uint64_t, Entry*> by_off_;   // pool item offset -> its copy
+  std::unique_ptr<FrequencySketch> sketch_;
+  uint64_t items_ = 0, hits_ = 0, misses_ = 0, admitted_ = 0, rejected_ = 0, evicted_ = 0;
+};
+
+template <class Clock>
+const ItemHeader* Tier::lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t* pool_off, Clock now_ms) {
+  sketch_->increment(hash);
+  Entry* e = find(k, kl, hash);
+  if (e && e->item()->expire_ms && e->item()->expire_ms <= now_ms()) {
+    destroy(e);
+    e = nullptr;
+  }
+  if (!e) {
+    misses_++;
+    return nullptr;
+  }
+  hits_++;
+  touch(e);
+  *pool_off = e->off;
+  return e->item();
+}
+
+}  // namespace dax

@@ -1,0 +1,22 @@
+#include "tiered_store.h"
+
+#include "hash.h"
+
+namespace dax {
+
+bool TieredStore::get(const uint8_t* k, uint64_t kl, ItemView& out) {
+  if (!tier_.enabled()) return store_.get(k, kl, out);
+  uint64_t hash = hash_key(k, kl), off = 0;
+  if (const ItemHeader* h = tier_.lookup(k, kl, hash, &off, now_ms)) {
+    store_.note_access(off);
+    out.h = h;
+    out.key = reinterpret_cast<const uint8_t*>(h + 1);
+    out.val = out.key + h->klen;
+    return true;
+  }
+  if (!store_.get_hashed(k, kl, hash, out, &off)) return false;
+  tier_.offer(hash, off, out.h);
+  return true;
+}
+
+}  // namespace dax
