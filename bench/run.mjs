@@ -13,6 +13,7 @@ const BENCHES = {
   'redis-benchmark': { cmd: ['bash', join(here, 'redis-benchmark.sh')], what: 'redis-benchmark against daxcache and redis-server in the same run' },
   memcaslap: { cmd: ['bash', join(here, 'memcaslap.sh')], what: 'memcaslap against daxcache and memcached in the same run' },
   'kill-soak': { cmd: [process.execPath, join(here, 'kill-soak.mjs')], what: 'kill -9 soak under RESP + memcached load (durability, not speed)' },
+  tier: { cmd: [process.execPath, join(here, 'tier.mjs')], what: 'DRAM tier: W-TinyLFU vs LRU hit ratio (zipf), GET ops/s tier off/on with a slow pool' },
   'crash-soak': { cmd: [process.execPath, join(here, 'crash', 'soak.mjs')], what: 'crash-image soak (consistency, not speed)' },
 };
 

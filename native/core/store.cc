@@ -103,7 +103,7 @@ void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_l
   index_.edit(boff)->slot[idx] = 0;
   expiry_.dead(off);
   if (free_it) retire(off);
-  else if (observer_) observer_->item_gone(off);
+  else if (observer_) observer_->item_gone(off, item_at(off, nullptr));
   if (was_live) count_delta(hash, -1);
 }
 

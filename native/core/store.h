@@ -93,7 +93,9 @@ int64_t mono_ns();  // monotonic clock, for time budgets
 class ItemObserver {
  public:
   virtual ~ItemObserver() = default;
-  virtual void item_gone(uint64_t off) = 0;
+  // h: the unlinked item, still readable (its chunk is freed at the next barrier); nullptr when
+  // the slot pointed at no valid item.
+  virtual void item_gone(uint64_t off, const ItemHeader* h) = 0;
   virtual void all_gone() = 0;
 };
 
@@ -195,7 +197,7 @@ class Store {
   // The item at off is unlinked: copies of it go now, its chunk after the next barrier.
   void retire(uint64_t off) {
     pending_free_.push_back(off);
-    if (observer_) observer_->item_gone(off);
+    if (observer_) observer_->item_gone(off, item_at(off, nullptr));
   }
 
   std::unique_ptr<Pool> pool_;

@@ -1,6 +1,7 @@
 // Frequency estimates for tier admission: TinyLFU's approximate counting (Einziger, Friedman, Manes,
-// "TinyLFU: A Highly Efficient Cache Admission Policy", ACM ToS 2017, sections 3.3-3.4; the layout
-// of Caffeine's FrequencySketch): a count-min sketch of 4-bit counters, 4 rows, with
+// "TinyLFU: A Highly Efficient Cache Admission Policy", ACM ToS 2017, sections 3.3-3.4), laid out as
+// Caffeine's FrequencySketch (v3): a count-min sketch of 4-bit counters, 4 rows, where all four of
+// a key's counters lie in one 64-byte block, so an access costs one cache line, not four; with
 //  - a doorkeeper: a Bloom filter that absorbs a key's first occurrence, so the many keys seen only
 //    once (a scan) never reach the counters and cannot pollute them;
 //  - aging ("reset"): after `sample` increments every counter is halved and the doorkeeper cleared,
@@ -14,12 +15,15 @@ namespace dax {
 
 class FrequencySketch {
  public:
-  // Sized for a cache of about `entries` items: width = entries rounded up to a power of two
-  // (at least 64), aging period = 10 x width increments (the paper's W/C = 10).
+  // Sized for a cache of about `entries` items: `width` counters per row = entries rounded up to a
+  // power of two (at least 64), aging period = 10 x width increments (the paper's W/C = 10).
   explicit FrequencySketch(uint64_t entries);
 
   // Counts one occurrence of the key.
   void increment(uint64_t hash);
+  // Starts loading the key's two cache lines (its counter block and doorkeeper word), so that a
+  // caller can overlap them with other memory accesses before increment/estimate.
+  void prefetch(uint64_t hash) const;
   // The key's estimated frequency: its counters' minimum, plus one when the doorkeeper holds it.
   uint32_t estimate(uint64_t hash) const;
 
@@ -27,15 +31,21 @@ class FrequencySketch {
   uint64_t resets() const { return resets_; }
 
  private:
-  uint64_t index(uint64_t hash, int row) const;  // counter number within row
-  uint32_t counter(int row, uint64_t i) const;
-  bool door_contains(uint64_t hash) const;
-  bool door_put(uint64_t hash);  // false if it was already there
+  struct Place {
+    uint64_t* word[4];  // row r's counter is in word[r], 4 bits at shift[r]
+    int shift[4];
+  };
+  Place place(uint64_t hash) const;
+  uint64_t door_bits(uint64_t hash, uint64_t** word) const;  // the key's 3 bits, in one word
   void reset();
 
-  uint64_t width_, mask_, sample_, additions_ = 0, resets_ = 0;
-  std::vector<uint8_t> counters_;  // 4 rows of `width` 4-bit counters, two to a byte
-  std::vector<uint64_t> door_;     // doorkeeper: width x 8 bits, 3 probes per key
+  uint64_t width_, sample_, additions_ = 0, resets_ = 0;
+  uint64_t block_mask_, door_mask_;
+  // 4 x width counters as blocks of 8 words (64 bytes); a word holds 16 counters. The vector's
+  // storage is 64-byte aligned by over-allocating and offsetting (`blocks_`).
+  std::vector<uint64_t> table_;
+  uint64_t* blocks_ = nullptr;
+  std::vector<uint64_t> door_;  // doorkeeper: a blocked Bloom filter, width x 8 bits
 };
 
 }  // namespace dax

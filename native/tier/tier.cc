@@ -1,17 +1,18 @@
 #include "tier.h"
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 namespace dax {
 
 namespace {
-// Bytes of bookkeeping an entry costs besides its copy: the two hash-map nodes that index it
-// (unordered_map node + bucket slot, measured as ~40 bytes each with libstdc++) and malloc's header.
+// Bytes of bookkeeping an entry costs besides its copy and its Entry header: its hash table slot
+// (8 bytes, at most one slot per entry, doubled while growing), malloc's header and rounding.
 constexpr uint64_t MAP_OVERHEAD = 96;
 // The sketch is sized for budget / this many bytes per entry (a small-value cache's typical entry);
 // a sketch wider than needed only costs memory, a narrower one collides more.
-constexpr uint64_t SKETCH_BYTES_PER_ENTRY = 128;
+constexpr uint64_t SKETCH_BYTES_PER_ENTRY = 256;
 }  // namespace
 
 Tier::~Tier() { clear(); }
@@ -36,11 +37,35 @@ void Tier::set_budget(uint64_t bytes) {
 }
 
 Tier::Entry* Tier::find(const uint8_t* k, uint64_t kl, uint64_t hash) {
-  auto it = by_hash_.find(hash);
-  if (it == by_hash_.end()) return nullptr;
-  for (Entry* e = it->second; e; e = e->hnext)
-    if (e->item()->klen == kl && memcmp(e->key(), k, kl) == 0) return e;
+  for (Entry* e = slot(hash); e; e = e->hnext)
+    if (e->hash == hash && e->item()->klen == kl && memcmp(e->key(), k, kl) == 0) return e;
   return nullptr;
+}
+
+void Tier::table_insert(Entry* e) {
+  if (items_ >= table_.size()) {  // grow: rehash every entry into twice the slots
+    std::vector<Entry*> old(table_.size() * 2, nullptr);
+    old.swap(table_);
+    for (Entry* head : old)
+      for (Entry* x = head; x;) {
+        Entry* n = x->hnext;
+        Entry*& sl = slot(x->hash);
+        x->hnext = sl;
+        sl = x;
+        x = n;
+      }
+  }
+  Entry*& sl = slot(e->hash);
+  e->hnext = sl;
+  sl = e;
+}
+
+void Tier::table_remove(Entry* e) {
+  for (Entry** p = &slot(e->hash); *p; p = &(*p)->hnext)
+    if (*p == e) {
+      *p = e->hnext;
+      return;
+    }
 }
 
 void Tier::link(Entry* e, Seg s) {
@@ -65,20 +90,7 @@ void Tier::unlink(Entry* e) {
 
 void Tier::destroy(Entry* e) {
   unlink(e);
-  auto it = by_hash_.find(e->hash);
-  if (it != by_hash_.end()) {
-    if (it->second == e) {
-      if (e->hnext) it->second = e->hnext;
-      else by_hash_.erase(it);
-    } else {
-      for (Entry* p = it->second; p; p = p->hnext)
-        if (p->hnext == e) {
-          p->hnext = e->hnext;
-          break;
-        }
-    }
-  }
-  by_off_.erase(e->off);
+  table_remove(e);
   items_--;
   std::free(e);
 }
@@ -105,7 +117,7 @@ void Tier::offer(uint64_t hash, uint64_t off, const ItemHeader* item) {
   uint64_t size = item_size(item->klen, item->vlen);
   uint64_t charge = charge_of(item->klen, item->vlen);
   // A value that would take over an eighth of the tier is not worth a copy: it is served from the pool.
-  if (charge > budget_ / 8 || by_off_.count(off)) {
+  if (charge > budget_ / 8) {
     rejected_++;
     return;
   }
@@ -115,10 +127,7 @@ void Tier::offer(uint64_t hash, uint64_t off, const ItemHeader* item) {
   e->off = off;
   e->charge = charge;
   memcpy(e->item(), item, size);
-  auto ins = by_hash_.emplace(hash, e);
-  e->hnext = ins.second ? nullptr : ins.first->second;
-  if (!ins.second) ins.first->second = e;
-  by_off_.emplace(off, e);
+  table_insert(e);
   items_++;
   link(e, Window);
   rebalance();
@@ -162,9 +171,12 @@ void Tier::evict_main_to(uint64_t limit) {
   }
 }
 
-void Tier::item_gone(uint64_t off) {
-  auto it = by_off_.find(off);
-  if (it != by_off_.end()) destroy(it->second);
+void Tier::item_gone(uint64_t off, uint64_t hash) {
+  for (Entry* e = slot(hash); e; e = e->hnext)
+    if (e->off == off) {
+      destroy(e);
+      return;
+    }
 }
 
 void Tier::clear() {
@@ -176,8 +188,7 @@ void Tier::clear() {
     }
     l = List{};
   }
-  by_hash_.clear();
-  by_off_.clear();
+  std::fill(table_.begin(), table_.end(), nullptr);
   items_ = 0;
 }
 

@@ -17,7 +17,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
+#include <vector>
 
 #include "layout.h"
 #include "sketch.h"
@@ -44,8 +44,10 @@ class Tier {
   template <class Clock> const ItemHeader* lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t* pool_off, Clock now_ms);
   // Offers a copy of the pool item at `off` (just read from the pool for this key).
   void offer(uint64_t hash, uint64_t off, const ItemHeader* item);
-  // The pool item at `off` was unlinked (overwritten, deleted, expired, evicted, dropped as damaged).
-  void item_gone(uint64_t off);
+  // The pool item at `off`, whose key hashes to `hash`, was unlinked (overwritten, deleted,
+  // expired, evicted, dropped as damaged).
+  void item_gone(uint64_t off, uint64_t hash);
+  bool empty() const { return items_ == 0; }
   void clear();
 
   TierStats stats() const;
@@ -56,7 +58,7 @@ class Tier {
   enum Seg : uint8_t { Window = 0, Probation = 1, Protected = 2 };
   struct Entry {
     Entry *prev, *next;  // in its segment's list: head = most recently used
-    Entry* hnext;        // entries whose key hash is equal (rare)
+    Entry* hnext;        // next entry in its hash table slot
     uint64_t hash, off, charge;
     Seg seg;
     ItemHeader* item() { return reinterpret_cast<ItemHeader*>(this + 1); }
@@ -69,6 +71,9 @@ class Tier {
   };
 
   Entry* find(const uint8_t* k, uint64_t kl, uint64_t hash);
+  Entry*& slot(uint64_t hash) { return table_[(hash ^ (hash >> 32)) & (table_.size() - 1)]; }
+  void table_insert(Entry* e);
+  void table_remove(Entry* e);
   void link(Entry* e, Seg s);    // at the head of segment s
   void unlink(Entry* e);         // from its segment list
   void destroy(Entry* e);        // unlink from everything and free
@@ -80,16 +85,18 @@ class Tier {
 
   uint64_t budget_ = 0, window_budget_ = 0, protected_budget_ = 0;
   List segs_[3];
-  std::unordered_map<uint64_t, Entry*> by_hash_;  // key hash -> entries (chained by hnext)
-  std::unordered_map<uint64_t, Entry*> by_off_;   // pool item offset -> its copy
+  // Chained hash table over the key hash (intrusive: no allocation besides the entry itself), at
+  // most one entry per slot on average; it doubles as entries are added.
+  std::vector<Entry*> table_ = std::vector<Entry*>(1024, nullptr);
   std::unique_ptr<FrequencySketch> sketch_;
   uint64_t items_ = 0, hits_ = 0, misses_ = 0, admitted_ = 0, rejected_ = 0, evicted_ = 0;
 };
 
 template <class Clock>
 const ItemHeader* Tier::lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t* pool_off, Clock now_ms) {
-  sketch_->increment(hash);
+  sketch_->prefetch(hash);  // its lines load while the table is searched
   Entry* e = find(k, kl, hash);
+  sketch_->increment(hash);
   if (e && e->item()->expire_ms && e->item()->expire_ms <= now_ms()) {
     destroy(e);
     e = nullptr;

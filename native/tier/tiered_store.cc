@@ -19,4 +19,10 @@ bool TieredStore::get(const uint8_t* k, uint64_t kl, ItemView& out) {
   return true;
 }
 
+void TieredStore::item_gone(uint64_t off, const ItemHeader* h) {
+  // Only a valid item can have been copied; its key gives the hash the copy is filed under.
+  if (!h || tier_.empty()) return;
+  tier_.item_gone(off, hash_key(reinterpret_cast<const uint8_t*>(h + 1), h->klen));
+}
+
 }  // namespace dax

@@ -12,7 +12,7 @@ namespace dax {
 
 class TieredStore final : public ItemObserver {
  public:
-  explicit TieredStore(Store& store) : store_(store) { store_.set_observer(this); }
+  explicit TieredStore(Store& store) : store_(store) {}
   ~TieredStore() override { store_.set_observer(nullptr); }
   TieredStore(const TieredStore&) = delete;
   TieredStore& operator=(const TieredStore&) = delete;
@@ -20,12 +20,14 @@ class TieredStore final : public ItemObserver {
   // As Store::get; the view stays valid until the next call on this object or on the store.
   bool get(const uint8_t* k, uint64_t kl, ItemView& out);
 
-  void set_budget(uint64_t bytes) { tier_.set_budget(bytes); }
+  // The store reports unlinked items only while the tier is on, so an off tier costs writes nothing.
+  void set_budget(uint64_t bytes) {
+    tier_.set_budget(bytes);
+    store_.set_observer(bytes ? this : nullptr);
+  }
   TierStats stats() const { return tier_.stats(); }
 
-  void item_gone(uint64_t off) override {
-    if (tier_.enabled()) tier_.item_gone(off);
-  }
+  void item_gone(uint64_t off, const ItemHeader* h) override;
   void all_gone() override { tier_.clear(); }
 
  private:
