@@ -6,11 +6,10 @@
 namespace dax {
 
 namespace {
-uint64_t mix(uint64_t h, uint64_t seed) {
-  h = (h ^ (h >> 33)) * seed;
+inline uint64_t mix(uint64_t h) {
+  h = (h ^ (h >> 33)) * 0x9e3779b97f4a7c15ull;
   return h ^ (h >> 29);
 }
-constexpr uint64_t SEED_BLOCK = 0x9e3779b97f4a7c15ull, SEED_DOOR = 0xc2b2ae3d27d4eb4full;
 }  // namespace
 
 FrequencySketch::FrequencySketch(uint64_t entries) {
@@ -18,77 +17,79 @@ FrequencySketch::FrequencySketch(uint64_t entries) {
   while (w < entries && w < (1ull << 40)) w <<= 1;
   width_ = w;
   sample_ = 10 * w;
-  uint64_t nblocks = (4 * w / 16) / 8;  // 4 rows x w counters, 16 per word, 8 words per block
+  uint64_t nblocks = w / 16;  // a block holds 16 counters of each of the 4 rows
   table_.assign(nblocks * 8 + 8, 0);
   uintptr_t p = reinterpret_cast<uintptr_t>(table_.data());
   blocks_ = table_.data() + ((64 - (p & 63)) & 63) / 8;
   block_mask_ = nblocks - 1;
-  door_.assign(w * 8 / 64, 0);
-  door_mask_ = door_.size() - 1;
 }
 
-// One block per key; within it, row r takes word 2r or 2r+1 and one of its 16 counters, each
-// chosen by other bits of a second hash.
-FrequencySketch::Place FrequencySketch::place(uint64_t hash) const {
-  uint64_t h = mix(hash, SEED_BLOCK);
-  uint64_t* block = blocks_ + (h & block_mask_) * 8;
-  uint64_t sel = h >> 32;
+// The block from the low bits of a remixed hash; each row's counter and the doorkeeper bits from
+// its high bits (4 x 4 bits + 3 x 8 bits = 40 bits).
+__attribute__((always_inline)) inline FrequencySketch::Place FrequencySketch::place(uint64_t hash) const {
+  uint64_t h = mix(hash);
   Place p;
-  for (int r = 0; r < 4; r++) {
-    p.word[r] = block + 2 * r + (sel & 1);
-    p.shift[r] = int((sel >> 1) & 15) * 4;
-    sel >>= 5;
-  }
+  p.block = blocks_ + (h & block_mask_) * 8;
+  uint64_t sel = h >> 24;
+  for (int r = 0; r < 4; r++, sel >>= 4) p.shift[r] = int(sel & 15) * 4;
+  for (int d = 0; d < 3; d++, sel >>= 8) p.door[d] = uint32_t(sel & 255);
   return p;
 }
 
-uint64_t FrequencySketch::door_bits(uint64_t hash, uint64_t** word) const {
-  uint64_t h = mix(hash, SEED_DOOR);
-  *word = const_cast<uint64_t*>(&door_[h & door_mask_]);
-  h >>= 40;
-  return (1ull << (h & 63)) | (1ull << ((h >> 6) & 63)) | (1ull << ((h >> 12) & 63));
+void FrequencySketch::prefetch(uint64_t hash) const { __builtin_prefetch(blocks_ + (mix(hash) & block_mask_) * 8, 1); }
+
+__attribute__((always_inline)) inline bool FrequencySketch::door_has(const Place& p) {
+  for (uint32_t b : p.door)
+    if (!(p.block[4 + (b >> 6)] & (1ull << (b & 63)))) return false;
+  return true;
 }
 
-void FrequencySketch::prefetch(uint64_t hash) const {
-  __builtin_prefetch(blocks_ + (mix(hash, SEED_BLOCK) & block_mask_) * 8, 1);
-  __builtin_prefetch(&door_[mix(hash, SEED_DOOR) & door_mask_], 1);
+__attribute__((always_inline)) inline uint32_t FrequencySketch::min_count(const Place& p) {
+  uint64_t m = 15;
+  for (int r = 0; r < 4; r++) m = std::min<uint64_t>(m, (p.block[r] >> p.shift[r]) & 15);
+  return uint32_t(m);
 }
 
-void FrequencySketch::increment(uint64_t hash) {
-  uint64_t* dw;
-  uint64_t bits = door_bits(hash, &dw);
-  // The first occurrence since the last reset only sets the doorkeeper.
-  if ((*dw & bits) != bits) {
-    *dw |= bits;
-    if (++additions_ >= sample_) reset();
-    return;
-  }
+uint32_t FrequencySketch::increment(uint64_t hash) {
   Place p = place(hash);
-  bool added = false;
-  for (int r = 0; r < 4; r++) {
-    uint64_t v = (*p.word[r] >> p.shift[r]) & 15;
-    if (v == 15) continue;
-    *p.word[r] += 1ull << p.shift[r];
-    added = true;
+  uint64_t* b = p.block;
+  uint64_t d0 = 1ull << (p.door[0] & 63), d1 = 1ull << (p.door[1] & 63), d2 = 1ull << (p.door[2] & 63);
+  uint64_t *w0 = b + 4 + (p.door[0] >> 6), *w1 = b + 4 + (p.door[1] >> 6), *w2 = b + 4 + (p.door[2] >> 6);
+  uint64_t c0 = (b[0] >> p.shift[0]) & 15, c1 = (b[1] >> p.shift[1]) & 15;
+  uint64_t c2 = (b[2] >> p.shift[2]) & 15, c3 = (b[3] >> p.shift[3]) & 15;
+  uint64_t m = std::min(std::min(c0, c1), std::min(c2, c3));
+  if (!((*w0 & d0) && (*w1 & d1) && (*w2 & d2))) {
+    // The first occurrence since the last reset only sets the doorkeeper.
+    *w0 |= d0;
+    *w1 |= d1;
+    *w2 |= d2;
+  } else {
+    if (m == 15) return 16;
+    // Conservative update: only the counters at the minimum grow (the others already overcount).
+    if (c0 == m) b[0] += 1ull << p.shift[0];
+    if (c1 == m) b[1] += 1ull << p.shift[1];
+    if (c2 == m) b[2] += 1ull << p.shift[2];
+    if (c3 == m) b[3] += 1ull << p.shift[3];
+    m++;
   }
-  if (added && ++additions_ >= sample_) reset();
+  if (++additions_ >= sample_) reset();
+  return uint32_t(m) + 1;
 }
 
 uint32_t FrequencySketch::estimate(uint64_t hash) const {
   Place p = place(hash);
-  uint64_t m = 15;
-  for (int r = 0; r < 4; r++) m = std::min<uint64_t>(m, (*p.word[r] >> p.shift[r]) & 15);
-  uint64_t* dw;
-  uint64_t bits = door_bits(hash, &dw);
-  return uint32_t(m) + ((*dw & bits) == bits ? 1 : 0);
+  return min_count(p) + (door_has(p) ? 1 : 0);
 }
 
 // Halves every counter (all 16 of a word at once) and empties the doorkeeper; the number of
 // additions counted toward the next reset is halved too, as in the paper.
 void FrequencySketch::reset() {
-  uint64_t n = (block_mask_ + 1) * 8;
-  for (uint64_t i = 0; i < n; i++) blocks_[i] = (blocks_[i] >> 1) & 0x7777777777777777ull;
-  std::fill(door_.begin(), door_.end(), 0);
+  uint64_t n = block_mask_ + 1;
+  for (uint64_t i = 0; i < n; i++) {
+    uint64_t* b = blocks_ + i * 8;
+    for (int r = 0; r < 4; r++) b[r] = (b[r] >> 1) & 0x7777777777777777ull;
+    for (int d = 4; d < 8; d++) b[d] = 0;
+  }
   additions_ /= 2;
   resets_++;
 }

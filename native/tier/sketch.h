@@ -1,7 +1,8 @@
 // Frequency estimates for tier admission: TinyLFU's approximate counting (Einziger, Friedman, Manes,
 // "TinyLFU: A Highly Efficient Cache Admission Policy", ACM ToS 2017, sections 3.3-3.4), laid out as
 // Caffeine's FrequencySketch (v3): a count-min sketch of 4-bit counters, 4 rows, where all four of
-// a key's counters lie in one 64-byte block, so an access costs one cache line, not four; with
+// a key's counters lie in one 64-byte block, and so do its doorkeeper bits, so an access costs one
+// cache line, not seven; with
 //  - a doorkeeper: a Bloom filter that absorbs a key's first occurrence, so the many keys seen only
 //    once (a scan) never reach the counters and cannot pollute them;
 //  - aging ("reset"): after `sample` increments every counter is halved and the doorkeeper cleared,
@@ -19,10 +20,9 @@ class FrequencySketch {
   // power of two (at least 64), aging period = 10 x width increments (the paper's W/C = 10).
   explicit FrequencySketch(uint64_t entries);
 
-  // Counts one occurrence of the key.
-  void increment(uint64_t hash);
-  // Starts loading the key's two cache lines (its counter block and doorkeeper word), so that a
-  // caller can overlap them with other memory accesses before increment/estimate.
+  // Counts one occurrence of the key; returns its estimate after it.
+  uint32_t increment(uint64_t hash);
+  // Starts loading the key's block, so that a caller can overlap it with other memory accesses.
   void prefetch(uint64_t hash) const;
   // The key's estimated frequency: its counters' minimum, plus one when the doorkeeper holds it.
   uint32_t estimate(uint64_t hash) const;
@@ -32,20 +32,20 @@ class FrequencySketch {
 
  private:
   struct Place {
-    uint64_t* word[4];  // row r's counter is in word[r], 4 bits at shift[r]
-    int shift[4];
+    uint64_t* block;  // 8 words: rows 0-3 in words 0-3 (16 counters each), doorkeeper in 4-7
+    int shift[4];     // row r's counter: 4 bits at shift[r] of word r
+    uint32_t door[3]; // the key's 3 doorkeeper bits, of the block's 256
   };
   Place place(uint64_t hash) const;
-  uint64_t door_bits(uint64_t hash, uint64_t** word) const;  // the key's 3 bits, in one word
+  static bool door_has(const Place& p);
+  static uint32_t min_count(const Place& p);
   void reset();
 
   uint64_t width_, sample_, additions_ = 0, resets_ = 0;
-  uint64_t block_mask_, door_mask_;
-  // 4 x width counters as blocks of 8 words (64 bytes); a word holds 16 counters. The vector's
-  // storage is 64-byte aligned by over-allocating and offsetting (`blocks_`).
+  uint64_t block_mask_;
+  // width / 16 blocks of 64 bytes, 64-byte aligned inside the vector (over-allocated by one block).
   std::vector<uint64_t> table_;
   uint64_t* blocks_ = nullptr;
-  std::vector<uint64_t> door_;  // doorkeeper: a blocked Bloom filter, width x 8 bits
 };
 
 }  // namespace dax

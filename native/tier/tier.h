@@ -60,14 +60,17 @@ class Tier {
     Entry *prev, *next;  // in its segment's list: head = most recently used
     Entry* hnext;        // next entry in its hash table slot
     uint64_t hash, off, charge;
+    uint64_t stamp;  // lookup tick when last moved to its list's head
     Seg seg;
+    uint8_t freq;    // the sketch's estimate at the last access, and the sketch's reset count then:
+    uint8_t epoch;   // contests use it (halved per reset since) instead of reading the sketch again
     ItemHeader* item() { return reinterpret_cast<ItemHeader*>(this + 1); }
     const uint8_t* key() { return reinterpret_cast<const uint8_t*>(item() + 1); }
   };
   struct List {
     Entry* head = nullptr;
     Entry* tail = nullptr;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0, items = 0;
   };
 
   Entry* find(const uint8_t* k, uint64_t kl, uint64_t hash);
@@ -82,21 +85,41 @@ class Tier {
   void admit_candidate(Entry* c);
   void evict_main_to(uint64_t limit);
   uint64_t main_bytes() const { return segs_[Probation].bytes + segs_[Protected].bytes; }
+  static uint64_t block_size(uint64_t item_bytes);  // an entry's allocation, rounded to 64 bytes
+  void* take_block(uint64_t size);
+  void give_block(Entry* e);
+  void trim_kept();  // frees kept blocks beyond kept_limit_ (after the budget shrank)
+  uint32_t freq_of(const Entry* e) const;
 
-  uint64_t budget_ = 0, window_budget_ = 0, protected_budget_ = 0;
+  uint64_t budget_ = 0, entry_budget_ = 0, kept_limit_ = 0, window_budget_ = 0, protected_budget_ = 0;
   List segs_[3];
   // Chained hash table over the key hash (intrusive: no allocation besides the entry itself), at
   // most one entry per slot on average; it doubles as entries are added.
   std::vector<Entry*> table_ = std::vector<Entry*>(1024, nullptr);
+  // Freed entry blocks kept for the next copy of the same rounded size: nearly every miss adds an
+  // entry and the admission contest drops one, so reusing the block saves a malloc/free pair. A
+  // few only, counted in the tier's bytes and held within kept_limit_, which the entries' share
+  // of the budget leaves free, so the budget bounds all of it.
+  static constexpr int KEPT_MAX = 8;
+  struct Kept {
+    void* p;
+    uint64_t size;
+  };
+  Kept kept_[KEPT_MAX];
+  int nkept_ = 0;
+  uint64_t kept_bytes_ = 0;
   std::unique_ptr<FrequencySketch> sketch_;
   uint64_t items_ = 0, hits_ = 0, misses_ = 0, admitted_ = 0, rejected_ = 0, evicted_ = 0;
+  uint64_t tick_ = 0;        // lookups so far
+  uint32_t last_freq_ = 0;   // the estimate of the key of the last lookup (offer() follows a miss)
 };
 
 template <class Clock>
 const ItemHeader* Tier::lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t* pool_off, Clock now_ms) {
-  sketch_->prefetch(hash);  // its lines load while the table is searched
+  tick_++;
+  sketch_->prefetch(hash);  // its line loads while the table is searched
   Entry* e = find(k, kl, hash);
-  sketch_->increment(hash);
+  last_freq_ = sketch_->increment(hash);
   if (e && e->item()->expire_ms && e->item()->expire_ms <= now_ms()) {
     destroy(e);
     e = nullptr;
@@ -106,6 +129,8 @@ const ItemHeader* Tier::lookup(const uint8_t* k, uint64_t kl, uint64_t hash, uin
     return nullptr;
   }
   hits_++;
+  e->freq = uint8_t(last_freq_);
+  e->epoch = uint8_t(sketch_->resets());
   touch(e);
   *pool_off = e->off;
   return e->item();
