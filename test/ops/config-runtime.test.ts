@@ -52,7 +52,8 @@ describe('configGet', () => {
     expect(all['client-output-buffer-limit-normal']).toBe('0 0 0');
     expect(all['pool']).toBe('/srv/data/daxcache.pool');
     expect(all['memcached-bind']).toBe('127.0.0.1');
-    expect(Object.keys(all)).toHaveLength(24);
+    expect(all['tier-memory']).toBe('auto');
+    expect(Object.keys(all)).toHaveLength(25);
   });
 });
 

@@ -60,6 +60,7 @@ describe('defaults', () => {
       prefault: false,
       maxmemory: 0,
       maxmemoryPolicy: 'noeviction',
+      tierMemory: 'auto',
       protoMaxBulkLen: 512 * 1024 ** 2,
       clientQueryBufferLimit: 1024 ** 3,
       clientOutputBufferLimitNormal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },

@@ -10,7 +10,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 type Fields = Array<[string, string | number]>;
 type Section = (ctx: CommandContext, srv: RedisServer) => Fields;
 
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'tier', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 
 /** Redis bytesToHuman. */
 export function bytesToHuman(n: number): string {
@@ -105,6 +105,7 @@ const SECTIONS: Record<string, Section> = {
   },
 
   // daxcache's DRAM tier of hot keys (tier-memory): its budget and fill, and counters since start.
+  // Not a default section, so plain INFO keeps Redis's layout: INFO tier, INFO all or everything.
   tier(ctx) {
     const t = ctx.store.stats().tier;
     return [
