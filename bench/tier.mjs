@@ -85,8 +85,10 @@ for (let i = 0; i < N; i++) {
   keyBytes.write(`key:${String(i).padStart(width, '0')}`, i * KLEN, 'latin1');
   keys[i] = keyBytes.subarray(i * KLEN, (i + 1) * KLEN);
 }
-// What the tier charges per entry: 48 (item header) + key + value + 56 (sizeof Entry) + 96 (map).
-const CHARGE = 200 + KLEN + VALUE;
+// What the tier charges per entry (Tier::charge_of in native/tier/tier.cc): its block, 64 (Entry)
+// + 48 (item header) + key + value rounded up to 64 bytes, plus 32 for its table slots and malloc.
+// The LRU it is compared with is charged the same, so both hold the same number of keys.
+const CHARGE = Math.ceil((64 + 48 + KLEN + VALUE) / 64) * 64 + 32;
 const DATA = N * CHARGE;
 const budgetOf = (pct) => Math.floor((DATA * pct) / 100);
 

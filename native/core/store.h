@@ -110,6 +110,8 @@ class Store {
   // A read served from a copy of the item at off: recency/frequency for eviction, as a pool read.
   void note_access(uint64_t off) { touch_access(off); }
   void set_observer(ItemObserver* o) { observer_ = o; }
+  // Starts loading the key's home bucket (a read-through cache overlaps it with its own lookup).
+  void prefetch(uint64_t hash) const { __builtin_prefetch(pool_->at<uint8_t>(index_.home(hash))); }
   // Test-only: every pool item lookup busy-waits this long, as a slower medium would take.
   void set_read_delay_ns(uint32_t ns) { read_delay_ns_ = ns; }
   bool exists(const uint8_t* k, uint64_t kl) {

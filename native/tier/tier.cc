@@ -7,9 +7,9 @@
 namespace dax {
 
 namespace {
-// Bytes of bookkeeping an entry costs besides its copy and its Entry header: its hash table slot
-// (8 bytes, at most one slot per entry, doubled while growing), malloc's header and rounding.
-constexpr uint64_t MAP_OVERHEAD = 96;
+// Bytes of bookkeeping an entry costs besides its block (Entry header + copy, rounded to 64): its
+// hash table slots (8 bytes each, one to two per entry as the table doubles) and malloc's header.
+constexpr uint64_t MAP_OVERHEAD = 32;
 // The sketch is sized for budget / this many bytes per entry (a small-value cache's typical entry);
 // a sketch wider than needed only costs memory, a narrower one collides more.
 constexpr uint64_t SKETCH_BYTES_PER_ENTRY = 256;

@@ -7,6 +7,7 @@ namespace dax {
 bool TieredStore::get(const uint8_t* k, uint64_t kl, ItemView& out) {
   if (!tier_.enabled()) return store_.get(k, kl, out);
   uint64_t hash = hash_key(k, kl), off = 0;
+  store_.prefetch(hash);  // if the tier misses, the pool's bucket is on its way already
   if (const ItemHeader* h = tier_.lookup(k, kl, hash, &off, now_ms)) {
     store_.note_access(off);
     out.h = h;
