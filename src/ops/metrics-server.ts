@@ -1,18 +1,32 @@
-// A minimal HTTP listener for Prometheus scrapes: GET/HEAD /metrics, 404 elsewhere.
+// A minimal HTTP listener for Prometheus scrapes and health probes: GET/HEAD /metrics; /healthz
+// (200 while the process runs its event loop: liveness) and /readyz (200 while it serves, 503
+// while starting or shutting down: readiness, so a Service stops sending clients first); 404 else.
 
 import http from 'node:http';
 import type { Registry } from 'prom-client';
 
 /** Resolves once listening (port 0 = any free port: read server.address()); rejects on e.g. EADDRINUSE. */
-export function startMetricsServer(registry: Registry, port: number, bind: string): Promise<http.Server> {
+export type Readiness = () => { ready: boolean; reason: string };
+
+export function startMetricsServer(registry: Registry, port: number, bind: string, readiness: Readiness = () => ({ ready: true, reason: 'ready' })): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found; try /metrics\n');
+    const text = { 'content-type': 'text/plain; charset=utf-8' };
+    if (path !== '/metrics' && path !== '/healthz' && path !== '/readyz') {
+      res.writeHead(404, text).end('not found; try /metrics, /healthz or /readyz\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, text).end(req.method === 'HEAD' ? undefined : 'ok\n');
+      return;
+    }
+    if (path === '/readyz') {
+      const r = readiness();
+      res.writeHead(r.ready ? 200 : 503, text).end(req.method === 'HEAD' ? undefined : `${r.reason}\n`);
       return;
     }
     registry.metrics().then(

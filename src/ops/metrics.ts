@@ -4,13 +4,14 @@
 // command table, or "unknown"), never raw client input, so the number of series stays bounded.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CommandLatency } from './command-latency.js';
 
 export type Protocol = 'redis' | 'memcached';
 
 /** Read at scrape time; the server fills these in once the store is open. */
 export interface MetricSources {
   keys?: () => number;
-  pool?: () => { usedBytes: number; totalBytes: number };
+  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number };
   tier?: () => TierFigures;
 }
 
@@ -56,6 +57,15 @@ export interface DaxMetrics {
   checksumFailures: Counter;
   expiredKeys: Counter;
   evictedKeys: Counter;
+  /** Reads that found their key / did not (Redis keyspace_hits/misses, memcached get_hits/misses). */
+  keyspaceHits: Counter<'protocol'>;
+  keyspaceMisses: Counter<'protocol'>;
+  poolFreeBytes: Gauge;
+  /** How the pool was found at start (created | clean | crash), 1 for that state. */
+  poolOpen: Gauge<'state'>;
+  poolOpenSeconds: Gauge;
+  /** Per-command run time histogram (daxcache_command_duration_seconds). */
+  latency: CommandLatency;
   /** Read from sources.tier at scrape time. */
   tier: Array<Counter | Gauge>;
 }
@@ -80,6 +90,8 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
   const byCommand = ['protocol', 'command'] as const;
 
   const readPool = () => sources.pool?.();
+  const latency = new CommandLatency();
+  latency.register(registry);
   const readTier = () => sources.tier?.();
 
   return {
@@ -140,6 +152,28 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
     evictedKeys: new Counter({
       name: 'daxcache_evicted_keys_total', help: 'Keys evicted by maxmemory-policy.', registers,
     }),
+    keyspaceHits: new Counter({
+      name: 'daxcache_keyspace_hits_total', help: 'Reads that found their key, by protocol.', labelNames: byProtocol, registers,
+    }),
+    keyspaceMisses: new Counter({
+      name: 'daxcache_keyspace_misses_total', help: 'Reads that did not find their key, by protocol.', labelNames: byProtocol,
+      registers,
+    }),
+    poolFreeBytes: new Gauge({
+      name: 'daxcache_pool_free_bytes', help: 'Pool bytes free for items (slab space not in use).', registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p.freeBytes);
+      },
+    }),
+    poolOpen: new Gauge({
+      name: 'daxcache_pool_open_state', help: 'How the pool was found at start: created, clean (after a clean stop) or crash; 1 for that state.',
+      labelNames: ['state'] as const, registers,
+    }),
+    poolOpenSeconds: new Gauge({
+      name: 'daxcache_pool_open_seconds', help: 'Time the pool took to open at start (O(1) in keys).', registers,
+    }),
+    latency,
     tier: [
       ...TIER_GAUGES.map(([field, name, help]) => new Gauge({
         name, help, registers,

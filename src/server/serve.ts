@@ -31,7 +31,7 @@ export async function serve(argv: string[]): Promise<number> {
 
   // Scrapes read the store; after close (shutdown) they see the last values.
   let keys = 0;
-  let pool = { usedBytes: 0, totalBytes: 0 };
+  let pool = { usedBytes: 0, totalBytes: 0, freeBytes: 0 };
   let tier = store.stats().tier;
   const metrics = createMetrics({
     sources: {
@@ -39,7 +39,7 @@ export async function serve(argv: string[]): Promise<number> {
       pool: () => {
         if (store.isClosed) return pool;
         const s = store.stats();
-        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize });
+        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize, freeBytes: Math.max(0, s.slabBytes - s.usedBytes) });
       },
       tier: () => (store.isClosed ? tier : (tier = store.stats().tier)),
     },

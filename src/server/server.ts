@@ -64,7 +64,10 @@ export class Server {
   readonly stopped = new Promise<number>((r) => (this.resolveStopped = r));
   /** Command counts already added to the Prometheus counters. */
   private readonly reported = new Map<CommandEntry, { calls: number; errors: number }>();
-  private lastStoreStats = { corruptDropped: 0, expiredRemoved: 0 };
+  private lastStoreStats = { corruptDropped: 0, expiredRemoved: 0, evicted: 0 };
+  private lastHits = { hits: 0, misses: 0 };
+  /** Listening and not shutting down (/readyz). */
+  private ready = false;
 
   constructor(opts: ServerOptions) {
     this.store = opts.store;
@@ -86,7 +89,10 @@ export class Server {
     this.stats = new ServerStats(this.table);
     this.context = createRedisContext(this);
     const s = this.store.stats();
-    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved };
+    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved, evicted: s.evicted };
+    for (const e of this.table.all()) e.latency = this.metrics.latency.of('redis', e.fullName);
+    this.metrics.poolOpen.set({ state: this.poolOpen.state }, 1);
+    this.metrics.poolOpenSeconds.set(this.poolOpen.ms / 1000);
   }
 
   /** Starts everything; on failure (e.g. a port in use) stops what started and rethrows. */
@@ -114,8 +120,8 @@ export class Server {
         this.log.info({ protocol: l.name, bind: a.host, port: a.port }, `${l.name} listening on ${a.host}:${a.port}`);
       }
       if (this.config.metricsPort > 0) {
-        this.metricsServer = await startMetricsServer(this.metrics.registry, this.config.metricsPort, this.config.metricsBind);
-        this.log.info({ bind: this.config.metricsBind, port: this.config.metricsPort }, 'metrics on /metrics');
+        this.metricsServer = await startMetricsServer(this.metrics.registry, this.config.metricsPort, this.config.metricsBind, () => this.readiness());
+        this.log.info({ bind: this.config.metricsBind, port: this.config.metricsPort }, 'metrics on /metrics, health on /healthz and /readyz');
       }
     } catch (e) {
       this.stopBackground();
@@ -125,6 +131,14 @@ export class Server {
     }
     this.cron = setInterval(this.tick, CRON_MS);
     this.cron.unref();
+    this.ready = true;
+  }
+
+  /** /readyz: the pool is open and every listener accepts, and the server is not shutting down. */
+  private readiness(): { ready: boolean; reason: string } {
+    if (this.shuttingDown) return { ready: false, reason: 'shutting down' };
+    if (!this.ready || this.store.isClosed) return { ready: false, reason: 'starting' };
+    return { ready: true, reason: 'ready' };
   }
 
   private tickCount = 0;
@@ -151,7 +165,15 @@ export class Server {
     const last = this.lastStoreStats;
     if (s.corruptDropped > last.corruptDropped) checksumFailures.inc(s.corruptDropped - last.corruptDropped);
     if (s.expiredRemoved > last.expiredRemoved) expiredKeys.inc(s.expiredRemoved - last.expiredRemoved);
-    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved };
+    if (s.evicted > last.evicted) this.metrics.evictedKeys.inc(s.evicted - last.evicted);
+    this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved, evicted: s.evicted };
+    // RESP keyspace hits/misses (the memcached listener reports its own get hits/misses).
+    const hits = this.table.keyspaceHits;
+    const misses = this.table.keyspaceMisses;
+    if (hits < this.lastHits.hits || misses < this.lastHits.misses) this.lastHits = { hits: 0, misses: 0 }; // CONFIG RESETSTAT
+    if (hits > this.lastHits.hits) this.metrics.keyspaceHits.inc({ protocol: 'redis' }, hits - this.lastHits.hits);
+    if (misses > this.lastHits.misses) this.metrics.keyspaceMisses.inc({ protocol: 'redis' }, misses - this.lastHits.misses);
+    this.lastHits = { hits, misses };
   }
 
   /** CONFIG SET applied these settings; most are read live, these need a hand. */

@@ -37,7 +37,11 @@ describe('createMetrics', () => {
     m.barrierSeconds.observe(3e-6);
     m.barriers.inc();
     m.sources.keys = () => 42;
-    m.sources.pool = () => ({ usedBytes: 1000, totalBytes: 4096 });
+    m.sources.pool = () => ({ usedBytes: 1000, totalBytes: 4096, freeBytes: 2000 });
+    const get = m.latency.of('redis', 'get');
+    get.observe(3e-6);
+    get.observe(2e-5);
+    get.observe(5);
     const text = await m.registry.metrics();
     expect(text).toContain('daxcache_commands_total{protocol="redis",command="set"} 3');
     expect(text).toContain('daxcache_command_errors_total{protocol="memcached",command="get"} 1');
@@ -45,6 +49,13 @@ describe('createMetrics', () => {
     expect(text).toContain('daxcache_keys 42');
     expect(text).toContain('daxcache_pool_used_bytes 1000');
     expect(text).toContain('daxcache_pool_size_bytes 4096');
+    expect(text).toContain('daxcache_pool_free_bytes 2000');
+    expect(text).toContain('# TYPE daxcache_command_duration_seconds histogram');
+    expect(text).toContain('daxcache_command_duration_seconds_bucket{protocol="redis",command="get",le="0.000005"} 1');
+    expect(text).toContain('daxcache_command_duration_seconds_bucket{protocol="redis",command="get",le="0.000025"} 2');
+    expect(text).toContain('daxcache_command_duration_seconds_bucket{protocol="redis",command="get",le="1"} 2');
+    expect(text).toContain('daxcache_command_duration_seconds_bucket{protocol="redis",command="get",le="+Inf"} 3');
+    expect(text).toContain('daxcache_command_duration_seconds_count{protocol="redis",command="get"} 3');
     expect(text).toContain('daxcache_persist_barrier_seconds_bucket{le="0.000001"} 0');
     expect(text).toContain('daxcache_persist_barrier_seconds_bucket{le="0.0000025"} 0');
     expect(text).toContain('daxcache_persist_barrier_seconds_bucket{le="0.000005"} 1');

@@ -38,6 +38,8 @@ export interface CommandEntry {
   /** Calls and error replies since start (or CONFIG RESETSTAT). */
   calls: number;
   errors: number;
+  /** Where the command's run time goes (the server's latency histogram), when the server sets one. */
+  latency: { observe(seconds: number): void } | null;
 }
 
 const TOO_LARGE = new ErrorReply('ERR key or value too large for the store');
@@ -147,6 +149,7 @@ export class CommandTable {
 
     ctx.client.lastCommand = entry.fullName;
     let reply: Reply;
+    const t0 = entry.latency ? performance.now() : 0;
     try {
       reply = entry.spec.handler(ctx, argv);
     } catch (e) {
@@ -156,6 +159,7 @@ export class CommandTable {
         reply = new ErrorReply(`ERR internal error in '${entry.fullName}'`);
       }
     }
+    if (entry.latency) entry.latency.observe((performance.now() - t0) / 1000);
     this.commandsProcessed++;
     entry.calls++;
     if (reply instanceof ErrorReply) {
@@ -236,6 +240,7 @@ function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, par
     subcommands: null,
     calls: 0,
     errors: 0,
+    latency: null,
     readonlyKeys: spec.flags.includes('readonly') && spec.firstKey > 0,
   };
   if (spec.subcommands) {

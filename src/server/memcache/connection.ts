@@ -30,7 +30,7 @@ export type MemcacheDeps = Omit<ListenerDeps, 'stats'>;
 export interface MemcacheConnDeps extends MemcacheDeps {
   services: McServices;
   /** Command counts for the metrics, reported by the listener's cron. */
-  countCommand(name: string, error: boolean): void;
+  countCommand(name: string, error: boolean, seconds: number): void;
 }
 
 export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> implements McConnection {
@@ -98,6 +98,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
     const name = commandName(req);
     this.state.lastCommand = name;
     let error = false;
+    const t0 = performance.now();
     try {
       // While a password is configured (read per request: CONFIG SET applies at once), a connection
       // must authenticate first, as memcached -Y does.
@@ -109,7 +110,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
         if (next >= 0) {
           this.partialGet = { req, next };
           this.wait();
-          this.deps.countCommand(name, false);
+          this.deps.countCommand(name, false, (performance.now() - t0) / 1000);
           return false;
         }
       } else {
@@ -119,7 +120,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
       error = true;
       this.internalError(name, e);
     }
-    this.deps.countCommand(name, error);
+    this.deps.countCommand(name, error, (performance.now() - t0) / 1000);
     if (this.closeAfterReply) this.closing = true;
     return true;
   }
@@ -153,7 +154,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
       }
     }
     writeParseError(this.writer, e);
-    this.deps.countCommand('unknown', true);
+    this.deps.countCommand('unknown', true, 0);
     if (e.close) this.closing = true;
   }
 

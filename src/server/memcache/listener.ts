@@ -5,6 +5,7 @@ import net from 'node:net';
 import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
 import { MemcacheConnection, type MemcacheDeps } from './connection.js';
 import { McServices } from './services.js';
+import type { LatencySeries } from '../../ops/command-latency.js';
 
 const TOO_MANY_CONNECTIONS = Buffer.from('ERROR Too many open connections\r\n');
 
@@ -16,6 +17,10 @@ export class MemcacheListener implements Listener {
   private accepting = true;
   /** Command counts not yet added to the Prometheus counters: name -> [calls, errors]. */
   private readonly unreported = new Map<string, [number, number]>();
+  /** Latency series by command name (names come from the protocol's fixed set, or "unknown"). */
+  private readonly latency = new Map<string, LatencySeries>();
+  /** get hits/misses already added to the Prometheus counters. */
+  private reportedGets = { hits: 0, misses: 0 };
   private cronTicks = 0;
 
   constructor(private readonly deps: MemcacheDeps) {
@@ -53,11 +58,14 @@ export class MemcacheListener implements Listener {
     void conn.done.then(() => this.connections.delete(conn));
   }
 
-  private readonly countCommand = (name: string, error: boolean): void => {
+  private readonly countCommand = (name: string, error: boolean, seconds: number): void => {
     let c = this.unreported.get(name);
     if (c === undefined) this.unreported.set(name, (c = [0, 0]));
     c[0]++;
     if (error) c[1]++;
+    let l = this.latency.get(name);
+    if (l === undefined) this.latency.set(name, (l = this.deps.metrics.latency.of('memcached', name)));
+    l.observe(seconds);
   };
 
   /** Adds the counts kept on the hot path to the Prometheus counters. */
@@ -68,6 +76,12 @@ export class MemcacheListener implements Listener {
       if (c[1] > 0) commandErrors.inc({ protocol: 'memcached', command }, c[1]);
       c[0] = c[1] = 0;
     }
+    const { getHits, getMisses } = this.services.counters;
+    const last = this.reportedGets;
+    if (getHits < last.hits || getMisses < last.misses) last.hits = last.misses = 0; // stats reset
+    if (getHits > last.hits) this.deps.metrics.keyspaceHits.inc({ protocol: 'memcached' }, getHits - last.hits);
+    if (getMisses > last.misses) this.deps.metrics.keyspaceMisses.inc({ protocol: 'memcached' }, getMisses - last.misses);
+    this.reportedGets = { hits: getHits, misses: getMisses };
   }
 
   stopAccepting(): void {
