@@ -171,7 +171,7 @@ function crossCheck(config: Config, sources: Map<SettingKey, Assignment>): void 
   const get = (key: SettingKey): Setting => SETTINGS.find((s) => s.key === key)!;
 
   // memcached refuses -I above half of -m; a pool must hold at least two of its largest items.
-  if (config.itemSizeMax > config.poolSize / 2) {
+  if (typeof config.poolSize === 'number' && config.itemSizeMax > config.poolSize / 2) {
     const blame = sources.has('itemSizeMax') ? 'itemSizeMax' : 'poolSize';
     fail(get(blame), `item-size-max must be at most half of pool-size`);
   }

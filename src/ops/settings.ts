@@ -5,6 +5,7 @@
 import { InvalidValue } from './errors.js';
 import { formatSize, parseSize } from './size.js';
 import { EVICTION_POLICIES } from './policies.js';
+import { parsePoolSize, showPoolSize, textPoolSize, type PoolSize } from './pool-size.js';
 import { parseTierMemory, showTierMemory, textTierMemory, type TierMemory } from './tier-memory.js';
 
 export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
@@ -41,7 +42,8 @@ export interface Config {
   requirepass: string;
   /** Absolute once loaded (relative paths resolve against the working directory). */
   pool: string;
-  poolSize: number;
+  /** A size, or `auto` / a share of the free space for a new pool; the real size once open. */
+  poolSize: PoolSize;
   durability: Durability;
   appendfsyncIntervalMs: number;
   prefault: boolean;
@@ -166,6 +168,12 @@ const oneOf = (values: readonly string[], redisOrder: readonly string[] = values
 
 const str = (): Kind => ({ parse: (raw) => raw, show: String });
 
+const poolSize = (): Kind => ({
+  parse: parsePoolSize,
+  show: (v) => showPoolSize(v as PoolSize),
+  text: (v) => textPoolSize(v as PoolSize),
+});
+
 const tierMemory = (): Kind => ({
   parse: parseTierMemory,
   show: (v) => showTierMemory(v as TierMemory),
@@ -271,8 +279,8 @@ export const SETTINGS: readonly Setting[] = [
 
   def('pool', 'pool', { section: POOL, default: './data/daxcache.pool', kind: path(), isPath: true,
     doc: 'pool file on a DAX filesystem, /dev/shm or any disk; relative to the working directory' }),
-  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: size(16 * 1024 ** 2),
-    doc: 'size of the pool file when it is created; an existing pool keeps its own size' }),
+  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: poolSize(),
+    doc: 'size of the pool file when it is created: a size, auto (the free space less 5%, at least 64mb, for a volume) or a share of the free space (50%); an existing pool keeps its own size' }),
   def('durability', 'durability', { section: POOL, default: 'strict', kind: oneOf(DURABILITY_MODES),
     doc: 'strict: a write is persistent before its reply is sent; relaxed: persisted every appendfsync-interval-ms' }),
   def('appendfsync-interval-ms', 'appendfsyncIntervalMs', { section: POOL, default: '1000', kind: int(1, 60_000),

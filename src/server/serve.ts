@@ -1,7 +1,7 @@
 // `daxcache serve`: configuration (flags > env > file > defaults), the pool, the server, signals.
 // Exit codes: 0 after a graceful shutdown, 2 invalid configuration, 3..8 pool refused (see
 // pool-errors.ts), 1 anything else (e.g. the port is in use).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CONFIG_EXIT_CODE, ConfigError, formatSize, loadConfig, unknownEnvVars, type Config } from '../ops/config.js';
 import { createLogger, componentLogger, type Logger } from '../ops/logger.js';
@@ -9,6 +9,7 @@ import { createMetrics } from '../ops/metrics.js';
 import { poolErrorExitCode } from '../pool-errors.js';
 import { Store } from '../store/store.js';
 import { Server } from './server.js';
+import { resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
 import { applyPoolReadDelay, applyTierMemory, POOL_READ_DELAY_ENV } from './tier-budget.js';
 
 export async function serve(argv: string[]): Promise<number> {
@@ -72,8 +73,13 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   try {
     mkdirSync(dirname(config.pool), { recursive: true });
     let lastPct = -1;
+    const fs = statfsSync(dirname(config.pool));
+    const createSize = resolvePoolSize(config.poolSize, fs.bavail * fs.bsize);
+    if (typeof config.poolSize !== 'number' && !existsSync(config.pool)) {
+      log.info({ pool: config.pool, poolSize: createSize, setting: showPoolSize(config.poolSize) }, `pool-size ${showPoolSize(config.poolSize)}: a new pool of ${formatSize(createSize)} from the free space`);
+    }
     store = Store.open(config.pool, {
-      createSize: config.poolSize,
+      createSize,
       prefault: config.prefault,
       // A large prefault takes a while: say how far it is, every 10%.
       onProgress: (done, total) => {
@@ -94,7 +100,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   if (!s.created) {
     // An existing pool keeps its size (growing it is a later feature) and was prefaulted, if at
     // all, when it was made: say so instead of ignoring the settings silently.
-    if (s.poolSize !== config.poolSize) {
+    if (typeof config.poolSize === 'number' && s.poolSize !== config.poolSize) {
       log.warn(
         { pool: config.pool, poolSize: s.poolSize, configured: config.poolSize },
         `pool-size ${formatSize(config.poolSize)} differs from the existing pool's ${formatSize(s.poolSize)}: the pool keeps its size`,

@@ -176,7 +176,7 @@ describe('flags', () => {
 
 describe('invalid values name the setting, the value and the source', () => {
   it.each([
-    [['--pool-size', '12qb'], 'invalid pool-size "12qb" (from --pool-size): expected bytes or a size like 512mb'],
+    [['--pool-size', '12qb'], 'invalid pool-size "12qb" (from --pool-size): expected a size like 4gb, auto, or a share of the free space like 50%'],
     [['--pool-size', '1kb'], 'invalid pool-size "1kb" (from --pool-size): must be at least 16mb'],
     [['--port', 'abc'], 'invalid port "abc" (from --port): expected a port number from 0 to 65535'],
     [['--port', '65536'], 'invalid port "65536" (from --port): expected a port number from 0 to 65535'],
@@ -202,7 +202,7 @@ describe('invalid values name the setting, the value and the source', () => {
 
   it('names the env var', () => {
     expect(errorOf(() => load([], { DAXCACHE_POOL_SIZE: '5 gb' }))).toBe(
-      'invalid pool-size "5 gb" (from DAXCACHE_POOL_SIZE): expected bytes or a size like 512mb',
+      'invalid pool-size "5 gb" (from DAXCACHE_POOL_SIZE): expected a size like 4gb, auto, or a share of the free space like 50%',
     );
   });
 
