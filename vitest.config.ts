@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The container image test needs podman and built images: `npm run test:image` (vitest.image.config.ts).
+    exclude: ['**/node_modules/**', 'test/image/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
