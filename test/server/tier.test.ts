@@ -64,8 +64,12 @@ async function mcGet(c: McSocket, key: string): Promise<string | null> {
 
 interface Cell {
   v: string;
-  /** Absolute expiry (ms since the epoch), 0 = none. */
+  /**
+   * Absolute expiry (ms since the epoch), 0 = none: the server set it between `exp` (from the
+   * time the request was sent) and `expHi` (from the time its reply arrived).
+   */
   exp: number;
+  expHi: number;
 }
 
 /** Slack around a TTL's end within which a read may see the key or not (clock reads, scheduling). */
@@ -91,11 +95,11 @@ describe('DRAM tier over both protocols', () => {
     /** A TTL ending within 200 ms either side of now: the server may or may not have it now. */
     const nearTtl = (k: string, now: number): boolean => {
       const c = model.get(k);
-      return !!c && c.exp !== 0 && Math.abs(c.exp - now) < 200;
+      return !!c && c.exp !== 0 && now > c.exp - 200 && now < c.expHi + 200;
     };
     const live = (k: string, now: number): Cell | undefined => {
       const c = model.get(k);
-      if (c && c.exp && c.exp <= now) {
+      if (c && c.exp && c.expHi + TTL_SLACK_MS < now) {
         model.delete(k);
         return undefined;
       }
@@ -105,7 +109,7 @@ describe('DRAM tier over both protocols', () => {
     const check = (k: string, got: string | null, sent: number, done: number, what: string): void => {
       reads++;
       const c = model.get(k);
-      if (c && c.exp && Math.abs(c.exp - sent) <= TTL_SLACK_MS + (done - sent)) {
+      if (c && c.exp && done >= c.exp - TTL_SLACK_MS && sent <= c.expHi + TTL_SLACK_MS) {
         if (got === null) model.delete(k);
         else expect(got, `op ${opIndex}: ${what} ${k} near its TTL`).toBe(c.v);
         return;
@@ -179,11 +183,11 @@ describe('DRAM tier over both protocols', () => {
         const v = word();
         const px = rand() < 0.3 ? 30 + Math.floor(rand() * 400) : 0;
         expect(px ? await r.set(k, v, 'PX', px) : await r.set(k, v)).toBe('OK');
-        write(k, { v, exp: px ? sent + px : 0 });
+        write(k, { v, exp: px ? sent + px : 0, expHi: px ? Date.now() + px : 0 });
       } else if (op < 0.65) {
         const v = word();
         expect(await c.ask(`set ${k} 0 0 ${v.length}\r\n${v}\r\n`)).toEqual(['STORED']);
-        write(k, { v, exp: 0 });
+        write(k, { v, exp: 0, expHi: 0 });
       } else if (op < 0.69) {
         const near = nearTtl(k, sent);
         const had = live(k, sent) !== undefined;
@@ -201,12 +205,14 @@ describe('DRAM tier over both protocols', () => {
         const cur = live(k, sent);
         if (rand() < 0.5) {
           const len = await r.append(k, s);
-          const v = mayBeEvicted.has(k) && len === s.length ? s : (cur?.v ?? '') + s;
+          // A key the pool evicted comes back as a new one, without the TTL the model knew.
+          const fresh = !cur || (mayBeEvicted.has(k) && len === s.length);
+          const v = fresh ? s : cur.v + s;
           expect(len).toBe(v.length);
-          write(k, { v, exp: cur?.exp ?? 0 });
+          write(k, fresh ? { v, exp: 0, expHi: 0 } : { ...cur, v });
         } else {
           const reply = (await c.ask(`append ${k} 0 0 ${s.length}\r\n${s}\r\n`))[0];
-          if (reply === 'STORED') write(k, { v: (cur?.v ?? '') + s, exp: cur?.exp ?? 0 });
+          if (reply === 'STORED') write(k, cur ? { ...cur, v: cur.v + s } : { v: s, exp: 0, expHi: 0 });
           else {
             expect(reply).toBe('NOT_STORED');
             if (!mayBeEvicted.has(k)) expect(cur).toBeUndefined();
@@ -220,7 +226,7 @@ describe('DRAM tier over both protocols', () => {
         const off = Math.floor(rand() * (cur.v.length + 3));
         expect(await r.setrange(k, off, s)).toBe(Math.max(cur.v.length, off + s.length));
         const base = cur.v.padEnd(off, '\0');
-        write(k, { v: base.slice(0, off) + s + base.slice(off + s.length), exp: 0 });
+        write(k, { v: base.slice(0, off) + s + base.slice(off + s.length), exp: 0, expHi: 0 });
       } else if (op < 0.84) {
         const n = pick(numKeys);
         const cur = live(n, sent);
@@ -229,11 +235,11 @@ describe('DRAM tier over both protocols', () => {
           const by = Math.floor(rand() * 100);
           const got = await r.incrby(n, by);
           expect(got).toBe(Number(cur?.v ?? 0) + by);
-          write(n, { v: String(got), exp: 0 });
+          write(n, { v: String(got), exp: 0, expHi: 0 });
         } else if (cur) {
           const got = (await c.ask(`incr ${n} 3\r\n`))[0];
           expect(got).toBe(String(Number(cur.v) + 3));
-          write(n, { v: got!, exp: cur.exp });
+          write(n, { ...cur, v: got! });
         } else {
           expect(await c.ask(`incr ${n} 3\r\n`)).toEqual(['NOT_FOUND']);
         }
@@ -260,8 +266,8 @@ describe('DRAM tier over both protocols', () => {
         const v1 = word();
         const v2 = word();
         expect(await r.mset(k, v1, k2, v2)).toBe('OK');
-        write(k, { v: v1, exp: 0 });
-        write(k2, { v: v2, exp: 0 });
+        write(k, { v: v1, exp: 0, expHi: 0 });
+        write(k2, { v: v2, exp: 0, expHi: 0 });
       } else if (op < 0.93) {
         if (nearTtl(k, sent)) continue;
         const cur = live(k, sent);
@@ -274,7 +280,7 @@ describe('DRAM tier over both protocols', () => {
         if (!cur || mayBeEvicted.has(k)) continue;
         const px = 30 + Math.floor(rand() * 300);
         expect(await r.pexpire(k, px)).toBe(1);
-        write(k, { v: cur.v, exp: sent + px });
+        write(k, { v: cur.v, exp: sent + px, expHi: Date.now() + px });
       } else {
         // A read of one hot key, so the tier holds a working set and serves it.
         const hot = strKeys[i % 8]!;
