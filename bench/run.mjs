@@ -14,6 +14,7 @@ const BENCHES = {
   memcaslap: { cmd: ['bash', join(here, 'memcaslap.sh')], what: 'memcaslap against daxcache and memcached in the same run' },
   'kill-soak': { cmd: [process.execPath, join(here, 'kill-soak.mjs')], what: 'kill -9 soak under RESP + memcached load (durability, not speed)' },
   tier: { cmd: [process.execPath, join(here, 'tier.mjs')], what: 'DRAM tier: W-TinyLFU vs LRU hit ratio (zipf), GET ops/s tier off/on with a slow pool' },
+  restart: { cmd: [process.execPath, join(here, 'restart.mjs')], what: 'warm restart: time to old values, survival, hit ratio after restart (daxcache, redis, memcached)' },
   'crash-soak': { cmd: [process.execPath, join(here, 'crash', 'soak.mjs')], what: 'crash-image soak (consistency, not speed)' },
 };
 
