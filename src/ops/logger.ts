@@ -4,7 +4,8 @@
 // reaches the root and every component logger.
 
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from './settings.js';
 
 export type Logger = pino.Logger;
@@ -27,6 +28,8 @@ export function createLogger(level: LogLevel, opts: LoggerOptions = {}): Logger 
   const options: pino.LoggerOptions = { level, ...(opts.base ? { base: opts.base } : {}) };
   let stream: pino.DestinationStream;
   if (usePretty) {
+    // Loaded only for a terminal: it takes ~45 ms to load, which every restart would pay otherwise.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     stream = pretty({
       sync: true,
       destination: opts.destination ?? 1,
