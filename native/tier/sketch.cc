@@ -76,11 +76,6 @@ uint32_t FrequencySketch::increment(uint64_t hash) {
   return uint32_t(m) + 1;
 }
 
-uint32_t FrequencySketch::estimate(uint64_t hash) const {
-  Place p = place(hash);
-  return min_count(p) + (door_has(p) ? 1 : 0);
-}
-
 // Halves every counter (all 16 of a word at once) and empties the doorkeeper; the number of
 // additions counted toward the next reset is halved too, as in the paper.
 void FrequencySketch::reset() {

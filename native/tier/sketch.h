@@ -20,12 +20,11 @@ class FrequencySketch {
   // power of two (at least 64), aging period = 10 x width increments (the paper's W/C = 10).
   explicit FrequencySketch(uint64_t entries);
 
-  // Counts one occurrence of the key; returns its estimate after it.
+  // Counts one occurrence of the key; returns its estimated frequency after it (its counters'
+  // minimum, plus one for the doorkeeper).
   uint32_t increment(uint64_t hash);
   // Starts loading the key's block, so that a caller can overlap it with other memory accesses.
   void prefetch(uint64_t hash) const;
-  // The key's estimated frequency: its counters' minimum, plus one when the doorkeeper holds it.
-  uint32_t estimate(uint64_t hash) const;
 
   uint64_t width() const { return width_; }
   uint64_t resets() const { return resets_; }

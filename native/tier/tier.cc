@@ -142,12 +142,7 @@ void Tier::touch(Entry* e) {
   if (e->seg == Probation) {
     unlink(e);
     link(e, Protected);
-    // Protected over its share: its least recent entries go back to probation (still in the tier).
-    while (segs_[Protected].bytes > protected_budget_ && segs_[Protected].tail != e) {
-      Entry* d = segs_[Protected].tail;
-      unlink(d);
-      link(d, Probation);
-    }
+    demote_protected(e);
   } else if (tick_ - e->stamp > segs_[e->seg].items / 4) {
     // Moved to the head fewer than items/4 lookups ago, it is still in the list's most recent
     // quarter: leaving it there saves the list writes of most hits on hot entries.
@@ -210,7 +205,13 @@ void Tier::admit_candidate(Entry* c) {
 
 void Tier::rebalance() {
   while (segs_[Window].bytes > window_budget_ && segs_[Window].tail) admit_candidate(segs_[Window].tail);
-  while (segs_[Protected].bytes > protected_budget_ && segs_[Protected].tail) {
+  demote_protected(nullptr);
+}
+
+// Protected over its share: its least recent entries go back to probation (still in the tier),
+// never `keep` (the entry just promoted).
+void Tier::demote_protected(const Entry* keep) {
+  while (segs_[Protected].bytes > protected_budget_ && segs_[Protected].tail && segs_[Protected].tail != keep) {
     Entry* d = segs_[Protected].tail;
     unlink(d);
     link(d, Probation);

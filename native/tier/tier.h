@@ -82,6 +82,7 @@ class Tier {
   void destroy(Entry* e);        // unlink from everything and free
   void touch(Entry* e);          // a hit: recency and promotion
   void rebalance();              // window overflow -> admission contest; protected overflow -> probation
+  void demote_protected(const Entry* keep);
   void admit_candidate(Entry* c);
   void evict_main_to(uint64_t limit);
   uint64_t main_bytes() const { return segs_[Probation].bytes + segs_[Protected].bytes; }

@@ -66,6 +66,11 @@ export async function serve(argv: string[]): Promise<number> {
   return code;
 }
 
+function freeBytes(dir: string): number {
+  const fs = statfsSync(dir);
+  return fs.bavail * fs.bsize;
+}
+
 /** Opens or creates the pool and logs how it was found; an exit code when it is refused. */
 function openPool(config: Config, log: Logger): { store: Store; poolOpen: { state: 'created' | 'clean' | 'crash'; ms: number } } | number {
   const t0 = performance.now();
@@ -73,8 +78,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   try {
     mkdirSync(dirname(config.pool), { recursive: true });
     let lastPct = -1;
-    const fs = statfsSync(dirname(config.pool));
-    const createSize = resolvePoolSize(config.poolSize, fs.bavail * fs.bsize);
+    const createSize = typeof config.poolSize === 'number' ? config.poolSize : resolvePoolSize(config.poolSize, freeBytes(dirname(config.pool)));
     if (typeof config.poolSize !== 'number' && !existsSync(config.pool)) {
       log.info({ pool: config.pool, poolSize: createSize, setting: showPoolSize(config.poolSize) }, `pool-size ${showPoolSize(config.poolSize)}: a new pool of ${formatSize(createSize)} from the free space`);
     }

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { freePort, startServer, type TestServer } from '../helpers/server.js';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -178,4 +178,21 @@ export function memcacheSession(
     use(server, c);
   });
   afterEach(() => c.close());
+}
+
+/** A real memcached (Debian's /usr/bin/memcached) on a free loopback port, for side-by-side tests. */
+export async function startRealMemcached(): Promise<{ port: number; stop(): void }> {
+  const port = await freePort();
+  const proc = spawn('memcached', ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-u', 'root'], { stdio: 'ignore' });
+  const stop = (): void => void proc.kill('SIGKILL');
+  for (let i = 0; i < 100; i++) {
+    try {
+      (await McSocket.connect(port)).close();
+      return { port, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  stop();
+  throw new Error('memcached did not start');
 }

@@ -1,29 +1,20 @@
 // memcached `stats conns` (it was ERROR): one block per connection keyed by its fd, in memcached
 // 1.6's field names and states, checked beside a real memcached.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startServer, type TestServer } from '../helpers/server.js';
-import { McSocket, stopServer } from './helpers.js';
+import { startServer, type TestServer } from '../helpers/server.js';
+import { McSocket, startRealMemcached, stopServer } from './helpers.js';
 
 let server: TestServer;
-let memcached: ChildProcess;
+let memcached: Awaited<ReturnType<typeof startRealMemcached>>;
 let mcPort = 0;
 
 beforeAll(async () => {
   server = await startServer({ memcached: true });
-  mcPort = await freePort();
-  memcached = spawn('memcached', ['-p', String(mcPort), '-l', '127.0.0.1', '-U', '0', '-u', 'root'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await McSocket.connect(mcPort)).close();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  memcached = await startRealMemcached();
+  mcPort = memcached.port;
 });
 afterAll(async () => {
-  memcached?.kill('SIGKILL');
+  memcached?.stop();
   await stopServer(server);
 });
 

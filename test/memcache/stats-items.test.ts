@@ -1,28 +1,18 @@
 // memcached `stats items` (it gave only items:N:number): memcached 1.6's fields in its order, checked
 // beside a real memcached, with real per-class eviction and expiry figures.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startServer, type TestServer } from '../helpers/server.js';
-import { McSocket, stopServer } from './helpers.js';
+import { startServer } from '../helpers/server.js';
+import { McSocket, startRealMemcached, stopServer } from './helpers.js';
 
-let memcached: ChildProcess;
+let memcached: Awaited<ReturnType<typeof startRealMemcached>>;
 let mcPort = 0;
 
 beforeAll(async () => {
-  mcPort = await freePort();
-  memcached = spawn('memcached', ['-p', String(mcPort), '-l', '127.0.0.1', '-U', '0', '-u', 'root'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await McSocket.connect(mcPort)).close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('memcached did not start');
+  memcached = await startRealMemcached();
+  mcPort = memcached.port;
 });
 afterAll(() => {
-  memcached?.kill('SIGKILL');
+  memcached?.stop();
 });
 
 /** class id -> [field, value] in the order the server sent them. */

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diskDir, freePort, startServer, type TestServer } from '../helpers/server.js';
 import { McSocket, stopServer } from '../memcache/helpers.js';
+import { Rng } from '../harness/crash/rng.js';
 
 let server: TestServer | undefined;
 let redis: Redis | undefined;
@@ -20,19 +21,6 @@ afterEach(async () => {
   await stopServer(server);
   server = undefined;
 });
-
-/** Seeded PRNG (xorshift32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 async function tierInfo(r: Redis): Promise<Record<string, number>> {
   const text = await r.info('tier');
@@ -79,7 +67,8 @@ describe('DRAM tier over both protocols', () => {
   it('100k random operations match a model through TTLs, tier and pool eviction, FLUSHALL, restart and kill -9', async () => {
     server = await startServer({ memcached: true, args: ['--tier-memory', '96kb'] });
     await connect(server);
-    const rand = rng(20261202);
+    const rng = new Rng(20261202); // seeded, so a failure can be replayed
+    const rand = (): number => rng.float();
     const model = new Map<string, Cell>();
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const strKeys = Array.from({ length: 400 }, (_, i) => `s:${i}`);
