@@ -12,7 +12,7 @@ set -euo pipefail
 RUNS=${1:-3}
 SECS=${2:-10}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CLI="$ROOT/dist/cli.js"
+CLI="$ROOT/dist/daxcache.mjs"
 [ -f "$CLI" ] || { echo "bench: $CLI missing: run npm run build first" >&2; exit 2; }
 for t in memcached memcaslap node; do command -v "$t" >/dev/null || { echo "bench: $t not found" >&2; exit 2; }; done
 

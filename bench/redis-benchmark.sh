@@ -17,7 +17,7 @@ TESTS=${TESTS:-set,get,incr,mset}
 PIPELINE=${PIPELINE:-16}
 
 cd "$(dirname "$0")/.."
-[[ -f dist/cli.js ]] || { echo "dist/cli.js missing: run npm run build first" >&2; exit 2; }
+[[ -f dist/daxcache.mjs ]] || { echo "dist/daxcache.mjs missing: run npm run build first" >&2; exit 2; }
 for tool in redis-server redis-cli redis-benchmark node; do
   command -v "$tool" >/dev/null || { echo "$tool not found" >&2; exit 2; }
 done
@@ -46,7 +46,7 @@ wait_ready() { # port
 }
 
 DAX_PORT=$(free_port)
-PMEM2_FORCE_GRANULARITY=cache_line node dist/cli.js serve --bind 127.0.0.1 --port "$DAX_PORT" \
+PMEM2_FORCE_GRANULARITY=cache_line node dist/daxcache.mjs serve --bind 127.0.0.1 --port "$DAX_PORT" \
   --pool "$SHM/bench.pool" --pool-size 1gb --memcached-port 0 --durability strict --log-level warn \
   ${DAXCACHE_ARGS:-} >"$WORK/daxcache.log" 2>&1 &
 PIDS+=($!)

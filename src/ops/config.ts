@@ -2,10 +2,10 @@
 // Every value from every source is validated (a bad line in the file is an error even when a
 // flag overrides it), and an error names the setting, the value and where it came from.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { readConfigFile, type Assignment } from './config-file.js';
+import { parseConfigText, readConfigFile, type Assignment } from './config-file.js';
+import { packagePath } from '../package-root.js';
 import { ConfigError, InvalidValue } from './errors.js';
 import {
   defaultValues,
@@ -19,6 +19,7 @@ import {
 
 export { CONFIG_EXIT_CODE, ConfigError } from './errors.js';
 export { parseSize, formatSize } from './size.js';
+import { renderYaml } from './config-render.js';
 export { renderYaml, type RenderOptions } from './config-render.js';
 export { configGet, configSet, type ConfigSetResult } from './config-runtime.js';
 export {
@@ -39,8 +40,8 @@ export {
 /** Env var naming the config file, like --config. */
 export const CONFIG_ENV = 'DAXCACHE_CONFIG';
 
-/** config/daxcache.yaml in the package (this file is src/ops/ or dist/ops/). */
-export const PACKAGE_CONFIG_FILE = fileURLToPath(new URL('../../config/daxcache.yaml', import.meta.url));
+/** config/daxcache.yaml in the package. */
+export const PACKAGE_CONFIG_FILE = packagePath('config', 'daxcache.yaml');
 
 /** Built-in values; `pool` stays relative here (loadConfig resolves it against cwd). */
 export const DEFAULTS: Readonly<Config> = Object.freeze(finish(defaultValues(), '', null));
@@ -58,7 +59,7 @@ export function loadConfig(opts: LoadOptions): Config {
   const flags = parseFlags(opts.argv);
   const file = chooseFile(flags.config, opts);
   const assignments = [
-    ...(file ? readConfigFile(file.path, file.how) : []),
+    ...(file ? (file.isDefault ? readPackageConfig(file.path, file.how) : readConfigFile(file.path, file.how)) : []),
     ...readEnv(opts.env),
     ...flags.values,
   ];
@@ -151,6 +152,22 @@ function readEnv(env: NodeJS.ProcessEnv): Assignment[] {
     if (raw !== undefined && raw !== '') out.push({ setting, raw, source: setting.env });
   }
   return out;
+}
+
+/**
+ * The package's reference file, as shipped, says the defaults and nothing else: it is read and
+ * compared with the rendered defaults, and parsed only when somebody edited it (parsing YAML is
+ * ~15 ms of every start, and a warm restart is timed from exec).
+ */
+function readPackageConfig(path: string, how: string): Assignment[] {
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    /* unreadable: readConfigFile says why */
+  }
+  if (text !== null && text === renderYaml(DEFAULTS)) return [];
+  return text === null ? readConfigFile(path, how) : parseConfigText(text, path);
 }
 
 function chooseFile(flag: Flags['config'], opts: LoadOptions): { path: string; how: string; isDefault: boolean } | null {

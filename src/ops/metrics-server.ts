@@ -2,14 +2,21 @@
 // (200 while the process runs its event loop: liveness) and /readyz (200 while it serves, 503
 // while starting or shutting down: readiness, so a Service stops sending clients first); 404 else.
 
-import http from 'node:http';
-import type { Registry } from 'prom-client';
+import type http from 'node:http';
+
+/** What a scrape reads: a prom-client Registry, or DaxMetrics.exposition. */
+export interface Exposition {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 /** Resolves once listening (port 0 = any free port: read server.address()); rejects on e.g. EADDRINUSE. */
 export type Readiness = () => { ready: boolean; reason: string };
 
-export function startMetricsServer(registry: Registry, port: number, bind: string, readiness: Readiness = () => ({ ready: true, reason: 'ready' })): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
+export async function startMetricsServer(registry: Exposition, port: number, bind: string, readiness: Readiness = () => ({ ready: true, reason: 'ready' })): Promise<http.Server> {
+  // Loaded here, after the data listeners accept: node:http is ~10 built-in modules to compile.
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const text = { 'content-type': 'text/plain; charset=utf-8' };
     if (path !== '/metrics' && path !== '/healthz' && path !== '/readyz') {

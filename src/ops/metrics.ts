@@ -3,7 +3,8 @@
 // Label values must come from fixed sets (protocol: redis | memcached; command: a name from the
 // command table, or "unknown"), never raw client input, so the number of series stays bounded.
 
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, loadCollectDefaultMetrics } from './prom.js';
+import type { Exposition } from './metrics-server.js';
 import { CommandLatency } from './command-latency.js';
 
 export type Protocol = 'redis' | 'memcached';
@@ -42,6 +43,8 @@ const TIER_GAUGES = [
 
 export interface DaxMetrics {
   registry: Registry;
+  /** What /metrics serves: the registry, with the default process metrics added at the first scrape. */
+  exposition: Exposition;
   sources: MetricSources;
   commands: Counter<'protocol' | 'command'>;
   commandErrors: Counter<'protocol' | 'command'>;
@@ -83,7 +86,18 @@ export interface MetricsOptions {
 
 export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  // The process/Node.js metrics register at the first scrape, not at start: their modules (v8,
+  // perf_hooks, GC observers) cost milliseconds that a warm restart, timed from exec, would pay.
+  let defaults: Promise<void> | null = (opts.defaultMetrics ?? true) ? null : Promise.resolve();
+  const exposition: Exposition = {
+    metrics: async () => {
+      await (defaults ??= loadCollectDefaultMetrics().then((collect) => collect({ register: registry })));
+      return registry.metrics();
+    },
+    get contentType() {
+      return registry.contentType;
+    },
+  };
   const sources: MetricSources = opts.sources ?? {};
   const registers = [registry];
   const byProtocol = ['protocol'] as const;
@@ -96,6 +110,7 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
 
   return {
     registry,
+    exposition,
     sources,
     commands: new Counter({
       name: 'daxcache_commands_total', help: 'Commands executed, by protocol and command.',

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { renderYaml } from '../ops/config.js';
+import { packagePath } from '../package-root.js';
 import type { RedisServer, ShutdownRequest } from '../commands/redis/services.js';
 import type { Server } from './server.js';
 
@@ -11,7 +12,7 @@ export const REDIS_COMPAT_VERSION = '7.2.0';
 
 export const DAXCACHE_VERSION: string = (() => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -120,7 +120,7 @@ export class Server {
         this.log.info({ protocol: l.name, bind: a.host, port: a.port }, `${l.name} listening on ${a.host}:${a.port}`);
       }
       if (this.config.metricsPort > 0) {
-        this.metricsServer = await startMetricsServer(this.metrics.registry, this.config.metricsPort, this.config.metricsBind, () => this.readiness());
+        this.metricsServer = await startMetricsServer(this.metrics.exposition, this.config.metricsPort, this.config.metricsBind, () => this.readiness());
         this.log.info({ bind: this.config.metricsBind, port: this.config.metricsPort }, 'metrics on /metrics, health on /healthz and /readyz');
       }
     } catch (e) {

@@ -25,6 +25,7 @@ interface Row {
   bucketSeconds: number;
   loadStartMs: number;
   hitRatio: Array<{ t: number; gets: number; hits: number; errors: number; hitRatio: number | null }>;
+  restarts: Array<{ firstReplyMs: number | null; firstOldValueMs: number | null; survived: number }>;
   restartLog?: string;
   knownIssue?: string;
   error?: string;
@@ -33,7 +34,7 @@ interface Row {
 const dir = mkdtempSync(join(tmpdir(), 'daxcache-restart-test-'));
 const out = join(dir, 'restart.json');
 let run: { code: number | null; stdout: string; stderr: string };
-let json: { benchmark: string; options: Record<string, unknown>; results: Row[]; svg?: string[] };
+let json: { benchmark: string; options: Record<string, unknown>; nodeFloor: { medianMs: number; runs: number[] }; results: Row[]; svg?: string[] };
 
 function runBench(args: string[], timeoutMs: number): Promise<typeof run> {
   return new Promise((res) => {
@@ -74,7 +75,11 @@ describe('bench/restart.mjs --quick', () => {
 
   it('writes one result per system and scenario with every field', () => {
     expect(json.benchmark).toBe('restart');
-    expect(json.options).toMatchObject({ quick: true, keys: [10000], systems: ['daxcache-shm', 'memcached'], loadSeconds: 2, bucketSeconds: 0.5 });
+    expect(json.options).toMatchObject({ quick: true, keys: [10000], systems: ['daxcache-shm', 'memcached'], loadSeconds: 2, bucketSeconds: 0.5, restarts: 1 });
+    // the empty Node.js server's start, the floor the table is read against
+    expect(json.nodeFloor.runs).toHaveLength(3);
+    expect(json.nodeFloor.medianMs).toBeGreaterThan(0);
+    expect(run.stdout).toContain('Node floor (empty Node.js TCP server, exec → first reply)');
     expect(json.results.map((r) => `${r.system} ${r.scenario}`).sort()).toEqual(
       ['daxcache-shm kill-9', 'daxcache-shm shutdown', 'memcached kill-9', 'memcached sigusr1']);
     for (const r of json.results) {
@@ -82,6 +87,8 @@ describe('bench/restart.mjs --quick', () => {
       expect(r).toMatchObject({ keys: 10000, valueBytes: 100, sampleSize: 10000, loadSeconds: 2, bucketSeconds: 0.5 });
       for (const f of ['fillMs', 'stopMs', 'listenMs', 'loadStartMs'] as const) expect(r[f]).toBeGreaterThan(0);
       expect(r.firstReplyMs).toBeGreaterThan(0);
+      expect(r.restarts).toHaveLength(1);
+      expect(r.restarts[0].firstReplyMs).toBe(r.firstReplyMs);
       expect(r.survived).toBeGreaterThanOrEqual(0);
       expect(r.survived).toBeLessThanOrEqual(1);
       // the hit-ratio series: 2 s in 0.5 s buckets, every bucket with GETs

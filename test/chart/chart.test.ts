@@ -544,8 +544,8 @@ describe('helm chart charts/daxcache', () => {
   });
 
   it('the helm test script round-trips a key over RESP and memcached against a real server', async () => {
-    const cli = join(repo, 'dist/cli.js');
-    if (!existsSync(cli)) throw new Error('dist/cli.js missing: run `npm run build` first (npm test does)');
+    const cli = join(repo, 'dist/daxcache.mjs');
+    if (!existsSync(cli)) throw new Error('dist/daxcache.mjs missing: run `npm run build` first (npm test does)');
     const script = testPod(render({})).spec!.containers[0].command![2];
     const [port, mport] = [await freePort(), await freePort()];
     const dir = mkdtempSync(join(tmpDir, 'server-'));

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(ROOT, 'dist/cli.js');
+export const CLI = join(ROOT, 'dist/daxcache.mjs');
 
 /** Ports a test must never take: a developer's real redis-server/memcached may be there. */
 const RESERVED = new Set([6379, 11211]);

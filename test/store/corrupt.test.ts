@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Store } from '../../src/store/store.js';
 import { poolPath, removePool, useKind, MiB } from './pools.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/daxcache.mjs', import.meta.url));
 const HEADER_STATIC_SIZE = 376; // sizeof(PoolHeaderStatic), covered by the CRC at offset 1024
 const CRC_OFF = 1024;
 

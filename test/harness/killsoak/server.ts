@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export { ROOT } from '../crash/proc.js';
-export const CLI = join(ROOT, 'dist/cli.js');
+export const CLI = join(ROOT, 'dist/daxcache.mjs');
 
 const TMPFS_MAGIC = 0x01021994;
 const RESERVED = new Set([6379, 11211]);
