@@ -113,6 +113,9 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("copy", &NativeStore::Copy),
                            InstanceMethod("mset", &NativeStore::MSet),
                            InstanceMethod("flushAll", &NativeStore::FlushAll),
+                           InstanceMethod("beginAtomic", &NativeStore::BeginAtomic),
+                           InstanceMethod("endAtomic", &NativeStore::EndAtomic),
+                           InstanceMethod("atomicCapacity", &NativeStore::AtomicCapacity),
                            InstanceMethod("count", &NativeStore::Count),
                            InstanceMethod("scan", &NativeStore::Scan),
                            InstanceMethod("randomKey", &NativeStore::RandomKey),
@@ -363,6 +366,26 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(info.Env())) return info.Env().Undefined();
     store_->flush_all();
     return info.Env().Undefined();
+  }
+
+  // beginAtomic(buckets, bytes): boolean; endAtomic(); atomicCapacity(): number (see Store::begin_atomic)
+  Napi::Value BeginAtomic(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber() || !info[1].IsNumber()) return throw_type(env, "beginAtomic(buckets: number, bytes: number)");
+    double b = info[0].As<Napi::Number>().DoubleValue(), n = info[1].As<Napi::Number>().DoubleValue();
+    return Napi::Boolean::New(env, store_->begin_atomic(b < 0 ? 0 : uint64_t(b), n < 0 ? 0 : uint64_t(n)));
+  }
+
+  Napi::Value EndAtomic(const Napi::CallbackInfo& info) {
+    if (!ready(info.Env())) return info.Env().Undefined();
+    store_->end_atomic();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value AtomicCapacity(const Napi::CallbackInfo& info) {
+    if (!ready(info.Env())) return info.Env().Undefined();
+    return Napi::Number::New(info.Env(), double(store_->atomic_capacity()));
   }
 
   Napi::Value Count(const Napi::CallbackInfo& info) {

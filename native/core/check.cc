@@ -48,13 +48,13 @@ CheckReport check_pool(const std::string& path) {
     if (r.messages.size() < 50) r.messages.push_back(m);
   };
   const PoolHeaderStatic& h = p.hdr();
-  PoolHeaderDynamic dyn = *p.dyn();
   r.buckets = h.index_buckets;
   DirtyRanges dr;
   Allocator a(p, dr);
   Index idx(p, a, dr);
   r.log_pending = p.at<LogHeader>(h.log_off)->state;
-  idx.recover_log();  // private mapping: applied in memory only, as open would apply it
+  idx.recover_log(&p.dyn()->flush_epoch);  // private mapping: applied in memory only, as open would apply it
+  PoolHeaderDynamic dyn = *p.dyn();
 
   // Page table: classes exist, runs fit, continuation pages follow their head.
   const uint64_t* pt = p.at<uint64_t>(h.pagetab_off);

@@ -102,7 +102,7 @@ static inline void store_bucket(Bucket* dst, const Bucket& src) {
   if (dst->next != src.next) __atomic_store_n(&dst->next, src.next, __ATOMIC_RELAXED);
 }
 
-void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
+void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value, uint64_t* epoch_word, uint64_t epoch) {
   Persist& ps = pool_.persist();
   bool page = ps.granularity() == Granularity::Page;
   LogHeader* lh = pool_.at<LogHeader>(log_off_);
@@ -121,10 +121,18 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
     ps.flush(e, order_.size() * sizeof(LogEntry));
     lh->crc = crc;
     lh->seq++;
+    lh->flush_epoch = epoch_word ? epoch : 0;
     ps.flush(lh, sizeof(LogHeader));
     ps.drain();
     __atomic_store_n(&lh->state, uint64_t(order_.size()), __ATOMIC_RELEASE);
     ps.flush(&lh->state, 8);
+    ps.drain();
+  }
+  // A flush of this turn: after the commit word (recovery sets it from the log), else before any
+  // slot that publishes an item of the new epoch.
+  if (epoch_word) {
+    __atomic_store_n(epoch_word, epoch, __ATOMIC_RELAXED);
+    ps.flush(epoch_word, 8);
     ps.drain();
   }
   uint64_t lo = UINT64_MAX, hi = 0;
@@ -160,7 +168,7 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value) {
   order_.clear();
 }
 
-uint64_t Index::recover_log() {
+uint64_t Index::recover_log(uint64_t* epoch_word) {
   LogHeader* lh = pool_.at<LogHeader>(log_off_);
   uint64_t n = lh->state;
   if (n == 0) return 0;
@@ -173,6 +181,7 @@ uint64_t Index::recover_log() {
     ok = crc == lh->crc;
   }
   uint64_t applied = 0;
+  if (ok && lh->flush_epoch != 0) pool_.persist_word(epoch_word, lh->flush_epoch);
   if (ok) {
     for (uint64_t i = 0; i < n; i++) {
       uint64_t boff = e[i].bucket_off;

@@ -51,11 +51,15 @@ class Index {
   uint64_t log_capacity() const { return log_cap_; }
 
   // Barrier phase 2: write staged buckets (through the intent log when atomic) and persist them.
-  // `extra` words (e.g. the key-count hint) are written with the buckets.
-  void commit(bool atomic, uint64_t* hint_word, uint64_t hint_value);
+  // The hint word (the key-count hint) is written with the buckets. epoch_word, when given, is the
+  // pool's flush epoch set by a FLUSHALL of this atomic turn: logged with the entries and written
+  // after the commit word, before any bucket, so the flush and the turn's writes are one step.
+  void commit(bool atomic, uint64_t* hint_word, uint64_t hint_value, uint64_t* epoch_word = nullptr,
+              uint64_t epoch = 0);
 
-  // At open: apply a committed intent log left by a crash (idempotent). Returns entries applied.
-  uint64_t recover_log();
+  // At open: apply a committed intent log left by a crash (idempotent), and the flush epoch it
+  // carries to *epoch_word. Returns entries applied.
+  uint64_t recover_log(uint64_t* epoch_word);
 
   // Validates an overflow link target (a class-0 chunk inside the slab region).
   bool valid_overflow(uint64_t off) const;

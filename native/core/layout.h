@@ -99,7 +99,12 @@ struct LogHeader {
   uint64_t state;     // number of committed entries, 0 = empty
   uint64_t crc;       // CRC32C of the entries (guards against a damaged log)
   uint64_t seq;
-  uint64_t pad[5];
+  // Nonzero: the committed entries come with a FLUSHALL (an EXEC that holds one), and applying
+  // them sets the pool's flush_epoch to this value too. Was padding (always 0) before transactions:
+  // builds older than MULTI/EXEC ignore it, so a pool that crashed inside such a commit must be
+  // reopened by a build that knows it.
+  uint64_t flush_epoch;
+  uint64_t pad[4];
 };
 struct LogEntry {
   uint64_t bucket_off;

@@ -31,7 +31,7 @@ Store::Store(const std::string& path, const PoolOptions& opt)
     : pool_(new Pool(path, opt)), alloc_(*pool_, dirty_), index_(*pool_, alloc_, dirty_) {
   dyn_ = pool_->dyn();
   fault_ = pool_->fault();
-  log_replayed_ = index_.recover_log();
+  log_replayed_ = index_.recover_log(&dyn_->flush_epoch);
   opened_clean_ = dyn_->clean_shutdown == 1;
   pool_->persist_word(&dyn_->open_count, dyn_->open_count + 1);
   if (!opened_clean_) pool_->persist_word(&dyn_->crash_count, dyn_->crash_count + 1);
@@ -218,7 +218,32 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
 
 bool Store::reserve_log(uint64_t buckets) {
   if (buckets > index_.log_capacity()) return false;
+  // Inside a transaction begin_atomic() reserved the room, and no barrier may split the turn.
+  if (!in_atomic_ && index_.staged_count() + buckets + LOG_OP_MARGIN > index_.log_capacity()) barrier();
+  return true;
+}
+
+bool Store::begin_atomic(uint64_t buckets, uint64_t bytes) {
+  if (closed_ || buckets > atomic_capacity()) return false;
+  // The turn so far and the transaction must fit in the log together: else commit the turn now.
   if (index_.staged_count() + buckets + LOG_OP_MARGIN > index_.log_capacity()) barrier();
+  // Room for what the transaction writes, made while barriers are still allowed.
+  uint64_t limit = maxmemory_ ? std::min(maxmemory_, alloc_.total_bytes()) : alloc_.total_bytes();
+  // Bytes under the limit are not enough when the values are large: an item over half a page takes
+  // whole free pages, which evicting small items on partly used pages does not give back.
+  auto short_of_room = [&]() {
+    if (alloc_.used_bytes() + bytes > limit) return true;
+    return bytes > SLAB_PAGE_SIZE / 2 && alloc_.free_pages() * SLAB_PAGE_SIZE < bytes + SLAB_PAGE_SIZE;
+  };
+  if (short_of_room() && (!pending_free_.empty() || index_.staged())) barrier();
+  for (int round = 0; short_of_room() && policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
+    int n = 0;
+    for (int i = 0; i < 8; i++) n += evict_one();
+    if (!n) break;
+    barrier();
+  }
+  atomic_turn_ = true;
+  in_atomic_ = true;
   return true;
 }
 
@@ -227,7 +252,7 @@ bool Store::reserve_log(uint64_t buckets) {
 // an MSET then thousands of SETs would otherwise write log entries past the log, over the page
 // table and the index. A barrier between two ops is always allowed.
 void Store::guard_log() {
-  if (atomic_turn_ && index_.staged_count() + LOG_OP_MARGIN > index_.log_capacity()) barrier();
+  if (atomic_turn_ && !in_atomic_ && index_.staged_count() + LOG_OP_MARGIN > index_.log_capacity()) barrier();
 }
 
 // Frees what can be freed when the pool looks full; true if anything may have changed.
@@ -285,6 +310,8 @@ St Store::with_reclaim(F op) {
     return false;
   };
   if (attempt()) return st;
+  // In a transaction nothing can be freed for reuse before its barrier (see begin_atomic).
+  if (in_atomic_) return St::NoMem;
   if (reclaim() && attempt()) return st;
   // Memory held by keys already past their TTL is reclaimed before any live key is evicted and
   // before -OOM is answered (with noeviction too), the earliest first, a batch at a time.
@@ -513,8 +540,15 @@ void Store::flush_all() {
   // One failure-atomic word: items of older epochs are invisible at once and removed in the
   // background. The word is persisted in phase 1, before anything written after it is published.
   flush_epoch_++;
-  __atomic_store_n(&dyn_->flush_epoch, flush_epoch_, __ATOMIC_RELAXED);
-  dirty_.add(pool_->off_of(&dyn_->flush_epoch), 8);
+  if (in_atomic_) {
+    // In a transaction the new epoch is committed with the transaction's writes (through the
+    // intent log, see Index::commit): persisted in phase 1, it would hide every old key before
+    // the writes queued after the FLUSHALL are published.
+    epoch_in_turn_ = true;
+  } else {
+    __atomic_store_n(&dyn_->flush_epoch, flush_epoch_, __ATOMIC_RELAXED);
+    dirty_.add(pool_->off_of(&dyn_->flush_epoch), 8);
+  }
   live_count_ = 0;
   walked_ = 0;
   expiry_.clear();  // every item is of an older epoch now: none will be served, none needs expiring
@@ -565,11 +599,15 @@ bool Store::random_key(Slice& out) {
 }
 
 void Store::barrier() {
-  if (dirty_.empty() && !index_.staged() && pending_free_.empty()) return;
+  // Inside a transaction the turn's barrier comes after end_atomic() (a command such as SAVE in an
+  // EXEC must not split it).
+  if (in_atomic_) return;
+  if (dirty_.empty() && !index_.staged() && pending_free_.empty() && !epoch_in_turn_) return;
   Persist& ps = pool_->persist();
+  uint64_t* epoch_word = epoch_in_turn_ ? &dyn_->flush_epoch : nullptr;
   // Test-only fault: publish before what is published is persistent (the classic PMEM bug).
   if (__builtin_expect(fault_ == Fault::PublishBeforePersist, 0) && index_.staged())
-    index_.commit(atomic_turn_, &dyn_->items_hint, live_count_);
+    index_.commit(atomic_turn_, &dyn_->items_hint, live_count_, epoch_word, flush_epoch_);
   // Phase 1: everything that will be pointed to.
   if (!dirty_.empty()) {
     ps.flush_ranges(pool_->at<uint8_t>(0), dirty_.ranges);
@@ -577,8 +615,9 @@ void Store::barrier() {
     dirty_.clear();
   }
   // Phase 2: publish.
-  if (index_.staged()) index_.commit(atomic_turn_, &dyn_->items_hint, live_count_);
+  if (index_.staged() || epoch_word) index_.commit(atomic_turn_, &dyn_->items_hint, live_count_, epoch_word, flush_epoch_);
   atomic_turn_ = false;
+  epoch_in_turn_ = false;
   // Unlinked chunks are reusable only now that their unlinking is persistent.
   for (uint64_t off : pending_free_) alloc_.free(off);
   pending_free_.clear();
@@ -587,6 +626,7 @@ void Store::barrier() {
 
 void Store::close() {
   if (closed_) return;
+  in_atomic_ = false;  // SHUTDOWN inside an EXEC: its writes are committed now
   barrier();
   uint64_t n = count_exact_ && phase_ != RebuildPhase::Mark ? live_count_ : COUNT_UNKNOWN;
   pool_->persist_word(&dyn_->items_hint, live_count_);

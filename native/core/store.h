@@ -132,6 +132,18 @@ class Store {
   St mset(const std::vector<Slice>& kv, bool nx);  // kv = k1 v1 k2 v2 ...; crash-atomic
   void flush_all();
 
+  // Transactions (MULTI/EXEC). Every write between begin_atomic() and end_atomic() joins one turn
+  // that the next barrier commits through the intent log, so after a crash all of them are there
+  // or none. `buckets` bounds the index buckets those writes may stage (LOG_OP_MARGIN per keyed
+  // write is always enough); false, and nothing begun, when the log cannot hold that many. `bytes`
+  // is about what they will allocate: with an eviction policy, keys are evicted first until that
+  // much is free, because inside no barrier may run, and a chunk freed by eviction is reusable only
+  // after one; a write that still finds the pool full answers NoMem (its command fails alone).
+  bool begin_atomic(uint64_t buckets, uint64_t bytes);
+  void end_atomic() { in_atomic_ = false; }
+  // Buckets begin_atomic accepts at most.
+  uint64_t atomic_capacity() const { return index_.log_capacity() - LOG_OP_MARGIN; }
+
   uint64_t count() const { return live_count_; }
   // Keys of whole bucket chains from `cursor`; returns the next cursor (0 = done).
   uint64_t scan(uint64_t cursor, uint64_t count, std::vector<Slice>& out);
@@ -210,6 +222,8 @@ class Store {
   PoolHeaderDynamic* dyn_;
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;
+  bool in_atomic_ = false;  // between begin_atomic() and end_atomic(): no barrier may run
+  bool epoch_in_turn_ = false;  // a FLUSHALL in a transaction: its epoch is committed by the log
   Fault fault_ = Fault::None;  // test-only fault injection (crash-simulation pools only)
   size_t op_frees_ = 0;  // pending_free_ size, live count at op_begin(), restored by op_rollback()
   uint64_t op_live_ = 0, op_walked_ = 0;

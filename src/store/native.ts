@@ -150,6 +150,9 @@ export interface NativeStore {
   copy(src: Bytes, dst: Bytes, replace: boolean): number;
   mset(keysAndValues: Bytes[], nx: boolean): number;
   flushAll(): void;
+  beginAtomic(buckets: number, bytes: number): boolean;
+  endAtomic(): void;
+  atomicCapacity(): number;
   count(): number;
   scan(cursor: number, count: number): [number, Buffer[]];
   randomKey(): Buffer | null;

@@ -30,6 +30,14 @@ export interface SetOptions {
   cas?: number;
 }
 
+/**
+ * Index buckets one keyed write may stage, as the store bounds it (LOG_OP_MARGIN in
+ * native/core/store.h: its slots, new overflow buckets, expired items dropped on the way), plus
+ * two per key for writes of several keys (MSET, DEL).
+ */
+export const ATOMIC_BUCKETS_PER_WRITE = 64;
+export const ATOMIC_BUCKETS_PER_KEY = 2;
+
 export type SetOutcome = 'stored' | 'not_found' | 'exists' | 'cas_mismatch';
 export type PairOutcome = 'ok' | 'not_found' | 'exists';
 
@@ -182,6 +190,28 @@ export class Store {
   /** Removes every key at once (one failure-atomic word); memory is reclaimed in the background. */
   flushAll(): void {
     this.n.flushAll();
+  }
+
+  /**
+   * Runs `fn` as one crash-atomic transaction (MULTI/EXEC): every write it makes is committed by
+   * the next barrier through the intent log, all or none. `buckets` bounds the index buckets those
+   * writes stage (see ATOMIC_BUCKETS_PER_WRITE), `bytes` about what they allocate (room is made
+   * first by eviction: inside, a write that finds the pool full fails with OOM). Returns false, fn
+   * not run, when `buckets` is over atomicCapacity.
+   */
+  atomically(buckets: number, bytes: number, fn: () => void): boolean {
+    if (!this.n.beginAtomic(buckets, bytes)) return false;
+    try {
+      fn();
+    } finally {
+      this.n.endAtomic();
+    }
+    return true;
+  }
+
+  /** The most buckets one transaction may stage (the intent log's size less one op's margin). */
+  get atomicCapacity(): number {
+    return this.n.atomicCapacity();
   }
 
   count(): number {

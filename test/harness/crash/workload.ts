@@ -169,7 +169,7 @@ export class Workload {
     const { rng, model, store } = this;
     const op = rng.weighted({
       set: 30, setnx: 3, setxx: 3, del: 8, delmany: 3, incr: 8, append: 6, prepend: 2, setrange: 6,
-      touch: 6, mset: 6, msetnx: 1, rename: 5, renamenx: 1, copy: 2, flushall: 0.4,
+      touch: 6, mset: 6, msetnx: 1, rename: 5, renamenx: 1, copy: 2, flushall: 0.4, exec: 5,
     });
     const k = op === 'incr' && rng.chance(0.8) ? rng.pick(COUNTERS) : rng.pick(KEYS);
     const cur = model.get(k, now);
@@ -273,6 +273,35 @@ export class Workload {
         if (!cur) return { op, args, expect: 'not_found', fx: [], run };
         if ((model.get(dst, now) && !replace) || dst === k) return { op, args, expect: 'exists', fx: [], run };
         return { op, args, expect: 'ok', fx: [[dst, { ...cur }]], run };
+      }
+      case 'exec': {
+        // A MULTI/EXEC: sets and deletes of distinct keys, sometimes with a FLUSHALL among them, in
+        // one store transaction, found whole or not at all after a crash. Its sets are small, and
+        // made only while whole slab pages are free: a set that found the pool full would fail
+        // alone (as in an EXEC), which the model's all-or-nothing effects cannot say. Each set may
+        // open a new page for its size class, so there must be a free page for every key.
+        const keys = this.distinct(rng.range(2, 8));
+        const room = store.stats().freePages >= keys.length + 1;
+        const writes = keys.map((x) => (!room || rng.chance(0.25) ? null : makeValue(x, i, rng.range(0, 300))));
+        const exps = keys.map(() => this.expiry(now));
+        const flushAt = rng.chance(0.15) ? rng.range(0, keys.length) : -1; // the FLUSHALL runs before write flushAt
+        const run = (): string => {
+          const ok = store.atomically(66 * keys.length, writes.reduce((a, v) => a + (v ? v.length + 128 : 0), 0), () => {
+            keys.forEach((x, j) => {
+              if (j === flushAt) store.flushAll();
+              const v = writes[j];
+              if (v) store.set(kb(x), v, { expireMs: exps[j]! });
+              else store.delete(kb(x));
+            });
+            if (flushAt === keys.length) store.flushAll();
+          });
+          return ok ? 'ok' : 'too-large';
+        };
+        const args = `${JSON.stringify(keys)} ${writes.map((v, j) => (v ? `set:${v.length}:${exps[j]}` : 'del')).join(',')}${flushAt >= 0 ? ` flushall@${flushAt}` : ''}`;
+        const fx = new Map<string, Cell | null>();
+        if (flushAt >= 0) for (const x of model.keys(now)) fx.set(x, null);
+        keys.forEach((x, j) => fx.set(x, writes[j] && j >= flushAt ? { v: writes[j]!, flags: 0, exp: exps[j]! } : null));
+        return { op, args, expect: 'ok', atomic: true, fx: [...fx], run };
       }
       case 'flushall':
         return {
