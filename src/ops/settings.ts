@@ -53,6 +53,7 @@ export interface Config {
   protoMaxBulkLen: number;
   clientQueryBufferLimit: number;
   clientOutputBufferLimitNormal: OutputBufferLimit;
+  clientOutputBufferLimitPubsub: OutputBufferLimit;
   itemSizeMax: number;
   memcachedShutdown: boolean;
   logLevel: LogLevel;
@@ -304,6 +305,9 @@ export const SETTINGS: readonly Setting[] = [
   def('client-output-buffer-limit-normal', 'clientOutputBufferLimitNormal', { section: LIMITS, default: '0 0 0',
     kind: bufferLimit(), mutable: true,
     doc: '"hard soft seconds": drop a client whose unsent replies pass hard, or stay over soft for seconds; 0 = off' }),
+  def('client-output-buffer-limit-pubsub', 'clientOutputBufferLimitPubsub', { section: LIMITS, default: '32mb 8mb 60',
+    kind: bufferLimit(), mutable: true,
+    doc: 'the same for a client with Pub/Sub subscriptions: unsent messages and replies past hard, or over soft for seconds' }),
   def('item-size-max', 'itemSizeMax', { section: LIMITS, default: '1mb', kind: size(1024, 1024 ** 3),
     doc: 'largest memcached item, 1kb to 1gb and at most half of pool-size (memcached -I; its 1m is 1mb here)' }),
 

@@ -1,7 +1,7 @@
 // What every client connection shares, whatever its protocol: its initial state, the
 // client-output-buffer-limit check (hard, or soft for some seconds) and the idle timeout.
 import type { Socket } from 'node:net';
-import type { Config } from '../ops/config.js';
+import type { Config, OutputBufferLimit } from '../ops/config.js';
 import type { ConnectionState } from '../commands/connection-state.js';
 import type { SocketAddresses } from './io/socket.js';
 
@@ -23,15 +23,25 @@ export function socketFd(socket: Socket): number {
   return (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
 }
 
-/** client-output-buffer-limit normal <hard> <soft> <seconds>, read live from the config. */
+/**
+ * client-output-buffer-limit <class> <hard> <soft> <seconds>, read live from the config: the
+ * pubsub class for a client with subscriptions (Redis getClientType), else normal.
+ */
 export class OutputLimit {
   private softSinceMs = 0;
+  /** Whether the client is a Pub/Sub subscriber now (set by RESP connections). */
+  pubsub: (() => boolean) | null = null;
 
   constructor(private readonly config: Config) {}
 
+  /** The limit of the client's class now. */
+  current(): OutputBufferLimit {
+    return this.pubsub !== null && this.pubsub() ? this.config.clientOutputBufferLimitPubsub : this.config.clientOutputBufferLimitNormal;
+  }
+
   /** True when a client with `pending` unsent bytes must be disconnected now. */
   exceeded(pending: number, nowMs: number): boolean {
-    const { hardBytes, softBytes, softSeconds } = this.config.clientOutputBufferLimitNormal;
+    const { hardBytes, softBytes, softSeconds } = this.current();
     if (hardBytes > 0 && pending >= hardBytes) return true;
     if (softBytes > 0 && pending >= softBytes) {
       if (this.softSinceMs === 0) this.softSinceMs = nowMs;
@@ -44,7 +54,7 @@ export class OutputLimit {
 
   /** The smallest output that can trip a limit (Infinity when there is none). */
   lowestBytes(): number {
-    const { hardBytes, softBytes } = this.config.clientOutputBufferLimitNormal;
+    const { hardBytes, softBytes } = this.current();
     const h = hardBytes > 0 ? hardBytes : Infinity;
     const s = softBytes > 0 ? softBytes : Infinity;
     return h < s ? h : s;

@@ -6,6 +6,7 @@ import { renderYaml } from '../ops/config.js';
 import { packagePath } from '../package-root.js';
 import type { RedisServer, ShutdownRequest } from '../commands/redis/services.js';
 import type { Server } from './server.js';
+import { ServerPubsubHub } from './pubsub-hub.js';
 
 /** The Redis release whose commands and replies daxcache follows. */
 export const REDIS_COMPAT_VERSION = '7.2.0';
@@ -30,6 +31,8 @@ export function createRedisContext(server: Server): RedisServer {
     clients,
     commands: table,
     stats,
+    // One hub per server: messages go between this server's connections only.
+    pubsub: new ServerPubsubHub(),
     lastSaveMs: Date.now(),
     poolOpen: server.poolOpen,
     barriers: () => commit.barriers,

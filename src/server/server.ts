@@ -84,6 +84,7 @@ export class Server {
     this.clients = new ClientRegistry(() => this.config.maxclients);
     this.table = createCommandTable({
       authRequired: () => this.config.requirepass !== '',
+      queueLimit: () => this.config.clientQueryBufferLimit,
       onInternalError: (command, err) => this.log.error({ command, err }, 'command failed unexpectedly'),
     });
     this.stats = new ServerStats(this.table);

@@ -53,7 +53,8 @@ describe('configGet', () => {
     expect(all['pool']).toBe('/srv/data/daxcache.pool');
     expect(all['memcached-bind']).toBe('127.0.0.1');
     expect(all['tier-memory']).toBe('auto');
-    expect(Object.keys(all)).toHaveLength(25);
+    expect(all['client-output-buffer-limit-pubsub']).toBe(`${32 * 1024 ** 2} ${8 * 1024 ** 2} 60`);
+    expect(Object.keys(all)).toHaveLength(26);
   });
 });
 

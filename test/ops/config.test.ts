@@ -64,6 +64,7 @@ describe('defaults', () => {
       protoMaxBulkLen: 512 * 1024 ** 2,
       clientQueryBufferLimit: 1024 ** 3,
       clientOutputBufferLimitNormal: { hardBytes: 0, softBytes: 0, softSeconds: 0 },
+      clientOutputBufferLimitPubsub: { hardBytes: 32 * 1024 ** 2, softBytes: 8 * 1024 ** 2, softSeconds: 60 },
       itemSizeMax: 1024 ** 2,
       memcachedShutdown: false,
       logLevel: 'info',

@@ -222,6 +222,15 @@ describe('COMMAND', () => {
     expect(subs).toEqual(expect.arrayContaining(['config|get', 'config|set', 'config|rewrite', 'config|resetstat']));
     const [cfgGet] = (await c.call('COMMAND', 'INFO', 'CONFIG|GET')) as RespValue[][];
     expect(cfgGet!.slice(0, 2)).toEqual([Buffer.from('config|get'), -3]);
+    // ACL categories of the other families, as redis-server 7.0 lists them.
+    const cats = async (name: string): Promise<string[]> =>
+      (((await c.call('COMMAND', 'INFO', name)) as RespValue[][])[0]![6] as { ok: string }[]).map((x) => x.ok);
+    expect(await cats('setbit')).toEqual(['@write', '@bitmap', '@slow']);
+    expect(await cats('bitcount')).toEqual(['@read', '@bitmap', '@slow']);
+    expect(await cats('publish')).toEqual(['@pubsub', '@fast']);
+    expect(await cats('subscribe')).toEqual(['@pubsub', '@slow']);
+    expect(await cats('multi')).toEqual(['@fast', '@transaction']);
+    expect(await cats('exec')).toEqual(['@slow', '@transaction']);
   });
 
   it('DOCS, GETKEYS and LIST FILTERBY', async () => {

@@ -5,18 +5,26 @@ import { cstr, setClientName, validClientAttr } from './connection.js';
 import { container, helpReply, sub } from './help.js';
 import { isRedisClient, redisServer, type RedisClientHandle } from './services.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { isSubscribed } from './pubsub.js';
 
 const NO_SUCH_CLIENT = new ErrorReply('ERR No such client');
 const BAD_CLIENT_ID = new ErrorReply('ERR client-id should be greater than 0');
 const INVALID_CLIENT_ID = new ErrorReply('ERR Invalid client ID');
 
-/** Redis getClientTypeByName: the types CLIENT LIST/KILL accept. Every daxcache client is "normal". */
+/** Redis getClientTypeByName: the types CLIENT LIST/KILL accept. A daxcache client is "normal" or "pubsub". */
 const CLIENT_TYPES = new Set(['normal', 'slave', 'replica', 'master', 'pubsub']);
+
+/** Redis getClientType: a client with subscriptions is "pubsub". */
+function clientType(c: RedisClientHandle['state']): 'normal' | 'pubsub' {
+  return isSubscribed(c) ? 'pubsub' : 'normal';
+}
 
 /** One CLIENT LIST line (catClientInfoString), without the trailing newline. */
 export function clientInfoLine(h: RedisClientHandle, nowMs: number): string {
   const c = h.state;
   let flags = '';
+  if (isSubscribed(c)) flags += 'P';
+  if (c.multi !== null) flags += 'x';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
@@ -32,7 +40,8 @@ export function clientInfoLine(h: RedisClientHandle, nowMs: number): string {
     `idle=${Math.floor((nowMs - c.lastInteractionMs) / 1000)}`,
     `flags=${flags}`,
     `db=${c.db}`,
-    'sub=0 psub=0 ssub=0 multi=-1',
+    `sub=${c.pubsub.channel.size} psub=${c.pubsub.pattern.size} ssub=${c.pubsub.shard.size}`,
+    `multi=${c.multi === null ? -1 : c.multi.queue.length}`,
     `qbuf=${qbuf}`,
     'qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0',
     `omem=${omem}`,
@@ -58,7 +67,7 @@ const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
   if (argv.length === 4 && lower(argv[2]!) === 'type') {
     const type = lower(argv[3]!);
     if (!CLIENT_TYPES.has(type)) return new ErrorReply(`ERR Unknown client type '${cstr(argv[3]!)}'`);
-    picked = type === 'normal' ? redisClients(ctx) : [];
+    picked = redisClients(ctx).filter((h) => clientType(h.state) === type);
   } else if (argv.length > 3 && lower(argv[2]!) === 'id') {
     picked = [];
     const dir = redisServer(ctx).clients;
@@ -163,7 +172,7 @@ const kill = sub('kill', -3, ['admin', 'loading', 'stale'], (ctx, argv) => {
     if (f.addr !== undefined && c.addr !== f.addr) continue;
     if (f.laddr !== undefined && c.laddr !== f.laddr) continue;
     if (f.id !== undefined && c.id !== f.id) continue;
-    if (f.type !== undefined && f.type !== 'normal') continue;
+    if (f.type !== undefined && f.type !== clientType(c)) continue;
     const self = c.id === ctx.client.id;
     if (self && f.skipme) continue;
     // Our own connection closes after this reply (CLIENT_CLOSE_AFTER_REPLY), others at once.

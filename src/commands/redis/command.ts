@@ -4,7 +4,7 @@ import { ErrorReply, MapReply, SetReply, SimpleString, SYNTAX_ERR, type Reply } 
 import { globMatch } from '../../ops/glob.js';
 import { helpReply, sub } from './help.js';
 import { redisServer } from './services.js';
-import type { CommandEntry, CommandTable } from './table.js';
+import type { CommandEntry, CommandGroup, CommandTable } from './table.js';
 import type { CommandFlag, CommandSpec } from './types.js';
 
 /** Redis's names for our flags ('multikey' is only internal). */
@@ -13,12 +13,16 @@ const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
   loading: 'loading', stale: 'stale', noscript: 'noscript', pubsub: 'pubsub',
 };
 
-const GROUP_CATEGORY: Record<string, string> = {
+const GROUP_CATEGORY: Record<CommandGroup, string> = {
   string: '@string', generic: '@keyspace', connection: '@connection', server: '',
+  bitmap: '@bitmap', pubsub: '@pubsub', transactions: '@transaction',
 };
 
 /** ACL categories in Redis's bit order (COMMAND INFO lists them that way). */
-const CATEGORY_ORDER = ['@keyspace', '@read', '@write', '@string', '@admin', '@fast', '@slow', '@dangerous', '@connection'];
+const CATEGORY_ORDER = [
+  '@keyspace', '@read', '@write', '@string', '@bitmap', '@pubsub', '@admin', '@fast', '@slow', '@dangerous',
+  '@connection', '@transaction',
+];
 
 export function aclCategories(e: CommandEntry): string[] {
   const f = e.spec.flags;

@@ -17,6 +17,7 @@ import { redisServer } from './services.js';
 import type { ClientState, CommandContext, CommandSpec } from './types.js';
 import type { ConnectionState } from '../connection-state.js';
 import { parseInt64 } from '../../store/numeric.js';
+import { isSubscribed, newSubscriptions } from './pubsub.js';
 
 const NOPASS_AUTH = new ErrorReply(
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -36,7 +37,7 @@ export function validClientAttr(b: Buffer): boolean {
 
 /** A new RESP connection's state, from the shared part. */
 export function newClientState(base: ConnectionState): ClientState {
-  return { ...base, name: '', resp: 2, db: 0, libName: '', libVersion: '', replyMode: 'on', noEvict: false, closeAfterReply: false };
+  return { ...base, name: '', resp: 2, db: 0, libName: '', libVersion: '', replyMode: 'on', noEvict: false, closeAfterReply: false, multi: null, watched: null, pubsub: newSubscriptions() };
 }
 
 /** clientSetNameOrReply: an empty name clears it. */
@@ -65,8 +66,10 @@ function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): 
 
 const ping: CommandSpec = {
   name: 'ping', arity: -1, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
-  handler(_ctx, argv) {
+  handler(ctx, argv) {
     if (argv.length > 2) return wrongArity('ping');
+    // RESP2 subscribed mode: PING answers like a message would look, ["pong", arg or ""].
+    if (ctx.client.resp === 2 && isSubscribed(ctx.client)) return ['pong', argv[1] ?? ''];
     return argv.length === 2 ? argv[1]! : PONG;
   },
 };

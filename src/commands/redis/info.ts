@@ -10,6 +10,7 @@ import type { CommandContext, CommandSpec } from './types.js';
 type Fields = Array<[string, string | number]>;
 type Section = (ctx: CommandContext, srv: RedisServer) => Fields;
 
+const LATENCY_PERCENTILES = [50, 99, 99.9];
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 
 /** Redis bytesToHuman. */
@@ -169,8 +170,9 @@ const SECTIONS: Record<string, Section> = {
       ['evicted_keys', st.evicted],
       ['keyspace_hits', s.keyspaceHits],
       ['keyspace_misses', s.keyspaceMisses],
-      ['pubsub_channels', 0],
-      ['pubsub_patterns', 0],
+      ['pubsub_channels', srv.pubsub.size('channel')],
+      ['pubsub_patterns', srv.pubsub.size('pattern')],
+      ['pubsubshard_channels', srv.pubsub.size('shard')],
       ['latest_fork_usec', 0],
       ['total_forks', 0],
       ['total_error_replies', s.errorReplies],
@@ -205,8 +207,30 @@ const SECTIONS: Record<string, Section> = {
 
   modules: () => [],
 
+  commandstats(_ctx, srv) {
+    const out: Array<[string, string]> = [];
+    for (const e of srv.commands.all()) {
+      if (e.calls === 0 && e.errors === 0 && e.rejected === 0) continue;
+      const usec = Math.round(e.usec);
+      const perCall = e.calls > 0 ? e.usec / e.calls : 0;
+      out.push([`cmdstat_${e.fullName}`, `calls=${e.calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${e.rejected},failed_calls=${e.errors}`]);
+    }
+    return out;
+  },
+
   errorstats(_ctx, srv) {
     return [...srv.errorCounts()].map(([prefix, n]): [string, string] => [`errorstat_${prefix}`, `count=${n}`]);
+  },
+
+  latencystats(_ctx, srv) {
+    // Redis's default latency-tracking-info-percentiles: 50 99 99.9.
+    const out: Array<[string, string]> = [];
+    for (const e of srv.commands.all()) {
+      if (e.runTimes === null) continue;
+      const t = e.runTimes;
+      out.push([`latency_percentiles_usec_${e.fullName}`, LATENCY_PERCENTILES.map((p) => `p${p}=${t.percentileUsec(p).toFixed(3)}`).join(',')]);
+    }
+    return out;
   },
 
   cluster: () => [['cluster_enabled', 0]],
@@ -222,7 +246,8 @@ const SECTIONS: Record<string, Section> = {
 
 const TITLES: Record<string, string> = {
   server: 'Server', clients: 'Clients', memory: 'Memory', tier: 'Tier', persistence: 'Persistence', stats: 'Stats',
-  replication: 'Replication', cpu: 'CPU', modules: 'Modules', errorstats: 'Errorstats', cluster: 'Cluster',
+  replication: 'Replication', cpu: 'CPU', modules: 'Modules', commandstats: 'Commandstats', errorstats: 'Errorstats',
+  latencystats: 'Latencystats', cluster: 'Cluster',
   keyspace: 'Keyspace',
 };
 

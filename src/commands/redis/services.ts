@@ -6,6 +6,7 @@ import type { Store } from '../../store/store.js';
 import type { ClientState, CommandContext } from './types.js';
 import type { ConnectionState } from '../connection-state.js';
 import type { CommandTable } from './table.js';
+import type { PubsubHub } from './pubsub.js';
 
 /** A connected client of either protocol, as the client registry and INFO see it. */
 export interface ClientHandle {
@@ -87,6 +88,8 @@ export interface RedisServer {
   /** The command table (COMMAND introspects it). */
   readonly commands: CommandTable;
   readonly stats: StatsView;
+  /** Pub/Sub channels and their subscribers (src/server/pubsub-hub.ts). */
+  readonly pubsub: PubsubHub;
   /** Error replies by their first word (ERR, WRONGTYPE, ...): INFO errorstats. */
   errorCounts(): Iterable<[string, number]>;
   /** Persist barriers run by group commit since start. */

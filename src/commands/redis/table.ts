@@ -13,6 +13,7 @@ import {
   type Reply,
 } from '../../protocol/resp/index.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { RunTimes } from '../../ops/run-times.js';
 import { connectionCommands } from './connection.js';
 import { clientCommand } from './client.js';
 import { serverCommands } from './admin.js';
@@ -22,9 +23,12 @@ import { commandCommand } from './command.js';
 import { stringCommands } from './strings.js';
 import { keyCommands } from './keys.js';
 import { expireCommands } from './expire.js';
+import { multiCommands, QUEUED, RUN_IN_MULTI } from './multi.js';
+import { isSubscribed, pubsubCommands, subscribedModeError, SUBSCRIBED_MODE_COMMANDS } from './pubsub.js';
+import { bitmapCommands } from './bitmaps.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
-export type CommandGroup = 'connection' | 'server' | 'string' | 'generic';
+export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap';
 
 export interface CommandEntry {
   readonly spec: CommandSpec;
@@ -35,15 +39,21 @@ export interface CommandEntry {
   readonly parent: CommandEntry | null;
   /** Read-only command with key arguments: its reply feeds keyspace hits/misses. */
   readonly readonlyKeys: boolean;
-  /** Calls and error replies since start (or CONFIG RESETSTAT). */
+  /** Calls, error replies of calls (failed_calls), rejections before running (rejected_calls:
+   *  arity, NOAUTH) and run time in µs, since start or CONFIG RESETSTAT (INFO commandstats). */
   calls: number;
   errors: number;
+  rejected: number;
+  usec: number;
+  /** Run times of the calls, for INFO latencystats; made at the first call. */
+  runTimes: RunTimes | null;
   /** Where the command's run time goes (the server's latency histogram), when the server sets one. */
   latency: { observe(seconds: number): void } | null;
 }
 
 const TOO_LARGE = new ErrorReply('ERR key or value too large for the store');
 const TOO_MANY_KEYS = new ErrorReply('ERR too many keys for one atomic write');
+const MULTI_TOO_LARGE = new ErrorReply('ERR the transaction is larger than client-query-buffer-limit');
 const CLOSED = new ErrorReply('ERR server is shutting down');
 
 /** The Redis reply for a store failure. */
@@ -63,6 +73,8 @@ export function storeErrorReply(e: StoreError): ErrorReply {
 export interface TableOptions {
   /** Whether a password is required now (requirepass set); read on every command, so CONFIG SET applies at once. */
   authRequired: () => boolean;
+  /** The most bytes of arguments one client may queue in MULTI (client-query-buffer-limit). */
+  queueLimit: () => number;
   /** A handler threw something that is not a StoreError (a bug): log it; the client gets "ERR internal error". */
   onInternalError?: (command: string, err: unknown) => void;
 }
@@ -135,21 +147,42 @@ export class CommandTable {
     const argc = argv.length;
     const first = argv[0]!;
     let entry = this.lookup(first);
-    if (entry === undefined) return this.fail(unknownCommand(first, argv.slice(1)));
+    if (entry === undefined) return this.fail(ctx, unknownCommand(first, argv.slice(1)));
+    const top = entry;
     if (entry.subcommands !== null && argc >= 2) {
       const sub = entry.subcommands.get(argv[1]!.toString('latin1').toLowerCase());
-      if (sub === undefined) return this.fail(unknownSubcommand(entry.fullName, argv[1]!));
+      if (sub === undefined) return this.fail(ctx, unknownSubcommand(entry.fullName, argv[1]!));
       entry = sub;
     }
     const arity = entry.spec.arity;
-    if (arity > 0 ? arity !== argc : argc < -arity) return this.fail(wrongArity(entry.fullName));
+    if (arity > 0 ? arity !== argc : argc < -arity) {
+      entry.rejected++;
+      return this.fail(ctx, wrongArity(entry.fullName));
+    }
     if (!ctx.client.authenticated && entry.spec.flags.indexOf('noauth') < 0 && this.opts.authRequired()) {
-      return this.fail(NOAUTH);
+      entry.rejected++;
+      return this.fail(ctx, NOAUTH);
+    }
+    // A RESP2 connection with subscriptions carries pushed messages: only the (un)subscribe family
+    // runs there (Redis processCommand). RESP3 tells pushes apart, so anything may run.
+    if (ctx.client.resp === 2 && isSubscribed(ctx.client) && !SUBSCRIBED_MODE_COMMANDS.has(top.fullName)) {
+      entry.rejected++;
+      return this.fail(ctx, subscribedModeError(entry.fullName));
+    }
+    const multi = ctx.client.multi;
+    if (multi !== null && !multi.executing && !RUN_IN_MULTI.has(top.fullName)) {
+      // Queued for EXEC: a copy, since argv points into the read buffer, which is reused.
+      let bytes = 0;
+      for (const a of argv) bytes += a.length;
+      if (multi.bytes + bytes > this.opts.queueLimit()) return this.fail(ctx, MULTI_TOO_LARGE);
+      multi.bytes += bytes;
+      multi.queue.push(argv.map((a) => Buffer.from(a)));
+      return QUEUED;
     }
 
     ctx.client.lastCommand = entry.fullName;
     let reply: Reply;
-    const t0 = entry.latency ? performance.now() : 0;
+    const t0 = performance.now();
     try {
       reply = entry.spec.handler(ctx, argv);
     } catch (e) {
@@ -159,9 +192,12 @@ export class CommandTable {
         reply = new ErrorReply(`ERR internal error in '${entry.fullName}'`);
       }
     }
-    if (entry.latency) entry.latency.observe((performance.now() - t0) / 1000);
+    const ms = performance.now() - t0;
+    if (entry.latency) entry.latency.observe(ms / 1000);
     this.commandsProcessed++;
     entry.calls++;
+    entry.usec += ms * 1000;
+    (entry.runTimes ??= new RunTimes()).record(ms * 1e6);
     if (reply instanceof ErrorReply) {
       entry.errors++;
       this.countError(reply);
@@ -184,7 +220,8 @@ export class CommandTable {
     this.keyspaceHits = this.keyspaceMisses = this.commandsProcessed = this.errorReplies = 0;
     this.errorCodes.clear();
     const reset = (e: CommandEntry): void => {
-      e.calls = e.errors = 0;
+      e.calls = e.errors = e.rejected = e.usec = 0;
+      e.runTimes = null;
       e.subcommands?.forEach(reset);
     };
     this.entries.forEach(reset);
@@ -198,9 +235,11 @@ export class CommandTable {
     }
   }
 
-  private fail(err: ErrorReply): ErrorReply {
-    // Rejected commands count as error replies, as Redis's rejectCommand does.
+  private fail(ctx: CommandContext, err: ErrorReply): ErrorReply {
+    // Rejected commands count as error replies, as Redis's rejectCommand does; in MULTI the
+    // rejection dooms the transaction (flagTransaction: EXEC answers EXECABORT).
     this.countError(err);
+    if (ctx.client.multi !== null && !ctx.client.multi.executing) ctx.client.multi.aborted = true;
     return err;
   }
 
@@ -240,6 +279,9 @@ function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, par
     subcommands: null,
     calls: 0,
     errors: 0,
+    rejected: 0,
+    usec: 0,
+    runTimes: null,
     latency: null,
     readonlyKeys: spec.flags.includes('readonly') && spec.firstKey > 0,
   };
@@ -261,6 +303,9 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['server', [...serverCommands, infoCommand, configCommand, commandCommand]],
       ['string', stringCommands],
       ['generic', [...keyCommands, ...expireCommands]],
+      ['transactions', multiCommands],
+      ['pubsub', pubsubCommands],
+      ['bitmap', bitmapCommands],
     ],
     opts,
   );

@@ -4,6 +4,8 @@ import type { Store } from '../../store/store.js';
 import type { Reply } from '../../protocol/resp/reply.js';
 import type { RedisServer } from './services.js';
 import type { ConnectionState } from '../connection-state.js';
+import type { MultiState, WatchState } from './multi.js';
+import type { Subscriptions } from './pubsub.js';
 
 /** A RESP connection's state: the shared part and what Redis's commands set on it. */
 export interface ClientState extends ConnectionState {
@@ -18,6 +20,12 @@ export interface ClientState extends ConnectionState {
   noEvict: boolean;
   /** Set by QUIT / CLIENT KILL: close after the pending replies are written. */
   closeAfterReply: boolean;
+  /** Between MULTI and EXEC/DISCARD: the queued commands. */
+  multi: MultiState | null;
+  /** Keys WATCHed (until EXEC, DISCARD or UNWATCH). */
+  watched: WatchState | null;
+  /** Pub/Sub channels, patterns and shard channels subscribed to (pubsub.ts). */
+  pubsub: Subscriptions;
 }
 
 export interface CommandContext {

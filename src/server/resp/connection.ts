@@ -9,6 +9,7 @@ import type { RedisServer } from '../../commands/redis/services.js';
 import type { CommandTable } from '../../commands/redis/table.js';
 import type { ClientState, CommandContext } from '../../commands/redis/types.js';
 import { newClientState } from '../../commands/redis/connection.js';
+import { isReplySequence, isSubscribed } from '../../commands/redis/pubsub.js';
 import type { ListenerDeps } from '../listener.js';
 import { ClientConnection } from '../client-connection.js';
 
@@ -43,6 +44,15 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     super(raw, deps, 'redis', config.requirepass === '', newClientState);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
+    // Pub/Sub: messages published by any connection are queued here and leave with the turn's
+    // flush; a subscribed client is held to the pubsub output limit; closing leaves every channel.
+    this.state.pubsub.deliver = (msg) => {
+      if (this.closed) return;
+      this.writer.write(msg, this.state.resp);
+      this.deps.commit.later(this);
+    };
+    this.outputLimit.pubsub = () => isSubscribed(this.state);
+    this.socket.once('close', () => deps.context.pubsub.leaveAll(this.state));
   }
 
   /** Runs every command in the chunk. What the parser keeps of it is copied: the chunk's memory is reused. */
@@ -83,7 +93,10 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     }
     if (send) {
       if (reply === OK) this.writer.writeRaw(OK_BYTES);
-      else this.writer.write(reply, state.resp);
+      else if (Array.isArray(reply) && isReplySequence(reply)) {
+        // (UN)SUBSCRIBE: one reply per channel.
+        for (let i = 0; i < reply.length; i++) this.writer.write(reply[i]!, state.resp);
+      } else this.writer.write(reply, state.resp);
     }
     if (state.closeAfterReply) this.closing = true;
   }
@@ -124,7 +137,7 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     const pending = socket.writableLength;
     if (pending > this.deps.stats.recentMaxOutputBuffer) this.deps.stats.recentMaxOutputBuffer = pending;
     if (pending > 0) this.checkOutputLimits(pending, Date.now());
-    const { hardBytes, softBytes } = this.deps.config.clientOutputBufferLimitNormal;
+    const { hardBytes, softBytes } = this.outputLimit.current();
     if (hardBytes === 0 && pending > Math.max(PAUSE_ABOVE, softBytes) && !this.pausedForOutput && !this.closed) {
       // Backpressure: a client that does not read its replies stops being read.
       this.pausedForOutput = true;
