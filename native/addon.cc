@@ -109,6 +109,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("touch", &NativeStore::Touch),
                            InstanceMethod("append", &NativeStore::Append),
                            InstanceMethod("setRange", &NativeStore::SetRange),
+                           InstanceMethod("setBit", &NativeStore::SetBit),
                            InstanceMethod("rename", &NativeStore::Rename),
                            InstanceMethod("copy", &NativeStore::Copy),
                            InstanceMethod("mset", &NativeStore::MSet),
@@ -126,6 +127,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("classStats", &NativeStore::ClassStatsJs),
                            InstanceMethod("setLimits", &NativeStore::SetLimits),
                            InstanceMethod("accessInfo", &NativeStore::AccessInfoJs),
+                           InstanceMethod("setAccessHint", &NativeStore::SetAccessHintJs),
                            InstanceMethod("setTier", &NativeStore::SetTier),
                            InstanceMethod("setReadDelay", &NativeStore::SetReadDelay),
                        });
@@ -338,6 +340,19 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     return Napi::Number::New(env, int(st));
   }
 
+  // setBit(key, byteOffset, mask, on) -> status; meta[3] = 1 when the bits were set before
+  Napi::Value SetBit(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "setBit(key, byteOffset, mask, on)");
+    Bytes k = bytes_of(info[0]);
+    bool was = false;
+    St st = store_->setbit(k.p, k.n, uint64_t(info[1].As<Napi::Number>().DoubleValue()),
+                           uint8_t(info[2].As<Napi::Number>().Uint32Value()), info[3].ToBoolean(), &was);
+    if (meta_) meta_[3] = was ? 1 : 0;
+    return Napi::Number::New(env, int(st));
+  }
+
   Napi::Value Rename(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
@@ -446,6 +461,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("freePages", double(s.free_pages));
     o.Set("poolSize", double(s.pool_size));
     o.Set("corruptDropped", double(s.corrupt_dropped));
+    o.Set("inplaceWrites", double(s.inplace_writes));
     o.Set("expiredRemoved", double(s.expired_removed));
     o.Set("flushedRemoved", double(s.flushed_removed));
     o.Set("barriers", double(s.barriers));
@@ -522,6 +538,18 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     a.Set(0u, Napi::Number::New(env, double(ai.idle_s)));
     a.Set(1u, Napi::Number::New(env, double(ai.freq)));
     return a;
+  }
+
+  // setAccessHint(key, idleSeconds, lfuFrequency): boolean (negative = not given)
+  Napi::Value SetAccessHintJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "setAccessHint(key, idle, freq)");
+    Bytes k = bytes_of(info[0]);
+    double idle = info[1].As<Napi::Number>().DoubleValue();
+    double freq = info[2].As<Napi::Number>().DoubleValue();
+    return Napi::Boolean::New(env, store_->set_access_hint(k.p, k.n, idle < 0 ? -1 : int64_t(std::min(idle, 1e15)),
+                                                          freq < 0 ? -1 : int(std::min(freq, 255.0))));
   }
 
   Napi::Value ClassStatsJs(const Napi::CallbackInfo& info) {

@@ -40,7 +40,50 @@ uint32_t crc_sw(uint32_t crc, const uint8_t* p, size_t n) {
   return crc;
 }
 
+constexpr uint32_t POLY = 0x82F63B78u;  // reflected Castagnoli polynomial
+
+// a * b mod P, polynomials in reflected order (bit 31 is x^0), as zlib's multmodp.
+uint32_t multmodp(uint32_t a, uint32_t b) {
+  uint32_t m = 1u << 31, p = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) == 0) break;
+    }
+    m >>= 1;
+    b = b & 1 ? (b >> 1) ^ POLY : b >> 1;
+  }
+  return p;
+}
+
+// x2n[k] = x^(2^k) mod P.
+struct PowerTable {
+  uint32_t x2n[32];
+  PowerTable() {
+    uint32_t p = 1u << 30;  // x^1
+    x2n[0] = p;
+    for (int n = 1; n < 32; n++) x2n[n] = p = multmodp(p, p);
+  }
+} powers;
+
+// x^(n * 2^k) mod P.
+uint32_t x2nmodp(uint64_t n, unsigned k) {
+  uint32_t p = 1u << 31;  // x^0
+  while (n) {
+    if (n & 1) p = multmodp(powers.x2n[k & 31], p);
+    n >>= 1;
+    k++;
+  }
+  return p;
+}
+
 }  // namespace
+
+uint32_t crc32c_patch(uint32_t crc, uint64_t len, uint64_t at, const void* delta, size_t dlen) {
+  const uint8_t* d = static_cast<const uint8_t*>(delta);
+  uint32_t raw = have_sse42 ? crc_hw(0, d, dlen) : crc_sw(0, d, dlen);  // no pre/post inversion
+  return crc ^ multmodp(x2nmodp(len - at - dlen, 3), raw);
+}
 
 uint32_t crc32c(uint32_t crc, const void* data, size_t len) {
   const uint8_t* p = static_cast<const uint8_t*>(data);

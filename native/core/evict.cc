@@ -43,6 +43,25 @@ bool Store::access_info(const uint8_t* k, uint64_t kl, AccessInfo& out) {
   return true;
 }
 
+// RESTORE ... IDLETIME / FREQ (Redis objectSetLRUOrLFU): under an LFU policy `freq` (0..255) becomes
+// the key's counter, under any other its idle time becomes `idle_s` (at most the 16-bit clock's
+// 65535 s); the other one is ignored, as in Redis. Negative = not given. False if the key is absent.
+bool Store::set_access_hint(const uint8_t* k, uint64_t kl, int64_t idle_s, int freq) {
+  guard_log();
+  Found f;
+  no_touch_ = true;
+  bool found = find(k, kl, hash_key(k, kl), f, true);
+  no_touch_ = false;
+  if (!found) return false;
+  int64_t now = now_ms();
+  if (lfu_policy(policy_)) {
+    if (freq >= 0) alloc_.set_access(f.off, uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | uint8_t(std::min(freq, 255))));
+  } else if (idle_s >= 0) {
+    alloc_.set_access(f.off, uint16_t(uint16_t(now / 1000) - uint16_t(std::min<int64_t>(idle_s, 65535))));
+  }
+  return true;
+}
+
 bool Store::evict_one() {
   static std::mt19937_64 rng{std::random_device{}()};
   bool volatile_only = policy_ == EvictPolicy::VolatileLru || policy_ == EvictPolicy::VolatileRandom ||

@@ -118,11 +118,11 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value, uint64
       memcpy(&e[i].image, &staged_[order_[i]], sizeof(Bucket));
       crc = crc32c(crc, &e[i], sizeof(LogEntry));
     }
-    ps.flush(e, order_.size() * sizeof(LogEntry));
     lh->crc = crc;
     lh->seq++;
     lh->flush_epoch = epoch_word ? epoch : 0;
-    ps.flush(lh, sizeof(LogHeader));
+    // Header and entries are contiguous: one flush (one msync where persistence is page-granular).
+    ps.flush(lh, sizeof(LogHeader) + order_.size() * sizeof(LogEntry));
     ps.drain();
     __atomic_store_n(&lh->state, uint64_t(order_.size()), __ATOMIC_RELEASE);
     ps.flush(&lh->state, 8);

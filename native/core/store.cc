@@ -450,6 +450,58 @@ St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d,
   });
 }
 
+St Store::setbit(const uint8_t* k, uint64_t kl, uint64_t byte_off, uint8_t mask, bool on, bool* was_set) {
+  uint64_t hash = hash_key(k, kl);
+  guard_log();
+  Found f;
+  bool found = find(k, kl, hash, f, true);
+  bool inside = found && byte_off < f.h->vlen;
+  uint8_t old = inside ? reinterpret_cast<const uint8_t*>(f.h + 1)[f.h->klen + byte_off] : 0;
+  *was_set = (old & mask) != 0;
+  uint8_t nb = on ? uint8_t(old | mask) : uint8_t(old & ~mask);
+  if (inside && nb == old) return St::Ok;  // Redis writes only when the bit flips or the string grows
+  uint64_t min = pool_->persist().granularity() == Granularity::Page ? INPLACE_MIN_VALUE_PAGE : INPLACE_MIN_VALUE;
+  if (inside && f.h->vlen >= min && !in_atomic_ && fault_ == Fault::None) {
+    patch_byte(k, kl, hash, byte_off, nb);
+    return St::Ok;
+  }
+  uint64_t newlen;
+  return setrange(k, kl, byte_off, &nb, 1, &newlen);
+}
+
+// One byte of a large value changed in place, crash-atomically. The write is a turn of its own:
+// the turn so far is committed first, then the cache lines it changes (the byte's, and the
+// header's crc and cas) are staged as 64-byte images like index buckets and committed through the
+// intent log by the barrier after, so the home locations are untouched until the log holds their
+// new images, and a crash leaves the old item or the new one, never one whose crc fails. The crc
+// is patched (crc32c_patch), so the cost does not grow with the value.
+void Store::patch_byte(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t byte_off, uint8_t nb) {
+  barrier();
+  Found f;
+  if (!find(k, kl, hash, f, true)) return;  // cannot happen: a barrier unlinks no live key
+  const ItemHeader* h = f.h;
+  uint64_t at = f.off + sizeof(ItemHeader) + h->klen + byte_off;  // pool offset of the byte
+  uint64_t covered = item_size(h->klen, h->vlen) - 4;            // the crc covers [off + 4, end)
+  uint64_t cas = next_cas();
+  uint64_t dcas = h->cas ^ cas;
+  uint8_t dbyte = *pool_->at<uint8_t>(at) ^ nb;
+  uint32_t crc = crc32c_patch(h->crc, covered, offsetof(ItemHeader, cas) - 4, &dcas, 8);
+  crc = crc32c_patch(crc, covered, at - f.off - 4, &dbyte, 1);
+  if (observer_) observer_->item_gone(f.off, h);  // a DRAM copy of the old value must not be served
+  auto put = [&](uint64_t dst, const void* src, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+      uint64_t a = dst + i;
+      reinterpret_cast<uint8_t*>(index_.edit(a & ~(CACHE_LINE - 1)))[a & (CACHE_LINE - 1)] = static_cast<const uint8_t*>(src)[i];
+    }
+  };
+  put(f.off + offsetof(ItemHeader, crc), &crc, 4);
+  put(f.off + offsetof(ItemHeader, cas), &cas, 8);
+  put(at, &nb, 1);
+  atomic_turn_ = true;
+  inplace_writes_++;
+  barrier();
+}
+
 St Store::rename(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool nx) {
   uint64_t hs = hash_key(s, sl), hd = hash_key(d, dl);
   if (!reserve_log(4)) return St::TooManyKeys;
@@ -662,6 +714,7 @@ StoreStats Store::stats() const {
   s.evicted = evicted_;
   s.maxmemory = maxmemory_;
   s.expires = expiry_.size();
+  s.inplace_writes = inplace_writes_;
   s.avg_ttl_ms = expiry_.avg_ttl_ms(now_ms());
   return s;
 }

@@ -30,6 +30,8 @@ export interface NativeStats {
   freePages: number;
   poolSize: number;
   corruptDropped: number;
+  /** SETBITs applied in place to a large value rather than by copying it. */
+  inplaceWrites: number;
   expiredRemoved: number;
   flushedRemoved: number;
   barriers: number;
@@ -146,6 +148,7 @@ export interface NativeStore {
   touch(key: Bytes, expireMs: number): number;
   append(key: Bytes, data: Bytes, prepend: boolean): number;
   setRange(key: Bytes, offset: number, data: Bytes): number;
+  setBit(key: Bytes, byteOffset: number, mask: number, on: boolean): number;
   rename(src: Bytes, dst: Bytes, nx: boolean): number;
   copy(src: Bytes, dst: Bytes, replace: boolean): number;
   mset(keysAndValues: Bytes[], nx: boolean): number;
@@ -163,6 +166,7 @@ export interface NativeStore {
   classStats(): NativeClassStats[];
   setLimits(policy: number, maxmemory: number): void;
   accessInfo(key: Bytes): [number, number] | null;
+  setAccessHint(key: Bytes, idleSeconds: number, frequency: number): boolean;
   setTier(budgetBytes: number): void;
   setReadDelay(ns: number): void;
 }

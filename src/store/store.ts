@@ -167,6 +167,16 @@ export class Store {
     return this.meta[3]!;
   }
 
+  /**
+   * SETBIT: sets (on) or clears the bits of `mask` in byte `byteOffset`, creating or zero-padding
+   * the value like setRange; true when they were set before. A large value is changed in place
+   * (one crash-atomic step of its own through the intent log) instead of copied.
+   */
+  setBit(key: Buffer, byteOffset: number, mask: number, on: boolean): boolean {
+    failIfError(this.n.setBit(key, byteOffset, mask, on));
+    return this.meta[3] === 1;
+  }
+
   /** RENAME/RENAMENX as one crash-atomic write; keeps the TTL. */
   rename(src: Buffer, dst: Buffer, nx = false): PairOutcome {
     const st = this.n.rename(src, dst, nx);
@@ -269,6 +279,14 @@ export class Store {
   accessInfo(key: Buffer): { idleSeconds: number; frequency: number } | null {
     const r = this.n.accessInfo(key);
     return r === null ? null : { idleSeconds: r[0], frequency: r[1] };
+  }
+
+  /**
+   * RESTORE's IDLETIME / FREQ: under an LFU policy `frequency` becomes the key's LFU counter, under
+   * any other `idleSeconds` its idle time (at most 65535 s, the clock's range); null = not given.
+   */
+  setAccessHint(key: Buffer, hint: { idleSeconds: number | null; frequency: number | null }): boolean {
+    return this.n.setAccessHint(key, hint.idleSeconds ?? -1, hint.frequency ?? -1);
   }
 
   get isClosed(): boolean {

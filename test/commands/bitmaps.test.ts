@@ -443,6 +443,33 @@ describe.runIf(haveRedisServer)('bitmap commands against a real redis-server', (
     }, 60_000);
   }
 
+  it('SETBITs on a large value are made in place, match Redis, and survive kill -9', async () => {
+    await Promise.all([dax.call('flushall'), ref.call('flushall')]);
+    const big = Buffer.alloc(100_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 131) & 0xff;
+    await Promise.all([dax.call('set', 'big', big), ref.call('set', 'big', big)]);
+    const inplace = async (): Promise<number> => {
+      const info = ((await dax.call('info', 'persistence')) as { b: string }).b;
+      return Number(/inplace_writes:(\d+)/.exec(info)![1]);
+    };
+    const before = await inplace();
+    for (let n = 0; n < 200; n++) {
+      const cmd = ['setbit', 'big', String((n * 104_729) % (big.length * 8)), String(n & 1)];
+      const [d, r] = await Promise.all([dax.call(...cmd), ref.call(...cmd)]);
+      expect(d).toEqual(r);
+    }
+    const want = await ref.call('get', 'big');
+    expect(await dax.call('get', 'big')).toEqual(want);
+    expect(await inplace()).toBeGreaterThan(before + 50); // the bits that flipped
+    dax.close();
+    await server.kill9();
+    await server.restart();
+    dax = await RespClient.open(server.port);
+    expect(await dax.call('get', 'big')).toEqual(want);
+    const info = ((await dax.call('info', 'persistence')) as { b: string }).b;
+    expect(info).toMatch(/checksum_failures:0\r\n/);
+  });
+
   it('a bitmap set with redis-cli reads back over memcached', async () => {
     const set = await runTool('redis-cli', ['-p', String(server.port), 'setbit', 'clibit', '7', '1']);
     expect(set.stdout.trim()).toBe('0');

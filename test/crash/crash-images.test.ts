@@ -37,5 +37,6 @@ describe('crash images', () => {
     expect(r.kills).toBeGreaterThan(0);
     expect(r.recoveryImages).toBeGreaterThan(0);
     expect(r.ackedOps).toBeGreaterThan(0);
+    expect(r.inplace).toBeGreaterThan(0); // SETBITs in place were among the crashed writes
   });
 });

@@ -39,24 +39,18 @@ function setbit(ctx: CommandContext, argv: Buffer[]): Reply {
   if (offset instanceof ErrorReply) return offset;
   const on = parseLongLong(argv[3]!);
   if (on === null || (on & ~1n) !== 0n) return BIT_VALUE_ERR;
-  const key = argv[1]!;
-  const value = ctx.store.getValue(key) ?? EMPTY;
-  const byteIndex = offset >> 3;
-  const mask = 1 << (7 - (offset & 7));
-  const old = byteIndex < value.length ? value[byteIndex]! : 0;
-  const next = on ? old | mask : old & ~mask;
-  // Redis writes when the string grows (or is created) or the bit flips.
-  if (byteIndex >= value.length || next !== old) ctx.store.setRange(key, byteIndex, Buffer.of(next));
-  return old & mask ? 1 : 0;
+  // The store writes when the string grows (or is created) or the bit flips, as Redis does; a
+  // large value is changed in place rather than copied.
+  return ctx.store.setBit(argv[1]!, Math.floor(offset / 8), 1 << (7 - (offset % 8)), on === 1n) ? 1 : 0;
 }
 
 function getbit(ctx: CommandContext, argv: Buffer[]): Reply {
   const offset = bitOffset(ctx, argv[2]!);
   if (offset instanceof ErrorReply) return offset;
   const value = ctx.store.getValue(argv[1]!);
-  const byteIndex = offset >> 3;
+  const byteIndex = Math.floor(offset / 8);
   if (value === null || byteIndex >= value.length) return 0;
-  return (value[byteIndex]! >> (7 - (offset & 7))) & 1;
+  return (value[byteIndex]! >> (7 - (offset % 8))) & 1;
 }
 
 /** The BIT|BYTE word of BITCOUNT/BITPOS: true for BIT, null when it is neither. */

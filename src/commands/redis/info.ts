@@ -148,6 +148,7 @@ const SECTIONS: Record<string, Section> = {
       ['persist_barriers', srv.barriers()],
       ['checksum_failures', st.corruptDropped],
       ['intent_log_replayed', st.logReplayed],
+      ['inplace_writes', st.inplaceWrites],
     ];
   },
 

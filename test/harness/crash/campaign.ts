@@ -41,6 +41,7 @@ export interface CampaignResult {
   kills: number;
   ops: number;
   ackedOps: number; // summed over images: acknowledged ops each image had to hold
+  inplace: number; // SETBITs made in place by the workloads
   recoveryImages: number; // images of crashes during the recovery of an image
   failures: ImageFailure[];
   errors: string[]; // a child that crashed, hung, or saw the store disagree with its model
@@ -63,7 +64,7 @@ function lastJson<T>(s: string): T | null {
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   mkdirSync(o.dir, { recursive: true });
-  const res: CampaignResult = { images: 0, kills: 0, ops: 0, ackedOps: 0, recoveryImages: 0, failures: [], errors: [] };
+  const res: CampaignResult = { images: 0, kills: 0, ops: 0, ackedOps: 0, inplace: 0, recoveryImages: 0, failures: [], errors: [] };
   const wscript = childScript('child-workload');
   const vscript = childScript('child-verify');
 
@@ -117,7 +118,10 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     const werr = ended(`workload seed ${seed} (${o.mode})`, w) ?? (w.code !== 0 ? `workload seed ${seed} (${o.mode}) exited ${w.code}: ${w.stderr.slice(-3000)}` : null);
     if (werr) res.errors.push(werr);
     const sum = w.code === 0 ? lastJson<WorkloadSummary>(w.stdout) : null;
-    if (sum) res.ops += sum.ops;
+    if (sum) {
+      res.ops += sum.ops;
+      res.inplace += sum.inplace;
+    }
 
     // Real crashes: the same workload, killed at a random flush or drain.
     const rng = new Rng(seed * 7919 + 1);
@@ -161,7 +165,7 @@ export function describeFailure(f: ImageFailure): string {
 export async function runCampaignUntil(
   o: Omit<CampaignOptions, 'seeds'> & { firstSeed: number; images: number; maxSeeds?: number },
 ): Promise<CampaignResult & { seeds: number }> {
-  const total: CampaignResult & { seeds: number } = { images: 0, kills: 0, ops: 0, ackedOps: 0, recoveryImages: 0, failures: [], errors: [], seeds: 0 };
+  const total: CampaignResult & { seeds: number } = { images: 0, kills: 0, ops: 0, ackedOps: 0, inplace: 0, recoveryImages: 0, failures: [], errors: [], seeds: 0 };
   const group = o.concurrency ?? 2;
   while (total.images < o.images && total.seeds < (o.maxSeeds ?? 1e6)) {
     const seeds = Array.from({ length: group }, (_, i) => o.firstSeed + total.seeds + i);
@@ -171,6 +175,7 @@ export async function runCampaignUntil(
     total.kills += r.kills;
     total.ops += r.ops;
     total.ackedOps += r.ackedOps;
+    total.inplace += r.inplace;
     total.recoveryImages += r.recoveryImages;
     total.failures.push(...r.failures);
     total.errors.push(...r.errors);

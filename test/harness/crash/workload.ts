@@ -42,6 +42,8 @@ export interface WorkloadSummary {
   ops: number;
   fails: number;
   turns: number;
+  /** SETBITs the store made in place (Store::patch_byte). */
+  inplace: number;
   events: number;
   flushes: number;
   drains: number;
@@ -98,7 +100,7 @@ export class Workload {
     }
     for (const k of KEYS) this.liveCheck(k);
     const st = this.store.stats();
-    return { ops: this.seq, fails: this.fails, turns: this.turns, events: st.flushes + st.drains, flushes: st.flushes, drains: st.drains };
+    return { ops: this.seq, fails: this.fails, turns: this.turns, inplace: st.inplaceWrites, events: st.flushes + st.drains, flushes: st.flushes, drains: st.drains };
   }
 
   /** Waits while the checker is behind: images are ~pool-sized files. */
@@ -159,6 +161,17 @@ export class Workload {
     return now - this.rng.range(1, 1000) * 1000; // already expired: the key reads as absent
   }
 
+  /** The key with the longest live value: SETBIT changes values in place from 4 KiB (256 KiB on msync). */
+  private longest(now: number): string {
+    let best = KEYS[0]!;
+    let len = -1;
+    for (const k of KEYS) {
+      const c = this.model.get(k, now);
+      if (c && c.v.length > len) [best, len] = [k, c.v.length];
+    }
+    return best;
+  }
+
   private distinct(n: number): string[] {
     const out = new Set<string>();
     while (out.size < n) out.add(this.rng.pick(KEYS));
@@ -168,10 +181,10 @@ export class Workload {
   private plan(i: number, now: number): Planned {
     const { rng, model, store } = this;
     const op = rng.weighted({
-      set: 30, setnx: 3, setxx: 3, del: 8, delmany: 3, incr: 8, append: 6, prepend: 2, setrange: 6,
+      set: 30, setnx: 3, setxx: 3, del: 8, delmany: 3, incr: 8, append: 6, prepend: 2, setrange: 6, setbit: 6,
       touch: 6, mset: 6, msetnx: 1, rename: 5, renamenx: 1, copy: 2, flushall: 0.4, exec: 5,
     });
-    const k = op === 'incr' && rng.chance(0.8) ? rng.pick(COUNTERS) : rng.pick(KEYS);
+    const k = op === 'incr' && rng.chance(0.8) ? rng.pick(COUNTERS) : op === 'setbit' && rng.chance(0.5) ? this.longest(now) : rng.pick(KEYS);
     const cur = model.get(k, now);
     switch (op) {
       case 'set':
@@ -236,6 +249,25 @@ export class Workload {
         cur?.v.copy(v);
         d.copy(v, off);
         return { op, args, expect: String(v.length), fx: [[k, { v, flags: cur?.flags ?? 0, exp: cur?.exp ?? 0 }]], run };
+      }
+      case 'setbit': {
+        // Values of 4 KiB and more that hold the byte are changed in place through the intent log
+        // (Store::patch_byte); others are copied. Either way a crash leaves the old value or the new.
+        const oldLen = cur ? cur.v.length : 0;
+        const byte = oldLen > 0 && rng.chance(0.85) ? rng.range(0, oldLen - 1) : rng.range(0, oldLen + 100);
+        const bit = rng.range(0, 7);
+        const mask = 1 << (7 - bit);
+        const on = rng.chance(0.5);
+        const old = byte < oldLen ? cur!.v[byte]! : 0;
+        const run = (): string => String(store.setBit(kb(k), byte, mask, on));
+        const args = `${JSON.stringify(k)} byte=${byte} bit=${bit} ${on ? 'on' : 'off'} len=${oldLen}`;
+        const next = on ? old | mask : old & ~mask;
+        const expect = String((old & mask) !== 0);
+        if (byte < oldLen && next === old) return { op, args, expect, fx: [], run };
+        const v = Buffer.alloc(Math.max(oldLen, byte + 1));
+        cur?.v.copy(v);
+        v[byte] = next;
+        return { op, args, expect, fx: [[k, { v, flags: cur?.flags ?? 0, exp: cur?.exp ?? 0 }]], run };
       }
       case 'touch': {
         const exp = rng.chance(0.2) ? 0 : rng.chance(0.7) ? now + rng.range(1, 48) * HOUR : now - rng.range(1, 1000) * 1000;
