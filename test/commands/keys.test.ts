@@ -31,6 +31,8 @@ describe('command table entries', () => {
       renamenx: [3, 'write fast', 1, 2, 1],
       touch: [-2, 'readonly fast', 1, -1, 1],
       copy: [-3, 'write denyoom', 1, 2, 1],
+      move: [3, 'write fast', 1, 1, 1],
+      swapdb: [3, 'write fast', 0, 0, 0],
       object: [-2, '', 0, 0, 0],
     });
     const object = keyCommands.find((s) => s.name === 'object')!;

@@ -11,9 +11,10 @@ export interface RealRedis {
   stop(): Promise<void>;
 }
 
-export async function startRealRedis(): Promise<RealRedis> {
+/** `extra`: more redis-server options, e.g. ['--databases', '1'] to compare with daxcache's single database. */
+export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
   const port = await freePort();
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
     stdio: 'ignore',
   });
   const deadline = Date.now() + 10_000;

@@ -32,6 +32,7 @@ export function aclCategories(e: CommandEntry): string[] {
   const g = GROUP_CATEGORY[e.group];
   if (g) cats.add(g);
   if (f.includes('admin')) cats.add('@admin').add('@dangerous');
+  for (const c of e.spec.categories ?? []) cats.add(c);
   cats.add(f.includes('fast') ? '@fast' : '@slow');
   return CATEGORY_ORDER.filter((c) => cats.has(c));
 }

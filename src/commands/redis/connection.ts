@@ -163,10 +163,29 @@ const select: CommandSpec = {
   },
 };
 
+const TIMEOUT_NOT_INTEGER = new ErrorReply('ERR timeout is not an integer or out of range');
+const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');
+
+/**
+ * WAIT numreplicas timeout: the number of replicas that acknowledged this client's writes — 0, as
+ * daxcache has no replicas. Redis would block until the timeout when asked for more than it has;
+ * here the answer comes at once (every acknowledged write is already durable on this server).
+ */
+const wait: CommandSpec = {
+  name: 'wait', arity: 3, flags: ['noscript'], firstKey: 0, lastKey: 0, step: 0,
+  handler(_ctx, argv) {
+    if (parseInt64(argv[1]!) === null) return NOT_INTEGER;
+    const timeout = parseInt64(argv[2]!);
+    if (timeout === null) return TIMEOUT_NOT_INTEGER;
+    if (timeout < 0n) return TIMEOUT_NEGATIVE;
+    return 0;
+  },
+};
+
 /** Bytes as C's %s prints them: up to the first NUL. */
 export function cstr(b: Buffer): string {
   const nul = b.indexOf(0);
   return (nul < 0 ? b : b.subarray(0, nul)).toString('utf8');
 }
 
-export const connectionCommands: CommandSpec[] = [ping, echo, quit, auth, hello, select];
+export const connectionCommands: CommandSpec[] = [ping, echo, quit, auth, hello, select, wait];

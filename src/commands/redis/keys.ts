@@ -149,6 +149,31 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
   return r === 'ok' ? 1 : 0;
 }
 
+/** getIntFromObjectOrReply with the caller's message (SWAPDB's "invalid first DB index"). */
+function dbIndex(b: Buffer, msg: ErrorReply): number | ErrorReply {
+  const v = parseLongLong(b);
+  return v === null || v > 2147483647n || v < -2147483648n ? msg : Number(v);
+}
+
+/** MOVE key db: daxcache has database 0 only, so every target is out of range or the source itself. */
+function move(_ctx: CommandContext, argv: Buffer[]): Reply {
+  const db = parseInt32(argv[2]!);
+  if (db instanceof ErrorReply) return db;
+  return db === 0 ? SAME_OBJECT : DB_INDEX_OUT_OF_RANGE;
+}
+
+const BAD_FIRST_DB = new ErrorReply('ERR invalid first DB index');
+const BAD_SECOND_DB = new ErrorReply('ERR invalid second DB index');
+
+/** SWAPDB index1 index2: with one database, only 0 0 is valid (and swaps nothing). */
+function swapdb(_ctx: CommandContext, argv: Buffer[]): Reply {
+  const a = dbIndex(argv[1]!, BAD_FIRST_DB);
+  if (a instanceof ErrorReply) return a;
+  const b = dbIndex(argv[2]!, BAD_SECOND_DB);
+  if (b instanceof ErrorReply) return b;
+  return a === 0 && b === 0 ? OK : DB_INDEX_OUT_OF_RANGE;
+}
+
 // OBJECT: a container command, as in Redis 7 (object|encoding, object|freq, ...).
 
 /** Values 0..9999 are shared integer objects in Redis (refcount INT_MAX) unless an LRU/LFU policy forbids sharing. */
@@ -267,5 +292,7 @@ export const keyCommands: CommandSpec[] = [
   spec('renamenx', 3, ['write', 'fast'], (ctx, argv) => renameGeneric(ctx, argv, true), 1, 2, 1),
   spec('touch', -2, ['readonly', 'fast'], exists, 1, -1, 1),
   spec('copy', -3, ['write', 'denyoom'], copy, 1, 2, 1),
+  spec('move', 3, ['write', 'fast'], move),
+  { ...spec('swapdb', 3, ['write', 'fast'], swapdb, 0, 0, 0), categories: ['@dangerous'] },
   { ...spec('object', -2, [], object, 0, 0, 0), subcommands: objectSubcommands },
 ];

@@ -26,6 +26,7 @@ import { expireCommands } from './expire.js';
 import { multiCommands, QUEUED, RUN_IN_MULTI } from './multi.js';
 import { isSubscribed, pubsubCommands, subscribedModeError, SUBSCRIBED_MODE_COMMANDS } from './pubsub.js';
 import { bitmapCommands } from './bitmaps.js';
+import { dumpCommands } from './dump.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
 export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap';
@@ -302,7 +303,7 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['connection', [...connectionCommands, clientCommand]],
       ['server', [...serverCommands, infoCommand, configCommand, commandCommand]],
       ['string', stringCommands],
-      ['generic', [...keyCommands, ...expireCommands]],
+      ['generic', [...keyCommands, ...expireCommands, ...dumpCommands]],
       ['transactions', multiCommands],
       ['pubsub', pubsubCommands],
       ['bitmap', bitmapCommands],

@@ -51,6 +51,8 @@ export interface CommandSpec {
   lastKey: number;
   step: number;
   handler: CommandHandler;
+  /** ACL categories beyond those the flags and the group give (Redis's own, e.g. RESTORE's @dangerous). */
+  categories?: readonly string[];
   /** Subcommands (CONFIG GET, CLIENT LIST, ...), lower-case name -> spec with its own arity. */
   subcommands?: Record<string, CommandSpec>;
 }

@@ -1,0 +1,165 @@
+// Redis DUMP payloads of string values (cluster.c createDumpPayload/verifyDumpPayload, rdb.c):
+//   <RDB type 0 = string> <RDB string> <RDB version, 2 bytes LE> <CRC-64 of all before it, 8 bytes LE>
+// An RDB string is an integer encoding (0xC0 int8, 0xC1 int16 LE, 0xC2 int32 LE) for a canonical
+// decimal in int32 range, an LZF-compressed string (0xC3 <compressed len> <len> <lzf stream>), or
+// a length (6-bit, 14-bit big-endian, 0x80 + 32-bit BE, 0x81 + 64-bit BE) and the bytes.
+//
+// We write what Redis 7.0 writes for values it does not compress (integers as integers, every other
+// value verbatim: LZF is optional for the reader) with RDB version 10, the version of Redis 7.0, so
+// that Redis 7.0 and later RESTORE our payloads. We read every string form Redis writes, from RDB
+// versions up to 11 (Redis 7.2).
+import { crc64 } from './crc64.js';
+import { lzfDecompress } from './lzf.js';
+
+/** RDB version written in our payloads (Redis 7.0's RDB_VERSION). */
+export const DUMP_RDB_VERSION = 10;
+/** The newest RDB version we read (Redis 7.2's): string encodings have not changed through it. */
+export const MAX_RDB_VERSION = 11;
+
+const RDB_TYPE_STRING = 0;
+const ENC_INT8 = 0;
+const ENC_INT16 = 1;
+const ENC_INT32 = 2;
+const ENC_LZF = 3;
+const LEN_32 = 0x80;
+const LEN_64 = 0x81;
+
+/** Why a payload was refused, in Redis's two words for it. */
+export type PayloadError = 'version-or-checksum' | 'bad-format';
+
+function encodeLength(n: number): Buffer {
+  if (n < 1 << 6) return Buffer.from([n]);
+  if (n < 1 << 14) return Buffer.from([0x40 | (n >> 8), n & 0xff]);
+  if (n <= 0xffffffff) {
+    const b = Buffer.alloc(5);
+    b[0] = LEN_32;
+    b.writeUInt32BE(n, 1);
+    return b;
+  }
+  const b = Buffer.alloc(9);
+  b[0] = LEN_64;
+  b.writeBigUInt64BE(BigInt(n), 1);
+  return b;
+}
+
+/** rdbTryIntegerEncoding: a value that prints back as itself and fits 32 bits is stored as an integer. */
+function integerEncoding(v: Buffer): Buffer | null {
+  if (v.length === 0 || v.length > 11) return null;
+  const s = v.toString('latin1');
+  if (!/^(0|-?[1-9][0-9]*)$/.test(s)) return null;
+  const n = Number(s);
+  if (n >= -128 && n <= 127) return Buffer.from([0xc0 | ENC_INT8, n & 0xff]);
+  if (n >= -32768 && n <= 32767) {
+    const b = Buffer.from([0xc0 | ENC_INT16, 0, 0]);
+    b.writeInt16LE(n, 1);
+    return b;
+  }
+  if (n >= -2147483648 && n <= 2147483647) {
+    const b = Buffer.from([0xc0 | ENC_INT32, 0, 0, 0, 0]);
+    b.writeInt32LE(n, 1);
+    return b;
+  }
+  return null;
+}
+
+/** The DUMP payload of a string value. */
+export function dumpString(value: Buffer): Buffer {
+  const body = integerEncoding(value);
+  const parts = body ? [Buffer.from([RDB_TYPE_STRING]), body] : [Buffer.from([RDB_TYPE_STRING]), encodeLength(value.length), value];
+  const footer = Buffer.alloc(10);
+  footer.writeUInt16LE(DUMP_RDB_VERSION, 0);
+  const head = Buffer.concat(parts);
+  footer.writeBigUInt64LE(crc64(footer.subarray(0, 2), crc64(head)), 2);
+  return Buffer.concat([head, footer]);
+}
+
+/** A reader over the payload's body (without the footer); every read past the end fails. */
+class Reader {
+  pos = 0;
+  constructor(readonly b: Buffer) {}
+  byte(): number | null {
+    return this.pos < this.b.length ? this.b[this.pos++]! : null;
+  }
+  bytes(n: number): Buffer | null {
+    if (n > this.b.length - this.pos) return null;
+    const out = this.b.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  /** rdbLoadLen: [length, isEncoded], or null when truncated or unknown. */
+  length(): [number, boolean] | null {
+    const first = this.byte();
+    if (first === null) return null;
+    const kind = first >> 6;
+    if (kind === 3) return [first & 0x3f, true];
+    if (kind === 0) return [first & 0x3f, false];
+    if (kind === 1) {
+      const second = this.byte();
+      return second === null ? null : [((first & 0x3f) << 8) | second, false];
+    }
+    if (first === LEN_32) {
+      const b = this.bytes(4);
+      return b === null ? null : [b.readUInt32BE(0), false];
+    }
+    if (first === LEN_64) {
+      const b = this.bytes(8);
+      if (b === null) return null;
+      const n = b.readBigUInt64BE(0);
+      return n > BigInt(Number.MAX_SAFE_INTEGER) ? null : [Number(n), false];
+    }
+    return null;
+  }
+}
+
+/** rdbGenericLoadStringObject: the string at the reader, or null when the data is corrupt. */
+function readString(r: Reader): Buffer | null {
+  const len = r.length();
+  if (len === null) return null;
+  const [n, encoded] = len;
+  if (!encoded) {
+    const b = r.bytes(n);
+    return b === null ? null : Buffer.from(b);
+  }
+  switch (n) {
+    case ENC_INT8: {
+      const b = r.bytes(1);
+      return b === null ? null : Buffer.from(String(b.readInt8(0)));
+    }
+    case ENC_INT16: {
+      const b = r.bytes(2);
+      return b === null ? null : Buffer.from(String(b.readInt16LE(0)));
+    }
+    case ENC_INT32: {
+      const b = r.bytes(4);
+      return b === null ? null : Buffer.from(String(b.readInt32LE(0)));
+    }
+    case ENC_LZF: {
+      const clen = r.length();
+      const ulen = r.length();
+      if (clen === null || ulen === null || clen[1] || ulen[1]) return null;
+      const src = r.bytes(clen[0]);
+      if (src === null || ulen[0] > 0x7fffffff) return null;
+      return lzfDecompress(src, ulen[0]);
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * The string value of a DUMP payload, or why it is refused: a version newer than we read or a
+ * wrong CRC ('version-or-checksum', checked first, as verifyDumpPayload), then anything but one
+ * well-formed string value ('bad-format': other types, corrupt or truncated data, trailing bytes).
+ */
+export function restoreString(payload: Buffer): Buffer | PayloadError {
+  if (payload.length < 10) return 'version-or-checksum';
+  const footer = payload.length - 10;
+  const version = payload.readUInt16LE(footer);
+  if (version > MAX_RDB_VERSION) return 'version-or-checksum';
+  if (crc64(payload.subarray(0, payload.length - 8)) !== payload.readBigUInt64LE(footer + 2)) return 'version-or-checksum';
+  const r = new Reader(payload.subarray(0, footer));
+  if (r.byte() !== RDB_TYPE_STRING) return 'bad-format';
+  const value = readString(r);
+  if (value === null || r.pos !== footer) return 'bad-format';
+  return value;
+}
