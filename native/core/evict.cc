@@ -68,13 +68,14 @@ bool Store::evict_one() {
                        policy_ == EvictPolicy::VolatileTtl || policy_ == EvictPolicy::VolatileLfu;
   uint64_t nb = index_.nbuckets();
   int64_t now = now_ms();
-  for (int attempt = 0; attempt < 16; attempt++) {
-    // Sample up to 5 keys (Redis's maxmemory-samples) from a random stretch of the index into the
-    // eviction pool, which keeps the best candidates across calls, as Redis's evictionPoolPopulate.
+  // Samples up to 5 keys (Redis's maxmemory-samples) from `len` buckets at `from` into the eviction
+  // pool, which keeps the best candidates across calls, as Redis's evictionPoolPopulate. Returns
+  // the number of buckets looked at.
+  auto sample = [&](uint64_t from, uint64_t len) -> uint64_t {
     int sampled = 0;
-    uint64_t start = rng() % nb;
-    for (uint64_t j = 0; j < 64 && sampled < 5; j++) {
-      uint64_t b = (start + j) % nb;
+    uint64_t j = 0;
+    for (; j < len && sampled < 5; j++) {
+      uint64_t b = (from + j) % nb;
       index_.walk_chain(index_.bucket_off(b), [&](uint64_t boff, int i, uint64_t s) {
         uint64_t off = slot_off(s);
         const ItemHeader* h = item_at(off, nullptr);
@@ -95,6 +96,10 @@ bool Store::evict_one() {
         return sampled < 5 ? Index::Walk::Next : Index::Walk::Stop;
       });
     }
+    return j;
+  };
+  // Evicts the best candidate of the pool; false when it holds none still valid.
+  auto evict_best = [&]() -> bool {
     std::sort(evict_pool_.begin(), evict_pool_.end(), [](const EvictCand& x, const EvictCand& y) { return x.score > y.score; });
     if (evict_pool_.size() > EVICT_POOL_SIZE) evict_pool_.resize(EVICT_POOL_SIZE);
     // Best first; a candidate whose slot changed since it was sampled is stale and skipped.
@@ -119,6 +124,18 @@ bool Store::evict_one() {
       drop(c.b, c.boff, c.idx, c.off, live, true);
       return true;
     }
+    return false;
+  };
+  for (int attempt = 0; attempt < 16; attempt++) {
+    sample(rng() % nb, 64);
+    if (evict_best()) return true;
+  }
+  // Few keys in an index sized for the whole pool (large values, say): random stretches can miss
+  // every one of them. Walk on from a cursor, over the whole index if need be, so that a key is
+  // found whenever there is one.
+  if ((volatile_only ? expiry_.size() : live_count_) > 0) {
+    evict_cursor_ = (evict_cursor_ + sample(evict_cursor_ % nb, nb)) % nb;
+    if (evict_best()) return true;
   }
   return false;
 }

@@ -238,6 +238,7 @@ class Store {
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;
   bool in_atomic_ = false;
+  uint64_t evict_cursor_ = 0;   // where evict_one's walk of a sparse index goes on
   uint64_t inplace_writes_ = 0;  // values changed in place (patch_byte) since open  // between begin_atomic() and end_atomic(): no barrier may run
   bool epoch_in_turn_ = false;  // a FLUSHALL in a transaction: its epoch is committed by the log
   Fault fault_ = Fault::None;  // test-only fault injection (crash-simulation pools only)

@@ -52,6 +52,21 @@ describe('eviction', () => {
     expect(st.exists(key(9999))).toBe(true);
   });
 
+  it('finds keys to evict in a sparse index: few large values in an index sized for the pool', () => {
+    // A 64 MiB pool holds ~20 values of 2 MiB (three slab pages each) in an index of 65,536 buckets
+    // made for many small keys: a random 64-bucket stretch misses every key ~98% of the time, so
+    // eviction walks on from a cursor when its random samples find nothing. Every write must succeed.
+    useKind('shm-cacheline');
+    path = poolPath('shm-cacheline', 'evict-sparse');
+    s = Store.open(path, { createSize: 64 * MiB });
+    expect(s.stats().indexBuckets).toBe(65536);
+    s.setEviction('allkeys-lru', 0);
+    const big = Buffer.alloc(2 * MiB, 7);
+    for (let i = 0; i < 300; i++) s.set(key(i), big);
+    expect(s.stats().evicted).toBeGreaterThan(250);
+    expect(s.exists(key(299))).toBe(true);
+  });
+
   it('volatile-ttl evicts only keys with a TTL, soonest first; OOM when none is left', () => {
     const st = open();
     st.setEviction('volatile-ttl', 4 * MiB);
