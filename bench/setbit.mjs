@@ -3,6 +3,7 @@
 // each followed by a barrier — one client's durable SETBITs, one per turn. In process (tinybench),
 // both granularities, values from 256 B to 1 MiB. The bit flips every time, so every call writes.
 // setBit copies values under 4 KiB too (INPLACE_MIN_VALUE), so its 256 B row is the copy path.
+// Also GETBIT's read: one byte (getRange) against the whole value (getValue, what it did before).
 // Usage: npm run build && node bench/setbit.mjs [--time 1000]
 import { Bench } from 'tinybench';
 import { rmSync, mkdirSync } from 'node:fs';
@@ -44,7 +45,10 @@ for (const [dir, gran] of kinds) {
         const [byte, on] = spot();
         store.setRange(key, byte, Buffer.of(on ? 1 : 0));
         store.barrier();
-      });
+      })
+      // GETBIT: one byte read (getRange) against the whole value copied out (getValue, before).
+      .add(`getbit ${size} B: getRange 1 byte`, () => void store.getRange(key, spot()[0], 1))
+      .add(`getbit ${size} B: getValue`, () => void store.getValue(key)[spot()[0]]);
     await bench.run();
     for (const t of bench.tasks) {
       const r = t.result;

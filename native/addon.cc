@@ -100,6 +100,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                        {
                            InstanceMethod("setMeta", &NativeStore::SetMeta),
                            InstanceMethod("get", &NativeStore::Get),
+                           InstanceMethod("getRange", &NativeStore::GetRange),
                            InstanceMethod("exists", &NativeStore::Exists),
                            InstanceMethod("lookup", &NativeStore::Lookup),
                            InstanceMethod("copyFound", &NativeStore::CopyFound),
@@ -207,6 +208,23 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!reads_->get(k.p, k.n, v)) return env.Null();
     put_meta(v.h);
     return Napi::Buffer<uint8_t>::Copy(env, v.val, v.h->vlen);
+  }
+
+  // getRange(key, offset, length) -> the value's bytes [offset, offset + length), cut at its end,
+  // or null when absent; meta[3] = the whole value's length. Only the range is copied.
+  Napi::Value GetRange(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "getRange(key, offset, length)");
+    Bytes k = bytes_of(info[0]);
+    double off = info[1].As<Napi::Number>().DoubleValue(), len = info[2].As<Napi::Number>().DoubleValue();
+    ItemView v;
+    if (!reads_->get(k.p, k.n, v)) return env.Null();
+    put_meta(v.h);
+    uint64_t n = v.h->vlen;
+    uint64_t from = off > 0 ? std::min<uint64_t>(uint64_t(off), n) : 0;
+    uint64_t take = len > 0 ? std::min<uint64_t>(uint64_t(std::min(len, 1e18)), n - from) : 0;
+    return Napi::Buffer<uint8_t>::Copy(env, v.val + from, take);
   }
 
   // lookup(key) -> value length, or -1 when absent. Metadata goes to meta; copyFound(dst, pos)

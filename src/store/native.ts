@@ -139,6 +139,7 @@ type Bytes = Uint8Array;
 export interface NativeStore {
   setMeta(meta: Float64Array): void;
   get(key: Bytes): Buffer | null;
+  getRange(key: Bytes, offset: number, length: number): Buffer | null;
   exists(key: Bytes): boolean;
   lookup(key: Bytes): number;
   copyFound(dst: Bytes, pos: number): void;

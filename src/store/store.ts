@@ -81,6 +81,19 @@ export class Store {
   }
 
   /**
+   * Bytes [offset, offset + length) of the value, cut at its end (empty past it), or null when the
+   * key is absent; only they are copied. The value's whole length is in lastLength.
+   */
+  getRange(key: Buffer, offset: number, length: number): Buffer | null {
+    return this.n.getRange(key, offset, length);
+  }
+
+  /** The value length of the last getRange()/lookup() hit. */
+  get lastLength(): number {
+    return this.meta[3]!;
+  }
+
+  /**
    * Finds a key without copying its value: the value's length, or -1 when absent. Metadata of a hit
    * is in lastFlags/lastExpireMs/lastCas. copyFoundValue() then copies the value into a reply buffer
    * — it must come right after, before any other call on this store.

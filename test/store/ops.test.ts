@@ -19,6 +19,22 @@ for (const kind of POOL_KINDS) {
       removePool(path);
     });
 
+    it('getRange copies only the bytes asked for, cut at the value\'s end', () => {
+      s.set(b('r'), b('0123456789'), { flags: 3 });
+      expect(s.getRange(b('missing'), 0, 5)).toBeNull();
+      expect(s.getRange(b('r'), 2, 3)).toEqual(b('234'));
+      expect(s.lastLength).toBe(10);
+      expect(s.lastFlags).toBe(3);
+      expect(s.getRange(b('r'), 8, 100)).toEqual(b('89'));
+      expect(s.getRange(b('r'), 10, 1)).toEqual(b(''));
+      expect(s.getRange(b('r'), 1e12, 1)).toEqual(b(''));
+      expect(s.getRange(b('r'), 0, 0)).toEqual(b(''));
+      const big = Buffer.alloc(3 * MiB, 1);
+      big[2 * MiB + 5] = 9;
+      s.set(b('big'), big);
+      expect(s.getRange(b('big'), 2 * MiB + 5, 2)).toEqual(Buffer.from([9, 1]));
+    });
+
     it('lookup + copyFoundValue copy a value into a caller buffer; any other call invalidates the lookup', () => {
       s.set(b('v'), b('hello'), { flags: 7 });
       expect(s.lookup(b('missing'))).toBe(-1);

@@ -47,10 +47,10 @@ function setbit(ctx: CommandContext, argv: Buffer[]): Reply {
 function getbit(ctx: CommandContext, argv: Buffer[]): Reply {
   const offset = bitOffset(ctx, argv[2]!);
   if (offset instanceof ErrorReply) return offset;
-  const value = ctx.store.getValue(argv[1]!);
-  const byteIndex = Math.floor(offset / 8);
-  if (value === null || byteIndex >= value.length) return 0;
-  return (value[byteIndex]! >> (7 - (offset % 8))) & 1;
+  // One byte is read, not the whole value.
+  const byte = ctx.store.getRange(argv[1]!, Math.floor(offset / 8), 1);
+  if (byte === null || byte.length === 0) return 0;
+  return (byte[0]! >> (7 - (offset % 8))) & 1;
 }
 
 /** The BIT|BYTE word of BITCOUNT/BITPOS: true for BIT, null when it is neither. */

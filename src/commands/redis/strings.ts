@@ -226,9 +226,9 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (start === null) return NOT_INTEGER;
   let end = parseLongLong(argv[3]!);
   if (end === null) return NOT_INTEGER;
-  const v = ctx.store.getValue(argv[1]!);
-  if (v === null) return EMPTY;
-  const len = BigInt(v.length);
+  const length = ctx.store.lookup(argv[1]!);
+  if (length < 0) return EMPTY;
+  const len = BigInt(length);
   if (start < 0n && end < 0n && start > end) return EMPTY;
   if (start < 0n) start += len;
   if (end < 0n) end += len;
@@ -236,7 +236,8 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (end < 0n) end = 0n;
   if (end >= len) end = len - 1n;
   if (start > end || len === 0n) return EMPTY;
-  return v.subarray(Number(start), Number(end) + 1);
+  // Only the range is copied out of the pool (a large value's GETRANGE costs its range).
+  return ctx.store.getRange(argv[1]!, Number(start), Number(end - start) + 1) ?? EMPTY;
 }
 
 const OFFSET_OUT_OF_RANGE = new ErrorReply('ERR offset is out of range');
