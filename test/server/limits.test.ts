@@ -148,6 +148,13 @@ describe('requirepass', () => {
     expect(hello.map.length).toBe(7);
     expect(await h.call('CLIENT', 'GETNAME')).toEqual(Buffer.from('n1'));
 
+    // RESET goes back to the default user: unauthenticated again, and RESP2 (Redis 7 does the same).
+    expect(await h.call('RESET')).toEqual({ ok: 'RESET' });
+    expect(await h.call('PING')).toEqual({ err: 'NOAUTH Authentication required.' });
+    expect(await h.call('CLIENT', 'GETNAME')).toEqual({ err: 'NOAUTH Authentication required.' });
+    expect(await h.call('AUTH', 's3cret')).toEqual({ ok: 'OK' });
+    expect(await h.call('CLIENT', 'GETNAME')).toBeNull();
+
     const q = await RawClient.connect(s.port);
     expect(await q.call('QUIT')).toEqual({ ok: 'OK' });
     expect(await q.closesWithin(1000)).toBe(true);

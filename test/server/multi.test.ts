@@ -26,6 +26,12 @@ const scripts: Record<string, Step[]> = {
     [0, 'set', 's', 'abc'], [0, 'multi'], [0, 'incr', 's'], [0, 'set', 't', '1'], [0, 'incrbyfloat', 's', '1'], [0, 'exec'], [0, 'get', 't'],
   ],
   'discard': [[0, 'multi'], [0, 'set', 'a', '1'], [0, 'discard'], [0, 'get', 'a'], [0, 'exec']],
+  'reset ends the transaction, the watches, the subscriptions and the name': [
+    [0, 'client', 'setname', 'n1'], [0, 'watch', 'w'], [0, 'multi'], [0, 'set', 'a', '1'], [0, 'reset'], [0, 'exec'],
+    [0, 'get', 'a'], [0, 'client', 'getname'],
+    [1, 'set', 'w', 'x'], [0, 'multi'], [0, 'set', 'w', '2'], [0, 'exec'], [0, 'get', 'w'],
+    [0, 'subscribe', 'ch'], [0, 'get', 'w'], [0, 'reset'], [0, 'ping'], [1, 'publish', 'ch', 'm'], [0, 'reset', 'x'],
+  ],
   'watch: another client writes the key': [
     [0, 'watch', 'w'], [1, 'set', 'w', '1'], [0, 'multi'], [0, 'set', 'w', '2'], [0, 'exec'], [0, 'get', 'w'],
   ],

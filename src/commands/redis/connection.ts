@@ -7,6 +7,7 @@ import {
   NOPROTO,
   OK,
   PONG,
+  SimpleString,
   SYNTAX_ERR,
   WRONGPASS,
   DB_INDEX_OUT_OF_RANGE,
@@ -18,6 +19,7 @@ import type { ClientState, CommandContext, CommandSpec } from './types.js';
 import type { ConnectionState } from '../connection-state.js';
 import { parseInt64 } from '../../store/numeric.js';
 import { isSubscribed, newSubscriptions } from './pubsub.js';
+import { endMulti } from './multi.js';
 
 const NOPASS_AUTH = new ErrorReply(
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -163,6 +165,28 @@ const select: CommandSpec = {
   },
 };
 
+const RESET_REPLY = new SimpleString('RESET');
+
+/**
+ * RESET (Redis clearClientConnectionState): back to a new connection's state — database 0, RESP2,
+ * the default user (unauthenticated again when a password is required), no transaction or watched
+ * keys, no subscriptions, no name, replies on. Runs inside MULTI and in subscribed mode.
+ */
+const reset: CommandSpec = {
+  name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  handler(ctx) {
+    const c = ctx.client;
+    c.db = 0;
+    c.resp = 2;
+    c.authenticated = redisServer(ctx).config.requirepass === '';
+    endMulti(c);
+    ctx.server.pubsub.leaveAll(c);
+    c.name = '';
+    c.replyMode = 'on';
+    return RESET_REPLY;
+  },
+};
+
 const TIMEOUT_NOT_INTEGER = new ErrorReply('ERR timeout is not an integer or out of range');
 const TIMEOUT_NEGATIVE = new ErrorReply('ERR timeout is negative');
 
@@ -188,4 +212,4 @@ export function cstr(b: Buffer): string {
   return (nul < 0 ? b : b.subarray(0, nul)).toString('utf8');
 }
 
-export const connectionCommands: CommandSpec[] = [ping, echo, quit, auth, hello, select, wait];
+export const connectionCommands: CommandSpec[] = [ping, echo, quit, auth, hello, select, wait, reset];
