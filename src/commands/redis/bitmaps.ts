@@ -75,11 +75,23 @@ function bitRange(start: bigint, end: bigint, length: number, isBit: boolean): [
   return isBit ? [Number(start), Number(end)] : [Number(start) * 8, Number(end) * 8 + 7];
 }
 
+/**
+ * The bytes holding bits [from, to] of the value, read out of the pool alone (a range of a large
+ * bitmap costs its range), and the bit offset of the first of them.
+ */
+function bitsOf(ctx: CommandContext, key: Buffer, from: number, to: number): [Buffer, number] {
+  const first = Math.floor(from / 8);
+  return [ctx.store.getRange(key, first, Math.floor(to / 8) - first + 1) ?? EMPTY, first * 8];
+}
+
 /** BITCOUNT key [start end [BYTE|BIT]]. Redis 7.0 looks the key up first: a missing key is 0 whatever the arguments. */
 function bitcount(ctx: CommandContext, argv: Buffer[]): Reply {
-  const value = ctx.store.getValue(argv[1]!);
-  if (value === null) return 0;
-  if (argv.length === 2) return countBits(value, 0, value.length * 8 - 1);
+  const length = ctx.store.lookup(argv[1]!);
+  if (length < 0) return 0;
+  if (argv.length === 2) {
+    const [bytes] = bitsOf(ctx, argv[1]!, 0, length * 8 - 1);
+    return countBits(bytes, 0, length * 8 - 1);
+  }
   if (argv.length !== 4 && argv.length !== 5) return SYNTAX_ERR;
   const start = parseLongLong(argv[2]!);
   if (start === null) return NOT_INTEGER;
@@ -93,8 +105,10 @@ function bitcount(ctx: CommandContext, argv: Buffer[]): Reply {
     if (unit === null) return SYNTAX_ERR;
     isBit = unit;
   }
-  const [from, to] = bitRange(start, end, value.length, isBit);
-  return countBits(value, from, to);
+  const [from, to] = bitRange(start, end, length, isBit);
+  if (from > to) return 0;
+  const [bytes, base] = bitsOf(ctx, argv[1]!, from, to);
+  return countBits(bytes, from - base, to - base);
 }
 
 /** BITPOS key bit [start [end [BYTE|BIT]]]. A missing key is all zeros: 0 for a clear bit, -1 for a set one. */
@@ -103,14 +117,14 @@ function bitpos(ctx: CommandContext, argv: Buffer[]): Reply {
   if (bitArg === null) return NOT_INTEGER;
   if (bitArg !== 0n && bitArg !== 1n) return BIT_ARG_ERR;
   const bit = bitArg === 1n ? 1 : 0;
-  const value = ctx.store.getValue(argv[1]!);
-  if (value === null) return bit ? -1 : 0;
+  const length = ctx.store.lookup(argv[1]!);
+  if (length < 0) return bit ? -1 : 0;
   let from: number;
   let to: number;
   let endGiven = false;
   if (argv.length === 3) {
     from = 0;
-    to = value.length * 8 - 1;
+    to = length * 8 - 1;
   } else if (argv.length <= 6) {
     const start = parseLongLong(argv[3]!);
     if (start === null) return NOT_INTEGER;
@@ -127,15 +141,16 @@ function bitpos(ctx: CommandContext, argv: Buffer[]): Reply {
       end = e;
       endGiven = true;
     } else {
-      end = BigInt(value.length * (isBit ? 8 : 1)) - 1n; // to the end of the string
+      end = BigInt(length * (isBit ? 8 : 1)) - 1n; // to the end of the string
     }
-    [from, to] = bitRange(start, end, value.length, isBit);
+    [from, to] = bitRange(start, end, length, isBit);
   } else {
     return SYNTAX_ERR;
   }
   if (from > to) return -1; // an empty range holds neither a 0 nor a 1
-  const pos = findBit(value, bit, from, to);
-  if (pos >= 0) return pos;
+  const [bytes, base] = bitsOf(ctx, argv[1]!, from, to);
+  const found = findBit(bytes, bit, from - base, to - base);
+  if (found >= 0) return found + base;
   // Without an explicit end the string counts as padded with zeros on the right.
   return bit === 0 && !endGiven ? to + 1 : -1;
 }
@@ -259,7 +274,7 @@ function bitfieldGeneric(ctx: CommandContext, argv: Buffer[], readOnlyCommand: b
 
   // Redis grows the string to the farthest bit written before running anything, so even an
   // all-FAIL call creates or pads the key.
-  const length = Math.max(original.length, (highestBit >> 3) + 1);
+  const length = Math.max(original.length, Math.floor(highestBit / 8) + 1);
   const work = Buffer.alloc(length);
   original.copy(work);
   const replies: Reply[] = ops.map((op) =>

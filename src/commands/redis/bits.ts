@@ -27,7 +27,7 @@ export function findBit(buf: Uint8Array, bit: 0 | 1, startBit: number, endBit: n
   const skip = bit ? 0x00 : 0xff; // a byte that cannot hold the bit sought
   let pos = startBit;
   while (pos <= endBit) {
-    const byte = buf[pos >> 3]!;
+    const byte = buf[Math.floor(pos / 8)]!; // not pos >> 3: bit offsets pass 2^31 past 256 MiB
     if ((pos & 7) === 0 && pos + 7 <= endBit && byte === skip) {
       pos += 8;
       continue;
