@@ -91,4 +91,41 @@ describe('DUMP payloads of strings', () => {
     expect(restoreString(reframe(B('\x00\xc3\x05\x0a\x00a\xe0\x00\x00').subarray(0, 7)))).toBe('bad-format');
     expect(restoreString(reframe(B('\x00\xc3\x04\x0a\x00a\xe0\x00')))).toBe('bad-format');
   });
+
+  it('never throws on damaged payloads whose CRC is right (RESTORE takes untrusted bytes)', () => {
+    const seeds = [B('hello'), B('12345'), B('x'.repeat(100)), Buffer.alloc(20_000, 3)];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat({ max: 40 }),
+        (value, edits, cut) => {
+          const p = Buffer.from(dumpString(value));
+          const body = Buffer.from(p.subarray(0, Math.max(0, p.length - 10 - (cut % (p.length - 9)))));
+          for (const [at, byte] of edits) if (body.length) body[at % body.length] = byte;
+          const v = Buffer.alloc(2);
+          v.writeUInt16LE(DUMP_RDB_VERSION);
+          const head = Buffer.concat([body, v]);
+          const crc = Buffer.alloc(8);
+          crc.writeBigUInt64LE(crc64(head));
+          const r = restoreString(Buffer.concat([head, crc]));
+          expect(r === 'bad-format' || Buffer.isBuffer(r)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // An LZF header announcing a huge length is refused without allocating it.
+    const huge = Buffer.concat([B('\x00\xc3\x05\x81'), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]), B('\x00a\xe0\x00\x00')]);
+    const v = Buffer.alloc(2);
+    v.writeUInt16LE(DUMP_RDB_VERSION);
+    const head = Buffer.concat([huge, v]);
+    const crc = Buffer.alloc(8);
+    crc.writeBigUInt64LE(crc64(head));
+    expect(restoreString(Buffer.concat([head, crc]))).toBe('bad-format');
+    // Nor one announcing 1 GiB from 5 bytes (more than LZF can expand them).
+    const forged = Buffer.concat([B('\x00\xc3\x05\x80'), Buffer.from([0x40, 0, 0, 0]), B('\x00a\xe0\x00\x00'), v]);
+    const crc2 = Buffer.alloc(8);
+    crc2.writeBigUInt64LE(crc64(forged));
+    expect(restoreString(Buffer.concat([forged, crc2]))).toBe('bad-format');
+  });
 });

@@ -138,7 +138,9 @@ function readString(r: Reader): Buffer | null {
       const ulen = r.length();
       if (clen === null || ulen === null || clen[1] || ulen[1]) return null;
       const src = r.bytes(clen[0]);
-      if (src === null || ulen[0] > 0x7fffffff) return null;
+      // An LZF back reference yields at most 264 bytes for 3 of input: a longer announced length is
+      // corrupt, and refusing it first keeps a forged header from making us allocate gigabytes.
+      if (src === null || ulen[0] > 0x7fffffff || ulen[0] > src.length * 88 + 64) return null;
       return lzfDecompress(src, ulen[0]);
     }
     default:
