@@ -5,8 +5,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server.js';
 import { McSocket, runTool } from '../memcache/helpers.js';
-import { RespClient, type Wire } from './resp-client.js';
-import { haveRedisServer, startRealRedis, type RealRedis } from './real-redis.js';
+import { RespClient } from './resp-client.js';
+import { haveRedisServer, runOnBoth, startRealRedis, type RealRedis } from './real-redis.js';
 
 type Arg = string | Buffer;
 const B = (s: string) => Buffer.from(s, 'latin1');
@@ -430,15 +430,7 @@ describe.runIf(haveRedisServer)('bitmap commands against a real redis-server', (
 
   for (const [name, script] of Object.entries(scripts)) {
     it(name, async () => {
-      await Promise.all([dax.call('flushall'), ref.call('flushall')]);
-      const got: Array<[string, Wire]> = [];
-      const want: Array<[string, Wire]> = [];
-      for (const cmd of script) {
-        const label = cmd.map((a) => a.toString('latin1' as BufferEncoding)).join(' ');
-        const [d, r] = await Promise.all([dax.call(...cmd), ref.call(...cmd)]);
-        got.push([label, d]);
-        want.push([label, r]);
-      }
+      const { got, want } = await runOnBoth(dax, ref, script);
       expect(got).toEqual(want);
     }, 60_000);
   }

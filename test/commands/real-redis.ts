@@ -3,6 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from '../helpers/server.js';
+import type { RespClient, Wire } from './resp-client.js';
 
 export const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -42,4 +43,25 @@ export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
         proc.kill('SIGKILL');
       }),
   };
+}
+
+/**
+ * Runs a script on daxcache and on redis-server, command by command on both at once (after a
+ * FLUSHALL of each), and returns what each answered, labelled by the command, for one toEqual.
+ */
+export async function runOnBoth(
+  dax: RespClient,
+  ref: RespClient,
+  script: ReadonlyArray<ReadonlyArray<string | Buffer>>,
+): Promise<{ got: Array<[string, Wire]>; want: Array<[string, Wire]> }> {
+  await Promise.all([dax.call('flushall'), ref.call('flushall')]);
+  const got: Array<[string, Wire]> = [];
+  const want: Array<[string, Wire]> = [];
+  for (const cmd of script) {
+    const label = cmd.map((a) => (typeof a === 'string' ? a : a.toString('latin1'))).join(' ');
+    const [d, r] = await Promise.all([dax.call(...cmd), ref.call(...cmd)]);
+    got.push([label, d]);
+    want.push([label, r]);
+  }
+  return { got, want };
 }
