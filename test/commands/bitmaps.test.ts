@@ -2,11 +2,10 @@
 // `daxcache serve` (dist/, built first) against a real redis-server: each script runs on an empty
 // keyspace on both and every reply must be the same on the wire. Also: a bitmap set over RESP
 // (through redis-cli) reads back over memcached.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { describe, it, expect } from 'vitest';
 import { McSocket, runTool } from '../memcache/helpers.js';
 import { RespClient } from './resp-client.js';
-import { haveRedisServer, runOnBoth, startRealRedis, type RealRedis } from './real-redis.js';
+import { haveRedisServer, useScriptedPair } from './real-redis.js';
 
 type Arg = string | Buffer;
 const B = (s: string) => Buffer.from(s, 'latin1');
@@ -412,62 +411,41 @@ function randomScript(seed: number, length: number): Arg[][] {
 for (let seed = 1; seed <= 8; seed++) scripts[`random script ${seed}`] = randomScript(seed, 150);
 
 describe.runIf(haveRedisServer)('bitmap commands against a real redis-server', () => {
-  let server: TestServer;
-  let redis: RealRedis;
-  let dax: RespClient;
-  let ref: RespClient;
-
-  beforeAll(async () => {
-    [server, redis] = await Promise.all([startServer({ memcached: true }), startRealRedis()]);
-    [dax, ref] = await Promise.all([RespClient.open(server.port), RespClient.open(redis.port)]);
-  }, 60_000);
-
-  afterAll(async () => {
-    dax?.close();
-    ref?.close();
-    await Promise.all([server?.stop(), redis?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(scripts)) {
-    it(name, async () => {
-      const { got, want } = await runOnBoth(dax, ref, script);
-      expect(got).toEqual(want);
-    }, 60_000);
-  }
+  const pair = useScriptedPair(scripts, { server: { memcached: true } });
 
   it('SETBITs on a large value are made in place, match Redis, and survive kill -9', async () => {
-    await Promise.all([dax.call('flushall'), ref.call('flushall')]);
+    await Promise.all([pair.dax.call('flushall'), pair.ref.call('flushall')]);
     const big = Buffer.alloc(100_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 131) & 0xff;
-    await Promise.all([dax.call('set', 'big', big), ref.call('set', 'big', big)]);
+    await Promise.all([pair.dax.call('set', 'big', big), pair.ref.call('set', 'big', big)]);
     const inplace = async (): Promise<number> => {
-      const info = ((await dax.call('info', 'persistence')) as { b: string }).b;
+      const info = ((await pair.dax.call('info', 'persistence')) as { b: string }).b;
       return Number(/inplace_writes:(\d+)/.exec(info)![1]);
     };
     const before = await inplace();
     for (let n = 0; n < 200; n++) {
       const cmd = ['setbit', 'big', String((n * 104_729) % (big.length * 8)), String(n & 1)];
-      const [d, r] = await Promise.all([dax.call(...cmd), ref.call(...cmd)]);
+      const [d, r] = await Promise.all([pair.dax.call(...cmd), pair.ref.call(...cmd)]);
       expect(d).toEqual(r);
     }
-    const want = await ref.call('get', 'big');
-    expect(await dax.call('get', 'big')).toEqual(want);
+    const want = await pair.ref.call('get', 'big');
+    expect(await pair.dax.call('get', 'big')).toEqual(want);
     expect(await inplace()).toBeGreaterThan(before + 50); // the bits that flipped
-    dax.close();
-    await server.kill9();
-    await server.restart();
-    dax = await RespClient.open(server.port);
-    expect(await dax.call('get', 'big')).toEqual(want);
-    const info = ((await dax.call('info', 'persistence')) as { b: string }).b;
+    pair.dax.close();
+    await pair.servers.dax.kill9();
+    await pair.servers.dax.restart();
+    pair.dax = await RespClient.open(pair.servers.dax.port);
+    expect(await pair.dax.call('get', 'big')).toEqual(want);
+    const info = ((await pair.dax.call('info', 'persistence')) as { b: string }).b;
     expect(info).toMatch(/checksum_failures:0\r\n/);
   });
 
   it('a bitmap set with redis-cli reads back over memcached', async () => {
-    const set = await runTool('redis-cli', ['-p', String(server.port), 'setbit', 'clibit', '7', '1']);
+    const set = await runTool('redis-cli', ['-p', String(pair.servers.dax.port), 'setbit', 'clibit', '7', '1']);
     expect(set.stdout.trim()).toBe('0');
-    const again = await runTool('redis-cli', ['-p', String(server.port), 'getbit', 'clibit', '7']);
+    const again = await runTool('redis-cli', ['-p', String(pair.servers.dax.port), 'getbit', 'clibit', '7']);
     expect(again.stdout.trim()).toBe('1');
-    const mc = await McSocket.connect(server.memcachedPort);
+    const mc = await McSocket.connect(pair.servers.dax.memcachedPort);
     try {
       expect(await mc.ask('get clibit\r\n', 3)).toEqual(['VALUE clibit 0 1', '\x01', 'END']);
     } finally {
@@ -476,14 +454,14 @@ describe.runIf(haveRedisServer)('bitmap commands against a real redis-server', (
   });
 
   it('a value set over memcached is a bitmap over RESP', async () => {
-    const mc = await McSocket.connect(server.memcachedPort);
+    const mc = await McSocket.connect(pair.servers.dax.memcachedPort);
     try {
       expect(await mc.ask('set mcbits 0 0 2\r\nab\r\n')).toEqual(['STORED']);
     } finally {
       mc.close();
     }
-    expect(await dax.call('bitcount', 'mcbits')).toEqual({ i: '6' });
-    expect(await dax.call('setbit', 'mcbits', '15', '1')).toEqual({ i: '0' });
-    expect(await dax.call('get', 'mcbits')).toEqual({ b: 'ac' });
+    expect(await pair.dax.call('bitcount', 'mcbits')).toEqual({ i: '6' });
+    expect(await pair.dax.call('setbit', 'mcbits', '15', '1')).toEqual({ i: '0' });
+    expect(await pair.dax.call('get', 'mcbits')).toEqual({ b: 'ac' });
   });
 });

@@ -3,10 +3,8 @@
 // on both and every reply must be the same on the wire. Then payloads cross over: values dumped by
 // redis-server (integers, short strings, LZF-compressed long ones, binary) are restored here and
 // the other way round, byte for byte; RESTORE's IDLETIME and FREQ land in OBJECT IDLETIME/FREQ.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server.js';
-import { RespClient } from './resp-client.js';
-import { haveRedisServer, runOnBoth, startRealRedis, type RealRedis } from './real-redis.js';
+import { describe, it, expect } from 'vitest';
+import { haveRedisServer, useScriptedPair } from './real-redis.js';
 import { dumpString } from '../../src/protocol/rdb/dump-payload.js';
 import { crc64 } from '../../src/protocol/rdb/crc64.js';
 
@@ -122,31 +120,10 @@ const scripts: Record<string, Arg[][]> = {
 };
 
 describe.runIf(haveRedisServer)('DUMP RESTORE MOVE SWAPDB WAIT against a real redis-server', () => {
-  let server: TestServer;
-  let redis: RealRedis;
-  let dax: RespClient;
-  let ref: RespClient;
-
-  beforeAll(async () => {
-    [server, redis] = await Promise.all([startServer(), startRealRedis(['--databases', '1'])]);
-    [dax, ref] = await Promise.all([RespClient.open(server.port), RespClient.open(redis.port)]);
-  }, 60_000);
-
-  afterAll(async () => {
-    dax?.close();
-    ref?.close();
-    await Promise.all([server?.stop(), redis?.stop()]);
-  });
-
-  for (const [name, script] of Object.entries(scripts)) {
-    it(name, async () => {
-      const { got, want } = await runOnBoth(dax, ref, script);
-      expect(got).toEqual(want);
-    }, 60_000);
-  }
+  const pair = useScriptedPair(scripts, { redisArgs: ['--databases', '1'] });
 
   it('values dumped by redis-server restore here byte for byte, and back', async () => {
-    await Promise.all([dax.call('flushall'), ref.call('flushall')]);
+    await Promise.all([pair.dax.call('flushall'), pair.ref.call('flushall')]);
     const values: Buffer[] = [
       B(''), B('0'), B('-128'), B('127'), B('-32768'), B('65535'), B('-2147483648'), B('4294967296'), B('12a'),
       B('x'.repeat(21)), B('abc'.repeat(5000)), RAND, Buffer.concat([RAND, RAND, RAND]), B('\x00\r\n\xff'.repeat(40)),
@@ -155,57 +132,57 @@ describe.runIf(haveRedisServer)('DUMP RESTORE MOVE SWAPDB WAIT against a real re
     let compressed = 0;
     for (const [i, v] of values.entries()) {
       const k = `v${i}`;
-      expect(await ref.call('set', k, v)).toEqual({ s: 'OK' });
-      const payload = (await ref.call('dump', k)) as { b: string };
+      expect(await pair.ref.call('set', k, v)).toEqual({ s: 'OK' });
+      const payload = (await pair.ref.call('dump', k)) as { b: string };
       if (payload.b.charCodeAt(1) === 0xc3) compressed++; // Redis's LZF encoding
-      expect(await dax.call('restore', k, '0', B(payload.b))).toEqual({ s: 'OK' });
-      expect(await dax.call('get', k)).toEqual({ b: v.toString('latin1') });
+      expect(await pair.dax.call('restore', k, '0', B(payload.b))).toEqual({ s: 'OK' });
+      expect(await pair.dax.call('get', k)).toEqual({ b: v.toString('latin1') });
       // and back: our payload restores into redis-server under another name
-      const ours = (await dax.call('dump', k)) as { b: string };
-      expect(await ref.call('restore', `back${i}`, '0', B(ours.b))).toEqual({ s: 'OK' });
-      expect(await ref.call('get', `back${i}`)).toEqual({ b: v.toString('latin1') });
+      const ours = (await pair.dax.call('dump', k)) as { b: string };
+      expect(await pair.ref.call('restore', `back${i}`, '0', B(ours.b))).toEqual({ s: 'OK' });
+      expect(await pair.ref.call('get', `back${i}`)).toEqual({ b: v.toString('latin1') });
     }
     expect(compressed).toBeGreaterThan(3); // the LZF decoder was exercised
   });
 
   it('a TTL travels with RESTORE; other types are refused as Bad data format', async () => {
-    await ref.call('set', 'src', 'payload');
-    const p = B(((await ref.call('dump', 'src')) as { b: string }).b);
-    expect(await dax.call('restore', 'ttl', '5000', p)).toEqual({ s: 'OK' });
-    const pttl = Number(((await dax.call('pttl', 'ttl')) as { i: string }).i);
+    await pair.ref.call('set', 'src', 'payload');
+    const p = B(((await pair.ref.call('dump', 'src')) as { b: string }).b);
+    expect(await pair.dax.call('restore', 'ttl', '5000', p)).toEqual({ s: 'OK' });
+    const pttl = Number(((await pair.dax.call('pttl', 'ttl')) as { i: string }).i);
     expect(pttl).toBeGreaterThan(4000);
     expect(pttl).toBeLessThanOrEqual(5000);
     const at = Date.now() + 3_600_000;
-    expect(await dax.call('restore', 'abs', String(at), p, 'ABSTTL')).toEqual({ s: 'OK' });
-    expect(await dax.call('pexpiretime', 'abs')).toEqual({ i: String(at) });
-    await ref.call('hset', 'h', 'f', 'v');
-    const hash = B(((await ref.call('dump', 'h')) as { b: string }).b);
-    expect(await dax.call('restore', 'h', '0', hash)).toEqual({ e: 'ERR Bad data format' });
+    expect(await pair.dax.call('restore', 'abs', String(at), p, 'ABSTTL')).toEqual({ s: 'OK' });
+    expect(await pair.dax.call('pexpiretime', 'abs')).toEqual({ i: String(at) });
+    await pair.ref.call('hset', 'h', 'f', 'v');
+    const hash = B(((await pair.ref.call('dump', 'h')) as { b: string }).b);
+    expect(await pair.dax.call('restore', 'h', '0', hash)).toEqual({ e: 'ERR Bad data format' });
     // A payload whose CRC is right but whose string is cut short.
-    const truncated = ((await dax.call('dump', 'ttl')) as { b: string }).b;
+    const truncated = ((await pair.dax.call('dump', 'ttl')) as { b: string }).b;
     const body = Buffer.concat([B(truncated).subarray(0, 3), B('\x0a\x00')]); // type, length 7, 2 of 7 bytes, version
     const crc = Buffer.alloc(8);
     crc.writeBigUInt64LE(crc64(body));
-    expect(await dax.call('restore', 'cut', '0', Buffer.concat([body, crc]))).toEqual({ e: 'ERR Bad data format' });
+    expect(await pair.dax.call('restore', 'cut', '0', Buffer.concat([body, crc]))).toEqual({ e: 'ERR Bad data format' });
     // (redis-server 7.0 accepts this one: its reader runs on into the footer and takes 7 bytes from
     // there. We refuse a string that does not end where the footer begins.)
   });
 
   it('IDLETIME and FREQ set the eviction clock OBJECT reports', async () => {
-    await ref.call('set', 'src', 'idle');
-    const p = B(((await ref.call('dump', 'src')) as { b: string }).b);
-    expect(await dax.call('restore', 'idle', '0', p, 'IDLETIME', '1000')).toEqual({ s: 'OK' });
-    const idle = Number(((await dax.call('object', 'idletime', 'idle')) as { i: string }).i);
+    await pair.ref.call('set', 'src', 'idle');
+    const p = B(((await pair.ref.call('dump', 'src')) as { b: string }).b);
+    expect(await pair.dax.call('restore', 'idle', '0', p, 'IDLETIME', '1000')).toEqual({ s: 'OK' });
+    const idle = Number(((await pair.dax.call('object', 'idletime', 'idle')) as { i: string }).i);
     expect(idle).toBeGreaterThanOrEqual(1000);
     expect(idle).toBeLessThan(1010);
-    expect(await dax.call('config', 'set', 'maxmemory-policy', 'allkeys-lfu')).toEqual({ s: 'OK' });
+    expect(await pair.dax.call('config', 'set', 'maxmemory-policy', 'allkeys-lfu')).toEqual({ s: 'OK' });
     try {
-      expect(await dax.call('restore', 'freq', '0', p, 'FREQ', '200')).toEqual({ s: 'OK' });
-      expect(await dax.call('object', 'freq', 'freq')).toEqual({ i: '200' });
+      expect(await pair.dax.call('restore', 'freq', '0', p, 'FREQ', '200')).toEqual({ s: 'OK' });
+      expect(await pair.dax.call('object', 'freq', 'freq')).toEqual({ i: '200' });
       // Under LFU the idle time is not tracked, and IDLETIME is accepted and ignored (as in Redis).
-      expect(await dax.call('restore', 'idle2', '0', p, 'IDLETIME', '50')).toEqual({ s: 'OK' });
+      expect(await pair.dax.call('restore', 'idle2', '0', p, 'IDLETIME', '50')).toEqual({ s: 'OK' });
     } finally {
-      await dax.call('config', 'set', 'maxmemory-policy', 'noeviction');
+      await pair.dax.call('config', 'set', 'maxmemory-policy', 'noeviction');
     }
   });
 });

@@ -2,8 +2,9 @@
 // reference the command tests compare daxcache against.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { freePort } from '../helpers/server.js';
-import type { RespClient, Wire } from './resp-client.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { freePort, startServer, type StartOptions, type TestServer } from '../helpers/server.js';
+import { RespClient, type Wire } from './resp-client.js';
 
 export const haveRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
@@ -64,4 +65,54 @@ export async function runOnBoth(
     want.push([label, r]);
   }
   return { got, want };
+}
+
+/** A daxcache server and, when it is installed, a redis-server, for a suite that compares them. */
+export interface ServerPair {
+  dax: TestServer;
+  redis: RealRedis | null;
+}
+
+/** Starts both before the suite's tests (beforeAll) and stops them after (afterAll). */
+export function useServerPair(opts: { server?: StartOptions; redisArgs?: string[] } = {}): ServerPair {
+  const pair = { redis: null } as ServerPair;
+  beforeAll(async () => {
+    [pair.dax, pair.redis] = await Promise.all([startServer(opts.server), haveRedisServer ? startRealRedis(opts.redisArgs) : null]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([pair.dax?.stop(), pair.redis?.stop()]);
+  });
+  return pair;
+}
+
+/** The pair of servers, and one RESP connection to each (reopened by a test that restarts daxcache). */
+export interface RespPair {
+  servers: ServerPair;
+  dax: RespClient;
+  ref: RespClient;
+}
+
+/**
+ * useServerPair() plus a connection to each, and one test per script that runs it on both
+ * (runOnBoth) and wants the same replies. Call inside a describe that needs redis-server.
+ */
+export function useScriptedPair(
+  scripts: Record<string, ReadonlyArray<ReadonlyArray<string | Buffer>>>,
+  opts: { server?: StartOptions; redisArgs?: string[] } = {},
+): RespPair {
+  const pair = { servers: useServerPair(opts) } as RespPair;
+  beforeAll(async () => {
+    [pair.dax, pair.ref] = await Promise.all([RespClient.open(pair.servers.dax.port), RespClient.open(pair.servers.redis!.port)]);
+  });
+  afterAll(() => {
+    pair.dax?.close();
+    pair.ref?.close();
+  });
+  for (const [name, script] of Object.entries(scripts)) {
+    it(name, async () => {
+      const { got, want } = await runOnBoth(pair.dax, pair.ref, script);
+      expect(got).toEqual(want);
+    }, 60_000);
+  }
+  return pair;
 }

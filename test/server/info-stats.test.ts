@@ -1,23 +1,11 @@
 // INFO commandstats, errorstats and latencystats, and CONFIG RESETSTAT, beside a real redis-server:
 // the same commands on both give the same lines (calls, rejected and failed counts; run times differ
 // and are checked for form), the same sections in INFO everything, and none of them in plain INFO.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RespClient, type Wire } from '../commands/resp-client.js';
-import { haveRedisServer, startRealRedis, type RealRedis } from '../commands/real-redis.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { haveRedisServer, useServerPair } from '../commands/real-redis.js';
 
-let dax: TestServer;
-let redis: RealRedis | null = null;
-
-beforeAll(async () => {
-  dax = await startServer();
-  if (haveRedisServer) redis = await startRealRedis();
-}, 30_000);
-
-afterAll(async () => {
-  await dax?.stop();
-  await redis?.stop();
-});
+const servers = useServerPair();
 
 /** The same commands on a server; then its INFO of `section`, as field -> value. */
 async function workload(port: number, section: string): Promise<Map<string, string>> {
@@ -66,8 +54,8 @@ describe('INFO commandstats / errorstats / latencystats', () => {
 
   for (const section of ['commandstats', 'errorstats', 'latencystats']) {
     it(`${section}: the same lines as Redis for the same commands`, async () => {
-      const mine = await workload(dax.port, section);
-      const theirs = await workload(redis!.port, section);
+      const mine = await workload(servers.dax.port, section);
+      const theirs = await workload(servers.redis!.port, section);
       const norm = (m: Map<string, string>) => Object.fromEntries([...m].map(([k, v]) => [k, shape(v)]));
       // Redis also counts the `info` call being answered in commandstats (it runs after the counters are read here too).
       expect(norm(mine)).toEqual(norm(theirs));
@@ -91,21 +79,21 @@ describe('INFO commandstats / errorstats / latencystats', () => {
         c.close();
       }
     };
-    const all = await sections(dax.port, 'everything');
+    const all = await sections(servers.dax.port, 'everything');
     const at = (s: string) => all.indexOf(s);
     expect(at('CPU')).toBeLessThan(at('Commandstats'));
     expect(at('Commandstats')).toBeLessThan(at('Errorstats'));
     expect(at('Errorstats')).toBeLessThan(at('Latencystats'));
     expect(at('Latencystats')).toBeLessThan(at('Cluster'));
-    const plain = await sections(dax.port);
-    const redisPlain = await sections(redis!.port);
+    const plain = await sections(servers.dax.port);
+    const redisPlain = await sections(servers.redis!.port);
     expect(plain).not.toContain('Commandstats');
     expect(plain).not.toContain('Latencystats');
     expect(redisPlain).not.toContain('Commandstats');
   });
 
   it('CONFIG RESETSTAT zeroes commandstats and latencystats', async () => {
-    const c = await RespClient.open(dax.port);
+    const c = await RespClient.open(servers.dax.port);
     try {
       await c.call('set', 'a', '1');
       await c.call('config', 'resetstat');
@@ -120,7 +108,7 @@ describe('INFO commandstats / errorstats / latencystats', () => {
   });
 
   it('a transaction counts EXEC and each command it runs', async () => {
-    const c = await RespClient.open(dax.port);
+    const c = await RespClient.open(servers.dax.port);
     try {
       await c.call('config', 'resetstat');
       await c.call('multi');

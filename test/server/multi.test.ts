@@ -1,10 +1,10 @@
 // MULTI/EXEC/DISCARD/WATCH/UNWATCH against a real daxcache server: the replies byte for byte
 // beside a real redis-server (same scripts, several clients), WATCH across protocols and expiry,
 // the transaction bound, and crash atomicity under kill -9 (an EXEC's writes are all there or none).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { RespClient, type Wire } from '../commands/resp-client.js';
-import { haveRedisServer, startRealRedis, type RealRedis } from '../commands/real-redis.js';
+import { haveRedisServer, useServerPair } from '../commands/real-redis.js';
 import { diskDir, startServer, type TestServer } from '../helpers/server.js';
 
 type Step = [client: number, ...args: Array<string | number>] | ['sleep', number];
@@ -72,18 +72,7 @@ async function runScript(port: number, steps: Step[]): Promise<Wire[]> {
   return out;
 }
 
-let dax: TestServer;
-let redis: RealRedis | null = null;
-
-beforeAll(async () => {
-  dax = await startServer({ memcached: true });
-  if (haveRedisServer) redis = await startRealRedis();
-}, 30_000);
-
-afterAll(async () => {
-  await dax?.stop();
-  await redis?.stop();
-});
+const servers = useServerPair({ server: { memcached: true } });
 
 describe('MULTI/EXEC/WATCH beside a real redis-server', () => {
   it('a real redis-server is installed (the reference)', () => {
@@ -91,7 +80,7 @@ describe('MULTI/EXEC/WATCH beside a real redis-server', () => {
   });
   for (const [name, steps] of Object.entries(scripts)) {
     it(name, async () => {
-      const [mine, theirs] = await Promise.all([runScript(dax.port, steps), runScript(redis!.port, steps)]);
+      const [mine, theirs] = await Promise.all([runScript(servers.dax.port, steps), runScript(servers.redis!.port, steps)]);
       expect(mine).toEqual(theirs);
     });
   }
@@ -114,10 +103,10 @@ function memcachedSet(port: number, key: string, value: string): Promise<string>
 
 describe('WATCH and the rest of daxcache', () => {
   it('a memcached set of a watched key aborts the EXEC', async () => {
-    const c = await RespClient.open(dax.port);
+    const c = await RespClient.open(servers.dax.port);
     try {
       expect(await c.call('watch', 'shared')).toEqual({ s: 'OK' });
-      expect(await memcachedSet(dax.memcachedPort, 'shared', 'from-memcached')).toBe('STORED');
+      expect(await memcachedSet(servers.dax.memcachedPort, 'shared', 'from-memcached')).toBe('STORED');
       await c.call('multi');
       expect(await c.call('set', 'shared', 'from-redis')).toEqual({ s: 'QUEUED' });
       expect(await c.call('exec')).toBeNull();
@@ -132,7 +121,7 @@ describe('WATCH and the rest of daxcache', () => {
   });
 
   it('CLIENT LIST shows the transaction while EXEC runs it (flags x, multi=queued count)', async () => {
-    const c = await RespClient.open(dax.port);
+    const c = await RespClient.open(servers.dax.port);
     try {
       await c.call('multi');
       await c.call('set', 'a', '1');

@@ -2,13 +2,12 @@
 // (RESP2 and RESP3, several clients, the same scripts on both), CLIENT LIST/INFO fields, the
 // subscriber-side clients ioredis and node-redis, leaving on close, and the pubsub output limit
 // disconnecting a subscriber that does not read.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { RespClient, type Wire } from '../commands/resp-client.js';
-import { haveRedisServer, startRealRedis, type RealRedis } from '../commands/real-redis.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { haveRedisServer, useServerPair } from '../commands/real-redis.js';
 
 /** How long one awaited frame may take before the read fails (a bound, not a measurement). */
 const FRAME_WAIT_MS = 5000;
@@ -204,18 +203,7 @@ async function runScript(port: number, steps: Step[]): Promise<string[]> {
   return out;
 }
 
-let dax: TestServer;
-let redis: RealRedis | null = null;
-
-beforeAll(async () => {
-  dax = await startServer();
-  if (haveRedisServer) redis = await startRealRedis();
-}, 30_000);
-
-afterAll(async () => {
-  await dax?.stop();
-  await redis?.stop();
-});
+const servers = useServerPair();
 
 describe('Pub/Sub beside a real redis-server (reply and message bytes)', () => {
   it('a real redis-server is installed (the reference)', () => {
@@ -223,7 +211,7 @@ describe('Pub/Sub beside a real redis-server (reply and message bytes)', () => {
   });
   for (const [name, steps] of Object.entries(scripts)) {
     it(name, async () => {
-      const [mine, theirs] = await Promise.all([runScript(dax.port, steps), runScript(redis!.port, steps)]);
+      const [mine, theirs] = await Promise.all([runScript(servers.dax.port, steps), runScript(servers.redis!.port, steps)]);
       expect(mine).toEqual(theirs);
     });
   }
@@ -254,8 +242,8 @@ async function eventually(f: () => Promise<boolean>, tries = 200): Promise<boole
 
 describe('Pub/Sub in daxcache', () => {
   it('PUBLISH delivers a message to a subscriber on another connection', async () => {
-    const sub = await FrameClient.open(dax.port);
-    const pub = await RespClient.open(dax.port);
+    const sub = await FrameClient.open(servers.dax.port);
+    const pub = await RespClient.open(servers.dax.port);
     try {
       expect(await sub.call('subscribe', 'news')).toBe('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n');
       expect(await pub.call('publish', 'news', 'extra! extra!')).toEqual({ i: '1' });
@@ -276,8 +264,8 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('CLIENT LIST/INFO show sub= psub= ssub= and flag P; TYPE pubsub picks subscribers', async () => {
-    const sub = await FrameClient.open(dax.port);
-    const other = await RespClient.open(dax.port);
+    const sub = await FrameClient.open(servers.dax.port);
+    const other = await RespClient.open(servers.dax.port);
     try {
       sub.send('client', 'setname', 'listener');
       await sub.read(1);
@@ -311,8 +299,8 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('a closed connection leaves all its subscriptions', async () => {
-    const sub = await FrameClient.open(dax.port);
-    const pub = await RespClient.open(dax.port);
+    const sub = await FrameClient.open(servers.dax.port);
+    const pub = await RespClient.open(servers.dax.port);
     try {
       sub.send('subscribe', 'gone-ch');
       sub.send('psubscribe', 'gone-pat*');
@@ -333,8 +321,8 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('PUBSUB CHANNELS lists every active channel', async () => {
-    const sub = await FrameClient.open(dax.port);
-    const pub = await RespClient.open(dax.port);
+    const sub = await FrameClient.open(servers.dax.port);
+    const pub = await RespClient.open(servers.dax.port);
     try {
       sub.send('subscribe', 'list:1', 'list:2', 'list:3', 'other');
       await sub.read(4);
@@ -347,8 +335,8 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('ioredis subscribe + on("message") receives a PUBLISH', async () => {
-    const sub = new Redis(dax.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
-    const pub = new Redis(dax.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const sub = new Redis(servers.dax.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const pub = new Redis(servers.dax.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await sub.connect();
       await pub.connect();
@@ -366,7 +354,7 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('node-redis subscribe(channel, listener) on a duplicated client receives a PUBLISH', async () => {
-    const client = createClient({ url: `redis://127.0.0.1:${dax.port}`, socket: { reconnectStrategy: false } });
+    const client = createClient({ url: `redis://127.0.0.1:${servers.dax.port}`, socket: { reconnectStrategy: false } });
     await client.connect();
     const sub = client.duplicate();
     await sub.connect();
@@ -385,9 +373,9 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('a subscriber that never reads is disconnected at the pubsub hard limit; the publisher goes on', async () => {
-    const admin = await RespClient.open(dax.port);
-    const sub = await FrameClient.open(dax.port);
-    const pub = await RespClient.open(dax.port);
+    const admin = await RespClient.open(servers.dax.port);
+    const sub = await FrameClient.open(servers.dax.port);
+    const pub = await RespClient.open(servers.dax.port);
     try {
       expect(await admin.call('config', 'set', 'client-output-buffer-limit-pubsub', '256kb 0 0')).toEqual({ s: 'OK' });
       expect(await admin.call('config', 'get', 'client-output-buffer-limit-pubsub')).toEqual([
@@ -425,8 +413,8 @@ describe('Pub/Sub in daxcache', () => {
   });
 
   it('the pubsub limit applies only to subscribed clients', async () => {
-    const admin = await RespClient.open(dax.port);
-    const c = await FrameClient.open(dax.port);
+    const admin = await RespClient.open(servers.dax.port);
+    const c = await FrameClient.open(servers.dax.port);
     try {
       await admin.call('config', 'set', 'client-output-buffer-limit-pubsub', '64kb 0 0');
       // A normal client (normal limit 0 0 0) may receive a reply far larger than the pubsub limit.
