@@ -422,6 +422,16 @@ St Store::append(const uint8_t* k, uint64_t kl, const uint8_t* d, uint64_t dl, b
 
 St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d, uint64_t dl, uint64_t* newlen) {
   uint64_t hash = hash_key(k, kl);
+  // A few bytes within a large value: in place, outside with_reclaim (it runs barriers of its own).
+  if (dl && dl <= INPLACE_MAX_SPAN && !in_atomic_ && fault_ == Fault::None) {
+    guard_log();
+    Found f;
+    if (find(k, kl, hash, f, true) && at + dl <= f.h->vlen && f.h->vlen >= inplace_min()) {
+      *newlen = f.h->vlen;
+      patch_range(k, kl, hash, at, d, dl);
+      return St::Ok;
+    }
+  }
   return with_reclaim([&]() -> St {
     Found f;
     bool found = find(k, kl, hash, f, true);
@@ -460,33 +470,34 @@ St Store::setbit(const uint8_t* k, uint64_t kl, uint64_t byte_off, uint8_t mask,
   *was_set = (old & mask) != 0;
   uint8_t nb = on ? uint8_t(old | mask) : uint8_t(old & ~mask);
   if (inside && nb == old) return St::Ok;  // Redis writes only when the bit flips or the string grows
-  uint64_t min = pool_->persist().granularity() == Granularity::Page ? INPLACE_MIN_VALUE_PAGE : INPLACE_MIN_VALUE;
-  if (inside && f.h->vlen >= min && !in_atomic_ && fault_ == Fault::None) {
-    patch_byte(k, kl, hash, byte_off, nb);
-    return St::Ok;
-  }
-  uint64_t newlen;
+  uint64_t newlen;  // in place within a large value, else a copy (setrange decides)
   return setrange(k, kl, byte_off, &nb, 1, &newlen);
 }
 
-// One byte of a large value changed in place, crash-atomically. The write is a turn of its own:
-// the turn so far is committed first, then the cache lines it changes (the byte's, and the
-// header's crc and cas) are staged as 64-byte images like index buckets and committed through the
-// intent log by the barrier after, so the home locations are untouched until the log holds their
-// new images, and a crash leaves the old item or the new one, never one whose crc fails. The crc
-// is patched (crc32c_patch), so the cost does not grow with the value.
-void Store::patch_byte(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t byte_off, uint8_t nb) {
+uint64_t Store::inplace_min() const {
+  return pool_->persist().granularity() == Granularity::Page ? INPLACE_MIN_VALUE_PAGE : INPLACE_MIN_VALUE;
+}
+
+// Bytes [at, at + dl) of a large value changed in place, crash-atomically. The write is a turn of
+// its own: the turn so far is committed first, then the cache lines it changes (the bytes', and
+// the header's crc and cas) are staged as 64-byte images like index buckets and committed through
+// the intent log by the barrier after, so the home locations are untouched until the log holds
+// their new images, and a crash leaves the old item or the new one, never one whose crc fails. The
+// crc is patched (crc32c_patch), so the cost grows with dl, not with the value.
+void Store::patch_range(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t at, const uint8_t* d, uint64_t dl) {
   barrier();
   Found f;
   if (!find(k, kl, hash, f, true)) return;  // cannot happen: a barrier unlinks no live key
   const ItemHeader* h = f.h;
-  uint64_t at = f.off + sizeof(ItemHeader) + h->klen + byte_off;  // pool offset of the byte
-  uint64_t covered = item_size(h->klen, h->vlen) - 4;            // the crc covers [off + 4, end)
+  uint64_t pos = f.off + sizeof(ItemHeader) + h->klen + at;  // pool offset of the first byte
+  uint64_t covered = item_size(h->klen, h->vlen) - 4;       // the crc covers [off + 4, end)
   uint64_t cas = next_cas();
   uint64_t dcas = h->cas ^ cas;
-  uint8_t dbyte = *pool_->at<uint8_t>(at) ^ nb;
+  std::vector<uint8_t> delta(dl);
+  const uint8_t* old = pool_->at<uint8_t>(pos);
+  for (uint64_t i = 0; i < dl; i++) delta[i] = old[i] ^ d[i];
   uint32_t crc = crc32c_patch(h->crc, covered, offsetof(ItemHeader, cas) - 4, &dcas, 8);
-  crc = crc32c_patch(crc, covered, at - f.off - 4, &dbyte, 1);
+  crc = crc32c_patch(crc, covered, pos - f.off - 4, delta.data(), dl);
   if (observer_) observer_->item_gone(f.off, h);  // a DRAM copy of the old value must not be served
   auto put = [&](uint64_t dst, const void* src, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -496,7 +507,7 @@ void Store::patch_byte(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t by
   };
   put(f.off + offsetof(ItemHeader, crc), &crc, 4);
   put(f.off + offsetof(ItemHeader, cas), &cas, 8);
-  put(at, &nb, 1);
+  put(pos, d, dl);
   atomic_turn_ = true;
   inplace_writes_++;
   barrier();

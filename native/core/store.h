@@ -7,7 +7,7 @@
 // multi-key writes) and persists them; then pending frees are released. So an item is always
 // persistent before the 8-byte slot store that publishes it, a freed chunk is never reused before
 // its unlinking is persistent, and a crash leaves either the old or the new slot value.
-// The one write in place, SETBIT on a large value (patch_byte), stages the item's changed cache
+// The one write in place, a SETRANGE/SETBIT of a few bytes within a large value (patch_range), stages the item's changed cache
 // lines like buckets and commits them through the intent log, so it keeps the same guarantee.
 //
 // Open is O(1) in the number of keys: header validation, intent-log replay (bounded by the log
@@ -69,7 +69,7 @@ struct StoreStats {
   uint64_t evicted, maxmemory;
   uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
-  uint64_t inplace_writes;  // SETBITs applied in place (patch_byte)
+  uint64_t inplace_writes;  // SETRANGE/SETBIT writes made in place (patch_range)
 };
 
 enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
@@ -87,12 +87,14 @@ struct AccessInfo {
 constexpr uint64_t LOG_OP_MARGIN = 64;  // buckets one op may stage (its slots, new overflow buckets, drops)
 constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
-// Values at least this long have SETBIT applied in place (Store::patch_byte) rather than copied:
+// Values at least this long have a SETRANGE/SETBIT of up to INPLACE_MAX_SPAN bytes within them
+// applied in place (Store::patch_range) rather than copied:
 // below it, copying the value into a new item costs less than the in-place write's own barrier
 // (bench/setbit.mjs). With cache-line flushes that barrier costs ~2 µs and a copy ~0.45 µs per KiB;
 // with msync the barrier's several msync calls cost about what copying 256 KiB does.
 constexpr uint64_t INPLACE_MIN_VALUE = 4096;
 constexpr uint64_t INPLACE_MIN_VALUE_PAGE = 256 * 1024;
+constexpr uint64_t INPLACE_MAX_SPAN = 4096;  // 64 lines + the header's: well within the smallest intent log
 
 int64_t now_ms();   // wall clock (TTLs are absolute Unix times, as in Redis)
 int64_t mono_ns();  // monotonic clock, for time budgets
@@ -138,7 +140,7 @@ class Store {
   St setrange(const uint8_t* k, uint64_t kl, uint64_t off, const uint8_t* d, uint64_t dl, uint64_t* newlen);
   // SETBIT: sets (on) or clears the bits of `mask` in byte `byte_off`, creating or zero-padding the
   // value as SETRANGE does; *was_set tells whether they were set. A value of INPLACE_MIN_VALUE bytes
-  // or more that holds the byte is changed in place (patch_byte) instead of copied.
+  // or more that holds the byte is changed in place (setrange's patch_range) instead of copied.
   St setbit(const uint8_t* k, uint64_t kl, uint64_t byte_off, uint8_t mask, bool on, bool* was_set);
   St rename(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool nx);  // crash-atomic
   St copy(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool replace);
@@ -204,7 +206,8 @@ class Store {
   uint64_t write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
                       uint32_t flags, int64_t expire_ms);
   bool publish(uint64_t hash, const Found* old, uint64_t off);
-  void patch_byte(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t byte_off, uint8_t nb);
+  void patch_range(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t at, const uint8_t* d, uint64_t dl);
+  uint64_t inplace_min() const;
   uint64_t next_cas();
   void count_delta(uint64_t hash, int64_t d);
   bool reserve_log(uint64_t buckets);
@@ -237,9 +240,9 @@ class Store {
   PoolHeaderDynamic* dyn_;
   std::vector<uint64_t> pending_free_;
   bool atomic_turn_ = false;
-  bool in_atomic_ = false;
+  bool in_atomic_ = false;  // between begin_atomic() and end_atomic(): no barrier may run
   uint64_t evict_cursor_ = 0;   // where evict_one's walk of a sparse index goes on
-  uint64_t inplace_writes_ = 0;  // values changed in place (patch_byte) since open  // between begin_atomic() and end_atomic(): no barrier may run
+  uint64_t inplace_writes_ = 0;  // writes made in place (patch_range) since open
   bool epoch_in_turn_ = false;  // a FLUSHALL in a transaction: its epoch is committed by the log
   Fault fault_ = Fault::None;  // test-only fault injection (crash-simulation pools only)
   size_t op_frees_ = 0;  // pending_free_ size, live count at op_begin(), restored by op_rollback()

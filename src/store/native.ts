@@ -30,7 +30,7 @@ export interface NativeStats {
   freePages: number;
   poolSize: number;
   corruptDropped: number;
-  /** SETBITs applied in place to a large value rather than by copying it. */
+  /** SETRANGE/SETBIT writes made in place within a large value rather than by copying it. */
   inplaceWrites: number;
   expiredRemoved: number;
   flushedRemoved: number;

@@ -1,8 +1,10 @@
-// SETBIT in place: a value of 4 KiB or more (256 KiB where persistence is msync) that holds the byte is changed through the intent log
-// instead of copied (Store::patch_byte). Checked against a model on both pool kinds: the value, its
-// TTL and flags, a new CAS per write (WATCH depends on it), the copy path for short values, growth
-// and transactions, and a reopen that verifies every item's patched CRC (a wrong one would drop the
-// key as damaged). Crash consistency at every persist point is the crash-image harness's 'setbit' op.
+// SETBIT in place: a value of 4 KiB or more (256 KiB where persistence is msync) that holds the
+// byte is changed through the intent log instead of copied (Store::patch_range, which a SETRANGE
+// of up to 4 KiB within such a value takes too). Checked against a model on both pool kinds: the
+// value, its TTL and flags, a new CAS per write (WATCH depends on it), the copy path for short
+// values, growth, long ranges and transactions, and a reopen that verifies every item's patched
+// CRC (a wrong one would drop the key as damaged). Crash consistency at every persist point is the
+// crash-image harness's 'setbit' and 'setrange' ops.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { Rng } from '../harness/crash/rng.js';
@@ -105,5 +107,28 @@ describe.each(POOL_KINDS)('SETBIT in place (%s)', (kind) => {
     const v = again.getValue(b('big'))!;
     expect([v[7], v[8], v.length]).toEqual([1, 1, threshold + 1]);
     expect(again.getValue(b('small'))![10]).toBe(0x8f);
+  });
+
+  it('SETRANGE of up to 4 KiB within a large value is made in place too; longer or growing ones copy', () => {
+    const st = open();
+    let model = Buffer.alloc(threshold * 2, 0x11);
+    st.set(b('r'), model, { flags: 9 });
+    const patch = (at: number, data: Buffer): void => {
+      expect(st.setRange(b('r'), at, data)).toBe(Math.max(model.length, at + data.length));
+      if (at + data.length > model.length) model = Buffer.concat([model, Buffer.alloc(at + data.length - model.length)]);
+      data.copy(model, at);
+    };
+    patch(0, Buffer.from('head'));
+    patch(model.length - 5, Buffer.from('tail!'));
+    patch(1000, Buffer.alloc(4096, 0x22)); // exactly the span bound, across 65 lines
+    patch(77, Buffer.from('x'.repeat(200)));
+    expect(st.stats().inplaceWrites).toBe(4);
+    patch(5000, Buffer.alloc(4097, 0x33)); // over the span bound (and, on shm, past the end): a copy
+    expect(st.stats().inplaceWrites).toBe(4);
+    expect(st.getValue(b('r'))!.equals(model)).toBe(true);
+    expect(st.get(b('r'))!.flags).toBe(9);
+    const again = reopen();
+    expect(again.getValue(b('r'))!.equals(model)).toBe(true);
+    expect(again.stats().corruptDropped).toBe(0);
   });
 });

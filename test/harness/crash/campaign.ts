@@ -41,7 +41,7 @@ export interface CampaignResult {
   kills: number;
   ops: number;
   ackedOps: number; // summed over images: acknowledged ops each image had to hold
-  inplace: number; // SETBITs made in place by the workloads
+  inplace: number; // SETBIT/SETRANGE writes made in place by the workloads
   recoveryImages: number; // images of crashes during the recovery of an image
   failures: ImageFailure[];
   errors: string[]; // a child that crashed, hung, or saw the store disagree with its model

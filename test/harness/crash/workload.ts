@@ -42,7 +42,7 @@ export interface WorkloadSummary {
   ops: number;
   fails: number;
   turns: number;
-  /** SETBITs the store made in place (Store::patch_byte). */
+  /** SETBIT/SETRANGE writes the store made in place (Store::patch_range). */
   inplace: number;
   events: number;
   flushes: number;
@@ -184,7 +184,7 @@ export class Workload {
       set: 30, setnx: 3, setxx: 3, del: 8, delmany: 3, incr: 8, append: 6, prepend: 2, setrange: 6, setbit: 6,
       touch: 6, mset: 6, msetnx: 1, rename: 5, renamenx: 1, copy: 2, flushall: 0.4, exec: 5,
     });
-    const k = op === 'incr' && rng.chance(0.8) ? rng.pick(COUNTERS) : op === 'setbit' && rng.chance(0.5) ? this.longest(now) : rng.pick(KEYS);
+    const k = op === 'incr' && rng.chance(0.8) ? rng.pick(COUNTERS) : (op === 'setbit' || op === 'setrange') && rng.chance(0.5) ? this.longest(now) : rng.pick(KEYS);
     const cur = model.get(k, now);
     switch (op) {
       case 'set':
@@ -252,7 +252,7 @@ export class Workload {
       }
       case 'setbit': {
         // Values of 4 KiB and more that hold the byte are changed in place through the intent log
-        // (Store::patch_byte); others are copied. Either way a crash leaves the old value or the new.
+        // (Store::patch_range, as SETRANGEs of up to 4 KiB within them); others are copied. Either way a crash leaves the old value or the new.
         const oldLen = cur ? cur.v.length : 0;
         const byte = oldLen > 0 && rng.chance(0.85) ? rng.range(0, oldLen - 1) : rng.range(0, oldLen + 100);
         const bit = rng.range(0, 7);
