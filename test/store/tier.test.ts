@@ -61,6 +61,22 @@ describe.each(POOL_KINDS)('DRAM tier coherence (%s)', (kind) => {
     for (const [k, v] of Object.entries(want)) expect(value(st, k), k).toBe(v);
   });
 
+  it('SETRANGE and SETBIT made in place within a large value drop the copy', () => {
+    const st = open(kind, 8 * MiB);
+    const big = Buffer.alloc(300 * 1024, 0x61); // in place on both kinds (256 KiB on msync)
+    st.set(b('big'), big);
+    makeHot(st, 'big');
+    const inplace = st.stats().inplaceWrites;
+    st.setRange(b('big'), 10, b('XYZ'));
+    expect(st.stats().inplaceWrites).toBe(inplace + 1);
+    expect(st.getValue(b('big'))!.subarray(9, 14).toString()).toBe('aXYZa');
+    makeHot(st, 'big');
+    expect(st.setBit(b('big'), 20, 0x80, false)).toBe(false); // 'a' = 0x61: the top bit is clear
+    expect(st.setBit(b('big'), 20, 0x02, false)).toBe(false);
+    expect(st.setBit(b('big'), 20, 0x01, false)).toBe(true);
+    expect(st.getValue(b('big'))![20]).toBe(0x60);
+  });
+
   it('TOUCH: the copy takes the new expiry and CAS', () => {
     const st = open(kind);
     st.set(b('k'), b('v'));
