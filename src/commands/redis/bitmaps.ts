@@ -264,28 +264,42 @@ function bitfieldGeneric(ctx: CommandContext, argv: Buffer[], readOnlyCommand: b
   const ops = parseFieldOps(ctx, argv);
   if (ops instanceof ErrorReply) return ops;
   const key = argv[1]!;
-  let highestBit = -1;
-  for (const op of ops) if (op.kind !== 'get') highestBit = Math.max(highestBit, op.offset + op.bits - 1);
-  const original = ctx.store.getValue(key) ?? EMPTY;
-  if (highestBit < 0) {
-    return ops.map((op) => (op.signed ? getSigned(original, op.offset, op.bits) : getUnsigned(original, op.offset, op.bits)));
+  let highestBit = -1; // of the writes
+  let lo = Infinity; // of every field
+  let hi = -1;
+  for (const op of ops) {
+    if (op.kind !== 'get') highestBit = Math.max(highestBit, op.offset + op.bits - 1);
+    lo = Math.min(lo, op.offset);
+    hi = Math.max(hi, op.offset + op.bits - 1);
   }
+  // Only the bytes the fields touch are read out of the pool (a window from byte `first`), not
+  // the whole value; bits past the value's end read as 0.
+  const first = Math.floor(lo / 8);
+  const base = first * 8;
+  const window = ctx.store.getRange(key, first, Math.floor(hi / 8) - first + 1);
+  const valueLength = window === null ? 0 : ctx.store.lastLength;
+  const original = window ?? EMPTY;
+  const read = (buf: Buffer, op: FieldOp): Reply =>
+    op.signed ? getSigned(buf, op.offset - base, op.bits) : getUnsigned(buf, op.offset - base, op.bits);
+  if (highestBit < 0) return ops.map((op) => read(original, op));
   if (readOnlyCommand) return BITFIELD_RO_ERR;
 
   // Redis grows the string to the farthest bit written before running anything, so even an
-  // all-FAIL call creates or pads the key.
-  const length = Math.max(original.length, Math.floor(highestBit / 8) + 1);
-  const work = Buffer.alloc(length);
+  // all-FAIL call creates or pads the key. The window covers the growth (the farthest write is in
+  // it); a GET past the new end reads zeros without growing it.
+  const newLength = Math.max(valueLength, Math.floor(highestBit / 8) + 1);
+  const work = Buffer.alloc(Math.min(newLength, Math.floor(hi / 8) + 1) - first);
   original.copy(work);
-  const replies: Reply[] = ops.map((op) =>
-    op.kind === 'get' ? (op.signed ? getSigned(work, op.offset, op.bits) : getUnsigned(work, op.offset, op.bits)) : applyWrite(work, op),
-  );
-  writeChanges(ctx, key, original, work);
+  const replies: Reply[] = ops.map((op) => (op.kind === 'get' ? read(work, op) : applyWrite(work, { ...op, offset: op.offset - base })));
+  writeChanges(ctx, key, first, original, work, newLength > valueLength);
   return replies;
 }
 
-/** Writes the span of bytes that differ from the stored value, plus any growth. */
-function writeChanges(ctx: CommandContext, key: Buffer, original: Buffer, work: Buffer): void {
+/**
+ * Writes the span of the window (from byte `first`) that differs from the stored bytes, plus any
+ * growth; SETRANGE zero-pads a gap between the old end and the window.
+ */
+function writeChanges(ctx: CommandContext, key: Buffer, first: number, original: Buffer, work: Buffer, grows: boolean): void {
   let lo = -1;
   let hi = -1;
   for (let i = 0; i < original.length; i++) {
@@ -294,11 +308,11 @@ function writeChanges(ctx: CommandContext, key: Buffer, original: Buffer, work: 
       hi = i;
     }
   }
-  if (work.length > original.length) {
+  if (grows) {
     if (lo < 0) lo = original.length;
     hi = work.length - 1;
   }
-  if (lo >= 0) ctx.store.setRange(key, lo, work.subarray(lo, hi + 1));
+  if (lo >= 0) ctx.store.setRange(key, first + lo, work.subarray(lo, hi + 1));
 }
 
 function spec(name: string, arity: number, flags: CommandFlag[], handler: CommandSpec['handler'], firstKey = 1, lastKey = 1, step = 1): CommandSpec {
