@@ -659,6 +659,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("poolInfo", Napi::Function::New(env, PoolInfoJs));
   exports.Set("Poller", InitPoller(env));
   exports.Set("layoutVersion", Napi::Number::New(env, LAYOUT_VERSION));
+  exports.Set("logOpMargin", Napi::Number::New(env, double(LOG_OP_MARGIN)));
   return exports;
 }
 

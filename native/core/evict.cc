@@ -21,9 +21,9 @@ void Store::touch_access(uint64_t off) {
       double base = counter > LFU_INIT_VAL ? counter - LFU_INIT_VAL : 0;
       if (std::uniform_real_distribution<double>(0, 1)(rng) < 1.0 / (base * 10 + 1)) counter++;
     }
-    alloc_.set_access(off, uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | counter));
+    alloc_.set_access(off, lfu_word(now, counter));
   } else {
-    alloc_.set_access(off, uint16_t(now / 1000));
+    alloc_.set_access(off, lru_word(now));
   }
 }
 
@@ -36,7 +36,7 @@ bool Store::access_info(const uint8_t* k, uint64_t kl, AccessInfo& out) {
   if (!found) return false;
   uint16_t v = alloc_.access(f.off);
   int64_t now = now_ms();
-  out.idle_s = uint16_t(uint16_t(now / 1000) - v);
+  out.idle_s = lru_idle(now, v);
   out.freq = lfu_decayed(v, now);
   if (!lfu_policy(policy_)) out.freq = 0;
   if (lfu_policy(policy_)) out.idle_s = 0;
@@ -55,9 +55,9 @@ bool Store::set_access_hint(const uint8_t* k, uint64_t kl, int64_t idle_s, int f
   if (!found) return false;
   int64_t now = now_ms();
   if (lfu_policy(policy_)) {
-    if (freq >= 0) alloc_.set_access(f.off, uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | uint8_t(std::min(freq, 255))));
+    if (freq >= 0) alloc_.set_access(f.off, lfu_word(now, uint8_t(std::min(freq, 255))));
   } else if (idle_s >= 0) {
-    alloc_.set_access(f.off, uint16_t(uint16_t(now / 1000) - uint16_t(std::min<int64_t>(idle_s, 65535))));
+    alloc_.set_access(f.off, lru_word(now, uint16_t(std::min<int64_t>(idle_s, 65535))));
   }
   return true;
 }
@@ -88,7 +88,7 @@ bool Store::evict_one() {
         else if (policy_ == EvictPolicy::VolatileTtl) score = 1e18 - double(h->expire_ms);
         else if (lfu_policy(policy_)) score = 255 - lfu_decayed(v, now);
         else if (policy_ == EvictPolicy::AllKeysRandom || policy_ == EvictPolicy::VolatileRandom) score = double(rng() % 1000000);
-        else score = uint16_t(uint16_t(now / 1000) - v);  // idle seconds
+        else score = lru_idle(now, v);  // idle seconds
         sampled++;
         bool known = false;
         for (auto& c : evict_pool_) known = known || c.off == off;
@@ -119,7 +119,7 @@ bool Store::evict_one() {
         r.evicted++;
         if (h->expire_ms) r.evicted_nonzero++;
         // The access field holds the last-access clock only under the LRU policies.
-        if (!lfu_policy(policy_)) r.evicted_time = uint16_t(uint16_t(now / 1000) - alloc_.access(c.off));
+        if (!lfu_policy(policy_)) r.evicted_time = lru_idle(now, alloc_.access(c.off));
       }
       drop(c.b, c.boff, c.idx, c.off, live, true);
       return true;

@@ -193,8 +193,7 @@ uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, in
   alloc_.set_verified(off);
   int64_t now = now_ms();
   // A new item starts at "just used": LFU_INIT_VAL (no increment, as Redis) or the LRU clock now.
-  alloc_.set_access(off, lfu_policy(policy_) ? uint16_t((uint16_t(uint8_t(now / 60000)) << 8) | LFU_INIT_VAL)
-                                             : uint16_t(now / 1000));
+  alloc_.set_access(off, lfu_policy(policy_) ? lfu_word(now, LFU_INIT_VAL) : lru_word(now));
   if (maxmemory_ && alloc_.used_bytes() > maxmemory_) {  // over the configured limit: as if full
     alloc_.free(off);
     return 0;
@@ -422,21 +421,20 @@ St Store::append(const uint8_t* k, uint64_t kl, const uint8_t* d, uint64_t dl, b
 
 St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d, uint64_t dl, uint64_t* newlen) {
   uint64_t hash = hash_key(k, kl);
-  // A few bytes within a large value: in place, outside with_reclaim (it runs barriers of its own).
-  if (dl && dl <= INPLACE_MAX_SPAN && !in_atomic_ && fault_ == Fault::None) {
-    guard_log();
-    Found f;
-    if (find(k, kl, hash, f, true) && at + dl <= f.h->vlen && f.h->vlen >= inplace_min()) {
-      *newlen = f.h->vlen;
-      patch_range(k, kl, hash, at, d, dl);
-      return St::Ok;
-    }
-  }
-  return with_reclaim([&]() -> St {
+  uint64_t patch_at = 0;  // the item to change in place, found by the one lookup below (0 = none)
+  St st = with_reclaim([&]() -> St {
     Found f;
     bool found = find(k, kl, hash, f, true);
     uint64_t oldlen = found ? f.h->vlen : 0;
     if (dl == 0) {  // nothing to write: report the length, create nothing
+      *newlen = oldlen;
+      return St::Ok;
+    }
+    // A few bytes within a large value: in place (patch_range, after this attempt, which must
+    // stage nothing of its own).
+    if (found && at + dl <= oldlen && dl <= INPLACE_MAX_SPAN && oldlen >= inplace_min() && !in_atomic_ &&
+        fault_ == Fault::None) {
+      patch_at = f.off;
       *newlen = oldlen;
       return St::Ok;
     }
@@ -458,6 +456,8 @@ St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d,
     *newlen = vl;
     return St::Ok;
   });
+  if (patch_at) patch_range(patch_at, at, d, dl);
+  return st;
 }
 
 St Store::setbit(const uint8_t* k, uint64_t kl, uint64_t byte_off, uint8_t mask, bool on, bool* was_set) {
@@ -478,18 +478,18 @@ uint64_t Store::inplace_min() const {
   return pool_->persist().granularity() == Granularity::Page ? INPLACE_MIN_VALUE_PAGE : INPLACE_MIN_VALUE;
 }
 
-// Bytes [at, at + dl) of a large value changed in place, crash-atomically. The write is a turn of
-// its own: the turn so far is committed first, then the cache lines it changes (the bytes', and
-// the header's crc and cas) are staged as 64-byte images like index buckets and committed through
-// the intent log by the barrier after, so the home locations are untouched until the log holds
-// their new images, and a crash leaves the old item or the new one, never one whose crc fails. The
-// crc is patched (crc32c_patch), so the cost grows with dl, not with the value.
-void Store::patch_range(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t at, const uint8_t* d, uint64_t dl) {
-  barrier();
-  Found f;
-  if (!find(k, kl, hash, f, true)) return;  // cannot happen: a barrier unlinks no live key
-  const ItemHeader* h = f.h;
-  uint64_t pos = f.off + sizeof(ItemHeader) + h->klen + at;  // pool offset of the first byte
+// Bytes [at, at + dl) of the live item at `off` changed in place, crash-atomically. The cache
+// lines it changes (the bytes', and the header's crc and cas) are staged as 64-byte images like
+// index buckets, the turn becomes atomic, and the barrier that ends this write commits them with
+// the turn's other writes through the intent log: the home locations are untouched until the log
+// holds their new images, so a crash leaves the old item or the new one, never one whose crc
+// fails. The barrier comes at once because reads go to the pool, not to staged images. The crc is
+// patched (crc32c_patch), so the cost grows with dl, not with the value.
+void Store::patch_range(uint64_t off, uint64_t at, const uint8_t* d, uint64_t dl) {
+  // Room in the log for the turn so far and these lines (the span's and two of the header's).
+  reserve_log(dl / CACHE_LINE + 4);
+  const ItemHeader* h = pool_->at<ItemHeader>(off);
+  uint64_t pos = off + sizeof(ItemHeader) + h->klen + at;  // pool offset of the first byte
   uint64_t covered = item_size(h->klen, h->vlen) - 4;       // the crc covers [off + 4, end)
   uint64_t cas = next_cas();
   uint64_t dcas = h->cas ^ cas;
@@ -497,16 +497,16 @@ void Store::patch_range(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t a
   const uint8_t* old = pool_->at<uint8_t>(pos);
   for (uint64_t i = 0; i < dl; i++) delta[i] = old[i] ^ d[i];
   uint32_t crc = crc32c_patch(h->crc, covered, offsetof(ItemHeader, cas) - 4, &dcas, 8);
-  crc = crc32c_patch(crc, covered, pos - f.off - 4, delta.data(), dl);
-  if (observer_) observer_->item_gone(f.off, h);  // a DRAM copy of the old value must not be served
+  crc = crc32c_patch(crc, covered, pos - off - 4, delta.data(), dl);
+  if (observer_) observer_->item_gone(off, h);  // a DRAM copy of the old value must not be served
   auto put = [&](uint64_t dst, const void* src, size_t n) {
     for (size_t i = 0; i < n; i++) {
       uint64_t a = dst + i;
       reinterpret_cast<uint8_t*>(index_.edit(a & ~(CACHE_LINE - 1)))[a & (CACHE_LINE - 1)] = static_cast<const uint8_t*>(src)[i];
     }
   };
-  put(f.off + offsetof(ItemHeader, crc), &crc, 4);
-  put(f.off + offsetof(ItemHeader, cas), &cas, 8);
+  put(off + offsetof(ItemHeader, crc), &crc, 4);
+  put(off + offsetof(ItemHeader, cas), &cas, 8);
   put(pos, d, dl);
   atomic_turn_ = true;
   inplace_writes_++;

@@ -206,7 +206,7 @@ class Store {
   uint64_t write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
                       uint32_t flags, int64_t expire_ms);
   bool publish(uint64_t hash, const Found* old, uint64_t off);
-  void patch_range(const uint8_t* k, uint64_t kl, uint64_t hash, uint64_t at, const uint8_t* d, uint64_t dl);
+  void patch_range(uint64_t off, uint64_t at, const uint8_t* d, uint64_t dl);
   uint64_t inplace_min() const;
   uint64_t next_cas();
   void count_delta(uint64_t hash, int64_t d);

@@ -177,6 +177,8 @@ interface NativeModule {
   checkPool(path: string): CheckReport;
   poolInfo(path: string): PoolInfo;
   layoutVersion: number;
+  /** Index buckets one keyed write may stage (LOG_OP_MARGIN in native/core/store.h). */
+  logOpMargin: number;
 }
 
 /** The store's part of the native addon (src/addon.ts loads it once for the store and the server's socket I/O). */

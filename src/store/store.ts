@@ -35,7 +35,7 @@ export interface SetOptions {
  * native/core/store.h: its slots, new overflow buckets, expired items dropped on the way), plus
  * two per key for writes of several keys (MSET, DEL).
  */
-export const ATOMIC_BUCKETS_PER_WRITE = 64;
+export const ATOMIC_BUCKETS_PER_WRITE: number = native.logOpMargin;
 export const ATOMIC_BUCKETS_PER_KEY = 2;
 
 export type SetOutcome = 'stored' | 'not_found' | 'exists' | 'cas_mismatch';
