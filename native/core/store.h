@@ -89,7 +89,7 @@ constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB ke
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
 // Values at least this long have a SETRANGE/SETBIT of up to INPLACE_MAX_SPAN bytes within them
 // applied in place (Store::patch_range) rather than copied:
-// below it, copying the value into a new item costs less than the in-place write's own barrier
+// below it, copying the value into a new item costs less than the in-place write's log commit
 // (bench/setbit.mjs). With cache-line flushes that barrier costs ~2 µs and a copy ~0.45 µs per KiB;
 // with msync the barrier's several msync calls cost about what copying 256 KiB does.
 constexpr uint64_t INPLACE_MIN_VALUE = 4096;
