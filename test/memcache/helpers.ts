@@ -136,6 +136,9 @@ export function runTool(cmd: string, args: string[], opts: { input?: string | Bu
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A tool that exits without reading its input (memccat on a missing key) closes the pipe first:
+    // the EPIPE of that write is expected, and its exit code is what the test reads.
+    p.stdin.on('error', () => {});
     p.stdin.end(opts.input ?? '');
   });
 }
