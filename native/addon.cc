@@ -131,6 +131,14 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("setAccessHint", &NativeStore::SetAccessHintJs),
                            InstanceMethod("setTier", &NativeStore::SetTier),
                            InstanceMethod("setReadDelay", &NativeStore::SetReadDelay),
+                           InstanceMethod("keyInfo", &NativeStore::KeyInfoJs),
+                           InstanceMethod("mapGet", &NativeStore::MapGet),
+                           InstanceMethod("mapPut", &NativeStore::MapPut),
+                           InstanceMethod("mapDel", &NativeStore::MapDel),
+                           InstanceMethod("mapLen", &NativeStore::MapLen),
+                           InstanceMethod("mapScan", &NativeStore::MapScan),
+                           InstanceMethod("mapRandom", &NativeStore::MapRandom),
+                           InstanceMethod("setMapLimits", &NativeStore::SetMapLimits),
                        });
   }
 
@@ -187,12 +195,26 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     meta_[1] = double(h->expire_ms);
     meta_[2] = double(h->cas);
     meta_[3] = double(h->vlen);
+    meta_[4] = h->type;
+  }
+  // A string read: false (a miss) when the key is absent or holds a collection; meta[4] says which
+  // (-1 absent, else the item type), so Redis answers WRONGTYPE where memcached misses.
+  bool get_string(const Bytes& k, ItemView& v) {
+    if (!reads_->get(k.p, k.n, v)) {
+      if (meta_) meta_[4] = -1;
+      return false;
+    }
+    if (v.h->type != ITEM_STRING) {
+      if (meta_) meta_[4] = v.h->type;
+      return false;
+    }
+    return true;
   }
 
   Napi::Value SetMeta(const Napi::CallbackInfo& info) {
     if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
-        info[0].As<Napi::Float64Array>().ElementLength() < 4)
-      return throw_type(info.Env(), "setMeta(Float64Array(4))");
+        info[0].As<Napi::Float64Array>().ElementLength() < 5)
+      return throw_type(info.Env(), "setMeta(Float64Array(5))");
     auto a = info[0].As<Napi::Float64Array>();
     meta_ref_ = Napi::Reference<Napi::Float64Array>::New(a, 1);
     meta_ = a.Data();
@@ -205,7 +227,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "get(key: Buffer)");
     Bytes k = bytes_of(info[0]);
     ItemView v;
-    if (!reads_->get(k.p, k.n, v)) return env.Null();
+    if (!get_string(k, v)) return env.Null();
     put_meta(v.h);
     return Napi::Buffer<uint8_t>::Copy(env, v.val, v.h->vlen);
   }
@@ -219,7 +241,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     Bytes k = bytes_of(info[0]);
     double off = info[1].As<Napi::Number>().DoubleValue(), len = info[2].As<Napi::Number>().DoubleValue();
     ItemView v;
-    if (!reads_->get(k.p, k.n, v)) return env.Null();
+    if (!get_string(k, v)) return env.Null();
     put_meta(v.h);
     uint64_t n = v.h->vlen;
     uint64_t from = off > 0 ? std::min<uint64_t>(uint64_t(off), n) : 0;
@@ -235,7 +257,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "lookup(key: Buffer)");
     Bytes k = bytes_of(info[0]);
     ItemView v;
-    if (!reads_->get(k.p, k.n, v)) return Napi::Number::New(env, -1);
+    if (!get_string(k, v)) return Napi::Number::New(env, -1);
     put_meta(v.h);
     found_ = v;
     return Napi::Number::New(env, double(v.h->vlen));
@@ -480,6 +502,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("poolSize", double(s.pool_size));
     o.Set("corruptDropped", double(s.corrupt_dropped));
     o.Set("inplaceWrites", double(s.inplace_writes));
+    o.Set("collsFreeing", double(s.colls_freeing));
     o.Set("expiredRemoved", double(s.expired_removed));
     o.Set("flushedRemoved", double(s.flushed_removed));
     o.Set("barriers", double(s.barriers));
@@ -525,6 +548,138 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     reads_->set_budget(uint64_t(std::max(0.0, info[0].As<Napi::Number>().DoubleValue())));
     return env.Undefined();
   }
+  // keyInfo(key) -> [type, flags, count] or null (TYPE, OBJECT ENCODING).
+  Napi::Value KeyInfoJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "keyInfo(key)");
+    Bytes k = bytes_of(info[0]);
+    KeyInfo ki;
+    if (!store_->key_info(k.p, k.n, ki)) return env.Null();
+    Napi::Array a = Napi::Array::New(env, 3);
+    a.Set(0u, double(ki.type));
+    a.Set(1u, double(ki.flags));
+    a.Set(2u, double(ki.count));
+    return a;
+  }
+
+  // The map calls take (kind, key, ...) and answer a status as a negative number.
+  bool map_args(const Napi::CallbackInfo& info, int nbytes, uint8_t& kind, Bytes& k) {
+    if (!info[0].IsNumber() || !is_bytes(info[1])) return false;
+    for (int i = 2; i < 2 + nbytes; i++)
+      if (!is_bytes(info[i])) return false;
+    kind = uint8_t(info[0].As<Napi::Number>().Uint32Value());
+    k = bytes_of(info[1]);
+    return kind >= KIND_HASH && kind <= KIND_ZSET;
+  }
+  static Napi::Value status(Napi::Env env, St st) { return Napi::Number::New(env, -double(int(st))); }
+
+  // mapGet(kind, key, field) -> Buffer, null (absent), or -status
+  Napi::Value MapGet(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    if (!map_args(info, 1, kind, k)) return throw_type(env, "mapGet(kind, key, field)");
+    Bytes f = bytes_of(info[2]);
+    Slice v;
+    St st = store_->map_get(k.p, k.n, kind, f.p, f.n, &v);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    return Napi::Buffer<uint8_t>::Copy(env, v.p, v.n);
+  }
+
+  // mapPut(kind, key, [f1, v1, ...], nx) -> fields added, or -status
+  Napi::Value MapPut(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    std::vector<Slice> fv;
+    if (!map_args(info, 0, kind, k) || !slices(info[2], fv) || fv.size() % 2) return throw_type(env, "mapPut(kind, key, fieldsAndValues, nx)");
+    uint64_t added = 0;
+    St st = store_->map_put(k.p, k.n, kind, fv, info[3].ToBoolean(), &added);
+    return st == St::Ok ? Napi::Number::New(env, double(added)) : status(env, st);
+  }
+
+  // mapDel(kind, key, [fields]) -> fields removed, or -status
+  Napi::Value MapDel(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    std::vector<Slice> fs;
+    if (!map_args(info, 0, kind, k) || !slices(info[2], fs)) return throw_type(env, "mapDel(kind, key, fields)");
+    uint64_t removed = 0;
+    St st = store_->map_del(k.p, k.n, kind, fs, &removed);
+    return st == St::Ok ? Napi::Number::New(env, double(removed)) : status(env, st);
+  }
+
+  // mapLen(kind, key) -> elements (0 when absent), or -status
+  Napi::Value MapLen(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    if (!map_args(info, 0, kind, k)) return throw_type(env, "mapLen(kind, key)");
+    uint64_t n = 0;
+    St st = store_->map_len(k.p, k.n, kind, &n);
+    return st == St::Ok ? Napi::Number::New(env, double(n)) : status(env, st);
+  }
+
+  static Napi::Array entries_array(Napi::Env env, const std::vector<MapEntry>& es, uint32_t first, bool values) {
+    Napi::Array a = Napi::Array::New(env, first + es.size() * (values ? 2 : 1));
+    uint32_t j = first;
+    for (auto& e : es) {
+      a.Set(j++, Napi::Buffer<uint8_t>::Copy(env, e.f.p, e.f.n));
+      if (values) a.Set(j++, Napi::Buffer<uint8_t>::Copy(env, e.v.p, e.v.n));
+    }
+    return a;
+  }
+
+  // mapScan(kind, key, cursor, count, values) -> [next, f1, v1, ...] (fields only without values), or -status
+  Napi::Value MapScan(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    if (!map_args(info, 0, kind, k) || !info[2].IsNumber() || !info[3].IsNumber()) return throw_type(env, "mapScan(kind, key, cursor, count, values)");
+    std::vector<MapEntry> es;
+    uint64_t next = 0;
+    St st = store_->map_scan(k.p, k.n, kind, uint64_t(info[2].As<Napi::Number>().DoubleValue()),
+                             uint64_t(std::max(1.0, info[3].As<Napi::Number>().DoubleValue())), es, &next);
+    if (st != St::Ok) return status(env, st);
+    Napi::Array a = entries_array(env, es, 1, info[4].ToBoolean());
+    a.Set(0u, double(next));
+    return a;
+  }
+
+  // mapRandom(kind, key) -> [field, value], null (absent), or -status
+  Napi::Value MapRandom(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    if (!map_args(info, 0, kind, k)) return throw_type(env, "mapRandom(kind, key)");
+    MapEntry e;
+    St st = store_->map_random(k.p, k.n, kind, &e);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    return entries_array(env, {e}, 0, true);
+  }
+
+  // setMapLimits(kind, entries, value, intEntries)
+  Napi::Value SetMapLimits(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    MapLimits l;
+    l.entries = uint64_t(info[1].As<Napi::Number>().DoubleValue());
+    l.value = uint64_t(info[2].As<Napi::Number>().DoubleValue());
+    l.int_entries = uint64_t(info[3].As<Napi::Number>().DoubleValue());
+    store_->set_map_limits(uint8_t(info[0].As<Napi::Number>().Uint32Value()), l);
+    return env.Undefined();
+  }
+
   Napi::Value SetReadDelay(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
@@ -606,6 +761,8 @@ Napi::Value CheckPool(const Napi::CallbackInfo& info) {
     o.Set("expiredItems", double(r.expired_items));
     o.Set("largeItems", double(r.large_items));
     o.Set("overflowBuckets", double(r.overflow_buckets));
+    o.Set("collections", double(r.collections));
+    o.Set("elements", double(r.elements));
     o.Set("maxChain", double(r.max_chain));
     o.Set("buckets", double(r.buckets));
     o.Set("logPending", double(r.log_pending));

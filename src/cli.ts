@@ -123,6 +123,7 @@ function printCheck(path: string, r: Check): number {
   console.log(`items            ${r.items} (${formatBytes(r.itemBytes)}), ${r.largeItems} large`);
   console.log(`awaiting cleanup ${r.expiredItems} expired, ${r.staleItems} flushed`);
   console.log(`index            ${r.buckets} buckets, ${r.overflowBuckets} overflow, longest chain ${r.maxChain}`);
+  console.log(`collections      ${r.collections} large, ${r.elements} elements`);
   console.log(`pages            ${r.pagesSlab} slab, ${r.pagesLarge} large, ${r.pagesFree} free`);
   if (r.logPending) console.log(`intent log       ${r.logPending} entries pending (replayed on open)`);
   for (const c of r.classes) console.log(`  class ${String(c.chunkSize).padStart(7)} B  ${c.items} items`);

@@ -229,6 +229,17 @@ uint64_t Allocator::capacity(uint64_t off) const {
   return 0;
 }
 
+bool Allocator::in_use(uint64_t off) const {
+  if (off < slab_off_ || page_of(off) >= npages_) return false;
+  uint32_t p = page_of(off);
+  const PageState& ps = pages_[p];
+  if (ps.kind == PAGE_SLAB) {
+    int idx = chunk_index(p, off);
+    return idx >= 0 && !ps.used.empty() && (ps.used[idx / 64] >> (idx % 64)) & 1;
+  }
+  return ps.kind == PAGE_LARGE_HEAD && off == page_off(p) && ps.nused;
+}
+
 bool Allocator::is_large(uint64_t off) const { return pages_[page_of(off)].kind == PAGE_LARGE_HEAD; }
 
 void Allocator::free(uint64_t off) {

@@ -49,6 +49,9 @@ class Allocator {
   // Capacity of the chunk/run starting at off, or 0 when off is not a chunk start in use/known.
   uint64_t capacity(uint64_t off) const;
   bool is_large(uint64_t off) const;
+  // The chunk at off is allocated, or marked by the rebuild (false for a chunk on a page not swept
+  // yet that the rebuild has not reached: the sweep frees it if nothing marks it).
+  bool in_use(uint64_t off) const;
 
   // Rebuild: mark a chunk found in the index. 1 = marked (or allocated since open), 0 = not a valid
   // chunk start, -1 = already marked on an unswept page (a second reference: damage).

@@ -1,8 +1,10 @@
 #include "check.h"
 
 #include <cstring>
+#include <functional>
 
 #include "alloc.h"
+#include "coll.h"
 #include "crc32c.h"
 #include "hash.h"
 #include "index.h"
@@ -22,6 +24,71 @@ void count_pages(Pool& p, uint64_t& slab, uint64_t& large, uint64_t& freep) {
       default: freep++;
     }
   }
+}
+
+// A large collection's structure, from its root: header, directory and segments in bounds, every
+// chunk referenced once, every slot an element of the root's kind whose checksum holds and whose
+// field hashes to its bucket, and the header's count equal to the elements found.
+void check_collection(Pool& p, Allocator& a, Index& idx, uint64_t ch, uint8_t kind, const std::string& where,
+                      CheckReport& r, const std::function<void(const std::string&)>& problem) {
+  if (!idx.valid_overflow(ch) || a.mark(ch, true) != 1) return problem(where + ": collection header is not a valid chunk");
+  const CollHeader* c = p.at<CollHeader>(ch);
+  if (c->magic != COLL_MAGIC || c->kind != kind) return problem(where + ": collection header magic or kind mismatch");
+  if (c->nbuckets < 1 || c->dir_cap < 1 || c->nbuckets > c->dir_cap * SEG_BUCKETS) return problem(where + ": collection table size out of bounds");
+  if (a.capacity(c->dir) < aligned_alloc_size(c->dir_cap * 8) || a.mark(c->dir, false) != 1)
+    return problem(where + ": collection directory is not a valid chunk");
+  const uint64_t* dir = p.at<uint64_t>(align_line(c->dir));
+  uint64_t segs = (c->nbuckets + SEG_BUCKETS - 1) / SEG_BUCKETS;
+  for (uint64_t i = 0; i < segs; i++)
+    if (a.capacity(dir[i]) < aligned_alloc_size(SEG_BUCKETS * sizeof(Bucket)) || a.mark(dir[i], false) != 1)
+      return problem(where + ": collection segment " + std::to_string(i) + " is not a valid chunk");
+  r.collections++;
+  uint64_t found = 0;
+  for (uint64_t b = 0; b < c->nbuckets; b++) {
+    uint64_t boff = align_line(dir[b / SEG_BUCKETS]) + (b % SEG_BUCKETS) * sizeof(Bucket);
+    for (int guard = 0; boff && guard < (1 << 20); guard++) {
+      const Bucket* bk = p.at<Bucket>(boff);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        uint64_t s = bk->slot[i];
+        if (!s) continue;
+        uint64_t off = slot_off(s);
+        std::string at = where + " element bucket " + std::to_string(b) + " -> offset " + std::to_string(off);
+        uint64_t cap = a.capacity(off);
+        const ItemHeader* e = cap >= sizeof(ItemHeader) ? p.at<ItemHeader>(off) : nullptr;
+        if (!e || e->klen > (1u << 20) || item_size(e->klen, e->vlen) > cap) {
+          problem(at + ": does not point at an element");
+          continue;
+        }
+        if (crc32c(0, reinterpret_cast<const uint8_t*>(e) + 4, item_size(e->klen, e->vlen) - 4) != e->crc) {
+          problem(at + ": element checksum mismatch");
+          continue;
+        }
+        if (e->type != uint8_t(kind | ENC_ELEMENT)) {
+          problem(at + ": not an element of this collection's type");
+          continue;
+        }
+        uint64_t fh = hash_key(reinterpret_cast<const uint8_t*>(e + 1), e->klen);
+        if (map_bucket_no(fh, c->nbuckets) != b || uint16_t(fh >> 48) != slot_fp(s)) {
+          problem(at + ": field does not hash to this bucket");
+          continue;
+        }
+        if (a.mark(off, false) != 1) {
+          problem(at + ": element chunk referenced twice");
+          continue;
+        }
+        found++;
+      }
+      uint64_t next = bk->next;
+      if (next && (!idx.valid_overflow(next) || a.mark(next, true) != 1)) {
+        problem(where + " element bucket " + std::to_string(b) + ": bad overflow link");
+        break;
+      }
+      boff = next;
+    }
+  }
+  r.elements += found;
+  if (found != c->count)
+    problem(where + ": collection count " + std::to_string(c->count) + " but " + std::to_string(found) + " elements");
 }
 
 }  // namespace
@@ -134,6 +201,18 @@ CheckReport check_pool(const std::string& path) {
         }
         if (it->expire_ms && it->expire_ms <= now) {
           r.expired_items++;
+          continue;
+        }
+        if (is_root(it->type)) {
+          CollRoot root;
+          if (it->vlen < sizeof root) {
+            problem(where + ": collection root too short");
+            continue;
+          }
+          memcpy(&root, key + it->klen, sizeof root);
+          check_collection(p, a, idx, root.header, item_kind(it->type), where, r, problem);
+        } else if (item_enc(it->type) == ENC_ELEMENT) {
+          problem(where + ": a collection element in the key index");
           continue;
         }
         r.items++;

@@ -12,6 +12,7 @@ namespace dax {
 struct CheckReport {
   uint64_t items = 0, item_bytes = 0, stale_items = 0, expired_items = 0, overflow_buckets = 0;
   uint64_t large_items = 0, log_pending = 0, buckets = 0, max_chain = 0;
+  uint64_t collections = 0, elements = 0;  // large collections (their roots are among items) and their elements
   uint64_t pages_slab = 0, pages_large = 0, pages_free = 0;
   std::vector<uint64_t> class_items;  // per size class
   std::vector<uint32_t> class_size;

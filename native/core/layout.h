@@ -79,6 +79,9 @@ inline uint64_t make_slot(uint16_t fp, uint64_t off) { return (uint64_t(fp) << 4
 
 // Item header, followed by key bytes then value bytes. crc covers everything after the crc field
 // up to the end of the value, so a torn or damaged item is detected and never returned.
+// type: the Redis type in the low nibble, how the item holds it in the high nibble (coll.h):
+// 0 = a string; a packed collection (its elements in the value); a large collection's root (the
+// value points at its CollHeader); an element of a large collection (never in the main index).
 enum ItemType : uint8_t { ITEM_STRING = 0 };
 struct ItemHeader {
   uint32_t crc;

@@ -53,6 +53,12 @@ void Store::mark_walk(uint32_t budget) {
         }
         index_.edit(boff)->slot[i] = 0;
         retire(off);
+      } else if (is_root(h->type) && !mark_coll(root_header(h), item_kind(h->type))) {
+        // A large collection whose structure is damaged: the key goes (its chunks, unmarked, are
+        // swept free).
+        corrupt_++;
+        index_.edit(boff)->slot[i] = 0;
+        retire(off);
       } else {
         int m = alloc_.mark(off, false);
         if (m == 1) {
@@ -115,10 +121,13 @@ bool Store::maintenance(uint32_t budget, uint32_t expire_us) {
   } else {
     clean_walk(cleanup_pending_ ? budget : std::max<uint32_t>(1, budget / 16));
   }
+  // Deleted large collections: their chunks, a slice at a time (the roots' unlinking is persistent:
+  // the barrier above).
+  if (coll_free_head_ < coll_free_.size()) free_walk(uint64_t(budget) * 8);
   bool expiring = false;
   if (expire_us) expire_due(UINT64_MAX, mono_ns() + int64_t(expire_us) * 1000, &expiring);
   barrier();
-  return phase_ != RebuildPhase::Done || cleanup_pending_ || expiring;
+  return phase_ != RebuildPhase::Done || cleanup_pending_ || expiring || coll_free_head_ < coll_free_.size();
 }
 
 void Store::finish_rebuild() {

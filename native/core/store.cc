@@ -102,7 +102,10 @@ std::vector<ClassStats> Store::class_stats() const {
 void Store::drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it) {
   index_.edit(boff)->slot[idx] = 0;
   expiry_.dead(off);
-  if (free_it) retire(off);
+  if (free_it) {
+    release_if_root(off, item_at(off, nullptr));
+    retire(off);
+  }
   else if (observer_) observer_->item_gone(off, item_at(off, nullptr));
   if (was_live) count_delta(hash, -1);
 }
@@ -167,7 +170,7 @@ bool Store::get_hashed(const uint8_t* k, uint64_t kl, uint64_t hash, ItemView& o
 }
 
 uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
-                           uint32_t flags, int64_t expire_ms) {
+                           uint32_t flags, int64_t expire_ms, uint8_t type) {
   uint64_t size = item_size(kl, vlen);
   uint64_t off = alloc_.alloc(size);
   if (!off) return 0;
@@ -178,7 +181,7 @@ uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, in
   h->expire_ms = expire_ms;
   h->flags = flags;
   h->epoch = uint32_t(flush_epoch_);
-  h->type = ITEM_STRING;
+  h->type = type;
   memset(h->pad, 0, sizeof(h->pad));
   uint8_t* p = reinterpret_cast<uint8_t*>(h + 1);
   memcpy(p, k, kl);
@@ -205,6 +208,10 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
   uint64_t slot = make_slot(uint16_t(hash >> 48), off);
   if (old) {
     index_.edit(old->boff)->slot[old->idx] = slot;
+    // A large collection replaced by anything but a copy of its own root (TOUCH, EXPIRE) goes.
+    const ItemHeader* nh = pool_->at<ItemHeader>(off);
+    if (!(is_root(nh->type) && is_root(old->h->type) && root_header(nh) == root_header(old->h)))
+      release_if_root(old->off, old->h);
     retire(old->off);
     if (old->h->expire_ms) expiry_.dead(old->off);  // only items with a TTL are in the expiry index
   } else {
@@ -257,6 +264,11 @@ void Store::guard_log() {
 // Frees what can be freed when the pool looks full; true if anything may have changed.
 bool Store::reclaim() {
   bool any = false;
+  if (coll_free_head_ < coll_free_.size()) {
+    barrier();  // the roots' unlinking first
+    free_walk(UINT64_MAX);
+    any = true;
+  }
   if (!pending_free_.empty() || index_.staged() || !dirty_.empty()) {
     barrier();
     any = true;
@@ -282,6 +294,8 @@ void Store::op_begin() {
   op_frees_ = pending_free_.size();
   op_live_ = live_count_;
   op_walked_ = walked_;
+  op_allocs_.clear();
+  op_coll_free_ = coll_free_.size();
 }
 
 void Store::op_rollback() {
@@ -290,46 +304,11 @@ void Store::op_rollback() {
   if (pending_free_.size() > op_frees_) pending_free_.resize(op_frees_);
   live_count_ = op_live_;
   walked_ = op_walked_;
+  coll_free_.resize(op_coll_free_);  // a collection the op deleted is there again
+  for (uint64_t off : op_allocs_) alloc_.free(off);  // never published
+  op_allocs_.clear();
 }
 
-template <class F>
-St Store::with_reclaim(F op) {
-  guard_log();
-  St st;
-  // One try of the operation: kept unless it ran out of memory, else undone completely.
-  auto attempt = [&]() {
-    op_begin();
-    st = op();
-    if (st != St::NoMem) {
-      index_.op_end();
-      expiry_.op_end();
-      return true;
-    }
-    op_rollback();
-    return false;
-  };
-  if (attempt()) return st;
-  // In a transaction nothing can be freed for reuse before its barrier (see begin_atomic).
-  if (in_atomic_) return St::NoMem;
-  if (reclaim() && attempt()) return st;
-  // Memory held by keys already past their TTL is reclaimed before any live key is evicted and
-  // before -OOM is answered (with noeviction too), the earliest first, a batch at a time.
-  for (bool more = true; more;) {
-    if (!expire_due(256, INT64_MAX, &more)) break;
-    barrier();  // the expired chunks are free once their unlinking is persistent
-    if (attempt()) return st;
-  }
-  // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
-  // whole free pages, which evicting small items yields only slowly).
-  for (int round = 0; policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
-    int n = 0;
-    for (int i = 0; i < 8; i++) n += evict_one();
-    if (!n) break;
-    barrier();  // the evicted chunks are free once their unlinking is persistent
-    if (attempt()) return st;
-  }
-  return St::NoMem;
-}
 
 St Store::set(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, const SetOpts& o, uint64_t* cas_out) {
   if (kl > MAX_KEY_LEN || vl > MAX_VALUE_LEN) return St::TooLarge;
@@ -391,7 +370,7 @@ St Store::touch(const uint8_t* k, uint64_t kl, int64_t expire_ms, uint64_t* cas_
     if (!find(k, kl, hash, f, true)) return St::NotFound;
     // The expiry is covered by the item checksum, so a new copy is written (never in place).
     Slice part{reinterpret_cast<const uint8_t*>(f.h + 1) + f.h->klen, f.h->vlen};
-    uint64_t off = write_item(k, kl, &part, 1, f.h->vlen, f.h->flags, expire_ms);
+    uint64_t off = write_item(k, kl, &part, 1, f.h->vlen, f.h->flags, expire_ms, f.h->type);
     if (!off) return St::NoMem;
     publish(hash, &f, off);
     if (cas_out) *cas_out = pool_->at<ItemHeader>(off)->cas;
@@ -405,6 +384,7 @@ St Store::append(const uint8_t* k, uint64_t kl, const uint8_t* d, uint64_t dl, b
   return with_reclaim([&]() -> St {
     Found f;
     if (!find(k, kl, hash, f, true)) return St::NotFound;
+    if (f.h->type != ITEM_STRING) return St::WrongType;
     uint64_t vl = f.h->vlen + dl;
     if (vl > MAX_VALUE_LEN) return St::TooLarge;
     Slice old{reinterpret_cast<const uint8_t*>(f.h + 1) + f.h->klen, f.h->vlen};
@@ -425,6 +405,7 @@ St Store::setrange(const uint8_t* k, uint64_t kl, uint64_t at, const uint8_t* d,
   St st = with_reclaim([&]() -> St {
     Found f;
     bool found = find(k, kl, hash, f, true);
+    if (found && f.h->type != ITEM_STRING) return St::WrongType;
     uint64_t oldlen = found ? f.h->vlen : 0;
     if (dl == 0) {  // nothing to write: report the length, create nothing
       *newlen = oldlen;
@@ -465,6 +446,7 @@ St Store::setbit(const uint8_t* k, uint64_t kl, uint64_t byte_off, uint8_t mask,
   guard_log();
   Found f;
   bool found = find(k, kl, hash, f, true);
+  if (found && f.h->type != ITEM_STRING) return St::WrongType;
   bool inside = found && byte_off < f.h->vlen;
   uint8_t old = inside ? reinterpret_cast<const uint8_t*>(f.h + 1)[f.h->klen + byte_off] : 0;
   *was_set = (old & mask) != 0;
@@ -523,9 +505,11 @@ St Store::rename(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, b
     bool dst = find(d, dl, hd, fd, true);
     if (dst && nx) return St::Exists;
     Slice part{reinterpret_cast<const uint8_t*>(fs.h + 1) + fs.h->klen, fs.h->vlen};
-    uint64_t off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms);
+    uint64_t off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms, fs.h->type);
     if (!off) return St::NoMem;
+    moving_root_ = true;  // a large collection's structure moves with its root
     drop(hs, fs.boff, fs.idx, fs.off, true, true);
+    moving_root_ = false;
     if (!publish(hd, dst ? &fd : nullptr, off)) {
       alloc_.free(off);
       pending_free_.pop_back();
@@ -545,8 +529,14 @@ St Store::copy(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, boo
     bool dst = find(d, dl, hd, fd, true);
     if (dst && !replace) return St::Exists;
     if (sl == dl && memcmp(s, d, sl) == 0) return St::Exists;
-    Slice part{reinterpret_cast<const uint8_t*>(fs.h + 1) + fs.h->klen, fs.h->vlen};
-    uint64_t off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms);
+    uint64_t off;
+    if (is_root(fs.h->type)) {  // a large collection: a structure of its own (O(n), as in Redis)
+      St st = copy_collection(fs.h, d, dl, &off);
+      if (st != St::Ok) return st;
+    } else {
+      Slice part{reinterpret_cast<const uint8_t*>(fs.h + 1) + fs.h->klen, fs.h->vlen};
+      off = write_item(d, dl, &part, 1, fs.h->vlen, fs.h->flags, fs.h->expire_ms, fs.h->type);
+    }
     if (!off) return St::NoMem;
     if (!publish(hd, dst ? &fd : nullptr, off)) {
       alloc_.free(off);
@@ -726,6 +716,7 @@ StoreStats Store::stats() const {
   s.maxmemory = maxmemory_;
   s.expires = expiry_.size();
   s.inplace_writes = inplace_writes_;
+  s.colls_freeing = coll_free_.size() - coll_free_head_;
   s.avg_ttl_ms = expiry_.avg_ttl_ms(now_ms());
   return s;
 }

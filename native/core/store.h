@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "alloc.h"
+#include "coll.h"
 #include "dirty.h"
 #include "expiry.h"
 #include "index.h"
@@ -37,6 +38,7 @@ enum class St : int {
   NoMem = 4,         // pool full
   TooLarge = 5,      // value or key beyond the limits
   TooManyKeys = 6,   // multi-key write larger than the intent log
+  WrongType = 7,     // the key holds another type (a string op on a hash, a hash op on a set, ...)
 };
 
 struct ItemView {
@@ -59,6 +61,25 @@ struct Slice {
   uint64_t n;
 };
 
+// A field and its value (empty for a set member, the 8-byte score of a sorted-set member).
+struct MapEntry {
+  Slice f, v;
+};
+
+// When a packed collection is converted into a large one (Redis's *-max-listpack-* and
+// set-max-intset-entries): more entries than `entries` (`int_entries` for a set of integers only),
+// or a field or value longer than `value`.
+struct MapLimits {
+  uint64_t entries = 128, value = 64, int_entries = 512;
+};
+
+// What a key holds (TYPE, OBJECT ENCODING).
+struct KeyInfo {
+  uint8_t type;   // ItemType byte: kind | encoding (coll.h)
+  uint8_t flags;  // a packed collection's flags (PACK_INTS)
+  uint64_t count;  // elements of a collection, bytes of a string
+};
+
 struct StoreStats {
   uint64_t items, used_bytes, total_bytes, free_pages, pool_size;
   uint64_t corrupt_dropped, expired_removed, flushed_removed, barriers, flushes, drains;
@@ -70,6 +91,7 @@ struct StoreStats {
   uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
   uint64_t inplace_writes;  // SETRANGE/SETBIT writes made in place (patch_range)
+  uint64_t colls_freeing;   // large collections deleted whose chunks are still being freed
 };
 
 enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
@@ -147,6 +169,28 @@ class Store {
   St mset(const std::vector<Slice>& kv, bool nx);  // kv = k1 v1 k2 v2 ...; crash-atomic
   void flush_all();
 
+  // What the key holds; false when absent.
+  bool key_info(const uint8_t* k, uint64_t kl, KeyInfo& out);
+
+  // Maps: hashes, sets and sorted sets' members (kind KIND_HASH/KIND_SET/KIND_ZSET; store_map.cc).
+  // Every call answers WrongType, without any effect, when the key holds another type. Slices
+  // returned point into the pool and stay valid until the next write or barrier.
+  St map_get(const uint8_t* k, uint64_t kl, uint8_t kind, const uint8_t* f, uint64_t fl, Slice* val);
+  // Sets fields (fv = f1 v1 f2 v2 ...), creating the key; nx: only fields not there. *added = new
+  // fields. Crash-atomic as one write (more fields than the intent log holds at once are applied in
+  // crash-atomic groups; in a transaction begin_atomic bounds them).
+  St map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added);
+  // Removes fields; the key goes with its last field. *removed = fields that were there.
+  St map_del(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fields, uint64_t* removed);
+  St map_len(const uint8_t* k, uint64_t kl, uint8_t kind, uint64_t* n);  // 0 when absent
+  // Entries from `cursor`, at least `count` unless the end comes first; *next = 0 at the end. A
+  // packed collection answers whole. An entry there for the whole scan is returned at least once.
+  St map_scan(const uint8_t* k, uint64_t kl, uint8_t kind, uint64_t cursor, uint64_t count, std::vector<MapEntry>& out,
+              uint64_t* next);
+  // One entry chosen at random (NotFound when the key is absent).
+  St map_random(const uint8_t* k, uint64_t kl, uint8_t kind, MapEntry* out);
+  void set_map_limits(uint8_t kind, const MapLimits& l) { map_limits_[kind & 3] = l; }
+
   // Transactions (MULTI/EXEC). Every write between begin_atomic() and end_atomic() joins one turn
   // that the next barrier commits through the intent log, so after a crash all of them are there
   // or none. `buckets` bounds the index buckets those writes may stage (LOG_OP_MARGIN per keyed
@@ -204,7 +248,36 @@ class Store {
   bool stale(const ItemHeader* h) const { return h->epoch != uint32_t(flush_epoch_); }
   void drop(uint64_t hash, uint64_t boff, int idx, uint64_t off, bool was_live, bool free_it);
   uint64_t write_item(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen,
-                      uint32_t flags, int64_t expire_ms);
+                      uint32_t flags, int64_t expire_ms, uint8_t type = ITEM_STRING);
+  // Collections (store_map.cc).
+  struct MapHit {
+    uint64_t boff;
+    int idx;
+    uint64_t off;
+    const ItemHeader* h;
+  };
+  int find_map(const uint8_t* k, uint64_t kl, uint64_t hash, uint8_t kind, Found& f);
+  uint64_t root_header(const ItemHeader* h) const;
+  const CollHeader* coll(uint64_t ch) const { return reinterpret_cast<const CollHeader*>(index_.view(ch)); }
+  CollHeader* coll_edit(uint64_t ch) { return reinterpret_cast<CollHeader*>(index_.edit(ch)); }
+  uint64_t dir_entry_off(const CollHeader* c, uint64_t seg) const { return align_line(c->dir) + seg * 8; }
+  uint64_t read_word(uint64_t off) const;
+  uint64_t map_bucket(const CollHeader* c, uint64_t b) const;
+  bool map_find(uint64_t ch, const uint8_t* f, uint64_t fl, uint64_t fh, MapHit& out);
+  St map_put_one(uint64_t ch, uint8_t kind, const uint8_t* f, uint64_t fl, const uint8_t* v, uint64_t vl, bool nx, bool* added);
+  St map_split(uint64_t ch);
+  uint64_t new_chunk(uint64_t bytes);
+  uint64_t write_tracked(const uint8_t* k, uint64_t kl, const Slice* parts, int nparts, uint64_t vlen, uint32_t flags,
+                         int64_t expire_ms, uint8_t type);
+  St build_large(uint8_t kind, const std::vector<PackedEntry>& es, uint64_t* ch_out);
+  St put_packed(uint64_t hash, const Found* old, const uint8_t* k, uint64_t kl, uint8_t kind, uint8_t flags,
+                const std::vector<PackedEntry>& es, int64_t expire_ms);
+  St copy_collection(const ItemHeader* src, const uint8_t* d, uint64_t dl, uint64_t* off_out);
+  void collect_entries(uint64_t ch, std::vector<PackedEntry>& out);
+  void release_if_root(uint64_t off, const ItemHeader* h);
+  void release_coll(uint64_t ch);
+  bool mark_coll(uint64_t ch, uint8_t kind);
+  void free_walk(uint64_t budget);
   bool publish(uint64_t hash, const Found* old, uint64_t off);
   void patch_range(uint64_t off, uint64_t at, const uint8_t* d, uint64_t dl);
   uint64_t inplace_min() const;
@@ -232,6 +305,14 @@ class Store {
     if (observer_) observer_->item_gone(off, item_at(off, nullptr));
   }
 
+  struct CollFree {
+    uint64_t ch, bucket;  // a deleted collection's header, and the next bucket to free
+  };
+  std::vector<CollFree> coll_free_;  // deleted large collections, freed in slices (maintenance)
+  size_t coll_free_head_ = 0, op_coll_free_ = 0;
+  std::vector<uint64_t> op_allocs_;  // chunks the current op allocated: freed if it is undone
+  bool moving_root_ = false;         // RENAME: the root unlinked from the source key lives on
+  MapLimits map_limits_[4];
   std::unique_ptr<Pool> pool_;
   DirtyRanges dirty_;
   Allocator alloc_;
@@ -272,5 +353,47 @@ class Store {
   std::vector<ClassRemovals> removals_;  // per class, [nclasses] for large items
   uint64_t corrupt_ = 0, expired_ = 0, flushed_removed_ = 0, barriers_ = 0, log_replayed_ = 0;
 };
+
+// One write that, when the pool is full, is undone whole and tried again after making room: freeing
+// what waits for a barrier, expiring keys past their TTL, then evicting by policy. A template
+// here, not in store.cc, because every family of writes (strings, maps) runs through it.
+template <class F>
+St Store::with_reclaim(F op) {
+  guard_log();
+  St st;
+  // One try of the operation: kept unless it ran out of memory, else undone completely.
+  auto attempt = [&]() {
+    op_begin();
+    st = op();
+    if (st != St::NoMem) {
+      index_.op_end();
+      expiry_.op_end();
+      return true;
+    }
+    op_rollback();
+    return false;
+  };
+  if (attempt()) return st;
+  // In a transaction nothing can be freed for reuse before its barrier (see begin_atomic).
+  if (in_atomic_) return St::NoMem;
+  if (reclaim() && attempt()) return st;
+  // Memory held by keys already past their TTL is reclaimed before any live key is evicted and
+  // before -OOM is answered (with noeviction too), the earliest first, a batch at a time.
+  for (bool more = true; more;) {
+    if (!expire_due(256, INT64_MAX, &more)) break;
+    barrier();  // the expired chunks are free once their unlinking is persistent
+    if (attempt()) return st;
+  }
+  // Evict by policy, a few keys at a time, until the write fits (bounded: a large value may need
+  // whole free pages, which evicting small items yields only slowly).
+  for (int round = 0; policy_ != EvictPolicy::NoEviction && round < 1024; round++) {
+    int n = 0;
+    for (int i = 0; i < 8; i++) n += evict_one();
+    if (!n) break;
+    barrier();  // the evicted chunks are free once their unlinking is persistent
+    if (attempt()) return st;
+  }
+  return St::NoMem;
+}
 
 }  // namespace dax

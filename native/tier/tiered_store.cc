@@ -16,7 +16,7 @@ bool TieredStore::get(const uint8_t* k, uint64_t kl, ItemView& out) {
     return true;
   }
   if (!store_.get_hashed(k, kl, hash, out, &off)) return false;
-  tier_.offer(hash, off, out.h);
+  if (out.h->type == ITEM_STRING) tier_.offer(hash, off, out.h);  // collections are reached through the pool
   return true;
 }
 

@@ -55,6 +55,13 @@ export interface Config {
   clientOutputBufferLimitNormal: OutputBufferLimit;
   clientOutputBufferLimitPubsub: OutputBufferLimit;
   itemSizeMax: number;
+  hashMaxListpackEntries: number;
+  hashMaxListpackValue: number;
+  setMaxIntsetEntries: number;
+  setMaxListpackEntries: number;
+  setMaxListpackValue: number;
+  zsetMaxListpackEntries: number;
+  zsetMaxListpackValue: number;
   memcachedShutdown: boolean;
   logLevel: LogLevel;
   metricsPort: number;
@@ -310,6 +317,23 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'the same for a client with Pub/Sub subscriptions: unsent messages and replies past hard, or over soft for seconds' }),
   def('item-size-max', 'itemSizeMax', { section: LIMITS, default: '1mb', kind: size(1024, 1024 ** 3),
     doc: 'largest memcached item, 1kb to 1gb and at most half of pool-size (memcached -I; its 1m is 1mb here)' }),
+
+  // Redis's encoding thresholds: a collection within them is kept packed in one item (rewritten
+  // whole by a write), past them as a table of elements; it never goes back.
+  def('hash-max-listpack-entries', 'hashMaxListpackEntries', { section: LIMITS, default: '128', kind: int(0, 65535), mutable: true,
+    doc: 'most fields of a hash kept packed in one item (reported as listpack)' }),
+  def('hash-max-listpack-value', 'hashMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
+    doc: 'longest field or value of a hash kept packed' }),
+  def('set-max-intset-entries', 'setMaxIntsetEntries', { section: LIMITS, default: '512', kind: int(0, 65535), mutable: true,
+    doc: 'most members of a set of integers kept packed in numeric order (reported as intset)' }),
+  def('set-max-listpack-entries', 'setMaxListpackEntries', { section: LIMITS, default: '128', kind: int(0, 65535), mutable: true,
+    doc: 'most members of any other set kept packed (reported as hashtable, as Redis 7.0 does)' }),
+  def('set-max-listpack-value', 'setMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
+    doc: 'longest member of such a set kept packed' }),
+  def('zset-max-listpack-entries', 'zsetMaxListpackEntries', { section: LIMITS, default: '128', kind: int(0, 65535), mutable: true,
+    doc: 'most members of a sorted set kept packed (reported as listpack)' }),
+  def('zset-max-listpack-value', 'zsetMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
+    doc: 'longest member of a sorted set kept packed' }),
 
   def('memcached-shutdown', 'memcachedShutdown', { section: MC, default: 'false', kind: bool(),
     doc: 'allow the memcached "shutdown" command to stop the server (memcached -A)' }),

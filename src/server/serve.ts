@@ -11,6 +11,7 @@ import { Store } from '../store/store.js';
 import { Server } from './server.js';
 import { resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
 import { applyPoolReadDelay, applyTierMemory, POOL_READ_DELAY_ENV } from './tier-budget.js';
+import { applyCollectionLimits } from './collection-limits.js';
 
 export async function serve(argv: string[]): Promise<number> {
   let config: Config;
@@ -93,6 +94,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
       },
     });
     store.setEviction(config.maxmemoryPolicy, config.maxmemory);
+    applyCollectionLimits(store, config);
   } catch (e) {
     const err = e as Error & { code?: string };
     log.fatal({ pool: config.pool, code: err.code, err: err.message }, 'cannot open the pool');

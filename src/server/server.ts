@@ -19,6 +19,7 @@ import { RespListener } from './resp/listener.js';
 import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
 import { applyTierMemory } from './tier-budget.js';
+import { applyCollectionLimits, COLLECTION_LIMIT_SETTINGS } from './collection-limits.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 
 export interface ServerOptions {
@@ -184,6 +185,7 @@ export class Server {
       this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);
     }
     if (names.includes('tier-memory')) applyTierMemory(this.store, this.config);
+    if (names.some((n) => COLLECTION_LIMIT_SETTINGS.includes(n))) applyCollectionLimits(this.store, this.config);
     if (names.includes('hz') && this.maintenance) {
       this.maintenance.stop();
       this.maintenance = startMaintenance(this.store, this.config.hz);

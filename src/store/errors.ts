@@ -4,6 +4,7 @@ export type StoreErrorCode =
   | 'OOM' // the pool has no room for the write
   | 'TOO_LARGE' // key or value beyond the store's limits
   | 'TOO_MANY_KEYS' // a multi-key write larger than the intent log
+  | 'WRONGTYPE' // the key holds another type (a string command on a hash, ...)
   | 'CLOSED';
 
 export class StoreError extends Error {
@@ -25,10 +26,12 @@ export const enum Status {
   NoMem = 4,
   TooLarge = 5,
   TooManyKeys = 6,
+  WrongType = 7,
 }
 
 export function failIfError(st: number): void {
   if (st === Status.NoMem) throw new StoreError('OOM', 'pool is full');
   if (st === Status.TooLarge) throw new StoreError('TOO_LARGE', 'key or value too large');
   if (st === Status.TooManyKeys) throw new StoreError('TOO_MANY_KEYS', 'too many keys for one atomic write');
+  if (st === Status.WrongType) throw new StoreError('WRONGTYPE', 'the key holds another type');
 }

@@ -110,6 +110,9 @@ export interface CheckReport {
   expiredItems: number;
   largeItems: number;
   overflowBuckets: number;
+  /** Large collections (hashes, sets past their packed size) and their elements. */
+  collections: number;
+  elements: number;
   maxChain: number;
   buckets: number;
   logPending: number;
@@ -170,6 +173,14 @@ export interface NativeStore {
   setAccessHint(key: Bytes, idleSeconds: number, frequency: number): boolean;
   setTier(budgetBytes: number): void;
   setReadDelay(ns: number): void;
+  keyInfo(key: Bytes): [number, number, number] | null;
+  mapGet(kind: number, key: Bytes, field: Bytes): Buffer | null | number;
+  mapPut(kind: number, key: Bytes, fieldsAndValues: Bytes[], nx: boolean): number;
+  mapDel(kind: number, key: Bytes, fields: Bytes[]): number;
+  mapLen(kind: number, key: Bytes): number;
+  mapScan(kind: number, key: Bytes, cursor: number, count: number, values: boolean): Array<number | Buffer> | number;
+  mapRandom(kind: number, key: Bytes): [Buffer, Buffer] | null | number;
+  setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
 }
 
 interface NativeModule {

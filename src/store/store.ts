@@ -8,8 +8,10 @@
 import { native, type NativeStore, type NativeStoreOptions, type NativeStats, type NativeClassStats, type CheckReport, type PoolInfo } from './native.js';
 import { StoreError, Status, failIfError } from './errors.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
+import { Kind, MapStore, keyInfoOf, type KeyInfo } from './maps.js';
 
 export { StoreError } from './errors.js';
+export { Kind, MapStore, PACK_INTS, type KeyInfo, type MapLimits } from './maps.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, TierStats, CheckReport, PoolInfo } from './native.js';
 
 export interface Entry {
@@ -53,11 +55,64 @@ const outcome: Record<number, SetOutcome> = {
 };
 
 export class Store {
-  private readonly meta = new Float64Array(4); // [flags, expireMs, cas, length] of the last op
+  private readonly meta = new Float64Array(5); // [flags, expireMs, cas, length, type] of the last op
   private closed = false;
+  private inAtomic = false;
+  /** Hashes, sets, and sorted sets' members with their scores (maps.ts). */
+  readonly hashes: MapStore;
+  readonly sets: MapStore;
+  readonly zsets: MapStore;
 
   private constructor(private readonly n: NativeStore) {
     n.setMeta(this.meta);
+    this.hashes = new MapStore(n, Kind.Hash);
+    this.sets = new MapStore(n, Kind.Set);
+    this.zsets = new MapStore(n, Kind.Zset);
+  }
+
+  /**
+   * After a string read that found nothing (getValue, lookup, getRange): whether the key is there
+   * but holds a collection (Redis answers WRONGTYPE; memcached misses).
+   */
+  get lastMissWasCollection(): boolean {
+    return this.meta[4]! > 0;
+  }
+
+  /** getValue for a command that works on strings only: a collection there throws WRONGTYPE. */
+  stringValue(key: Buffer): Buffer | null {
+    const v = this.n.get(key);
+    if (v === null) this.failIfCollection();
+    return v;
+  }
+
+  /** lookup() for strings only (WRONGTYPE on a collection). */
+  stringLookup(key: Buffer): number {
+    const n = this.n.lookup(key);
+    if (n < 0) this.failIfCollection();
+    return n;
+  }
+
+  /** getRange() for strings only (WRONGTYPE on a collection). */
+  stringRange(key: Buffer, offset: number, length: number): Buffer | null {
+    const v = this.n.getRange(key, offset, length);
+    if (v === null) this.failIfCollection();
+    return v;
+  }
+
+  /** head() for strings only (WRONGTYPE on a collection). */
+  stringHead(key: Buffer): { flags: number; expireMs: number; cas: number; length: number } | null {
+    const h = this.head(key);
+    if (h !== null && this.meta[4]! !== 0) throw new StoreError('WRONGTYPE', 'the key holds another type');
+    return h;
+  }
+
+  private failIfCollection(): void {
+    if (this.meta[4]! > 0) throw new StoreError('WRONGTYPE', 'the key holds another type');
+  }
+
+  /** What the key holds (TYPE, OBJECT ENCODING), or null when absent. */
+  keyInfo(key: Buffer): KeyInfo | null {
+    return keyInfoOf(this.n.keyInfo(key));
   }
 
   /** Opens (or, with createSize, creates) a pool. Throws an Error with code EPOOL* when refused. */
@@ -223,10 +278,17 @@ export class Store {
    * not run, when `buckets` is over atomicCapacity.
    */
   atomically(buckets: number, bytes: number, fn: () => void): boolean {
+    // Within a transaction already (a SINTERSTORE inside EXEC): its writes join the outer one.
+    if (this.inAtomic) {
+      fn();
+      return true;
+    }
     if (!this.n.beginAtomic(buckets, bytes)) return false;
+    this.inAtomic = true;
     try {
       fn();
     } finally {
+      this.inAtomic = false;
       this.n.endAtomic();
     }
     return true;

@@ -48,7 +48,7 @@ function getbit(ctx: CommandContext, argv: Buffer[]): Reply {
   const offset = bitOffset(ctx, argv[2]!);
   if (offset instanceof ErrorReply) return offset;
   // One byte is read, not the whole value.
-  const byte = ctx.store.getRange(argv[1]!, Math.floor(offset / 8), 1);
+  const byte = ctx.store.stringRange(argv[1]!, Math.floor(offset / 8), 1);
   if (byte === null || byte.length === 0) return 0;
   return (byte[0]! >> (7 - (offset % 8))) & 1;
 }
@@ -81,12 +81,12 @@ function bitRange(start: bigint, end: bigint, length: number, isBit: boolean): [
  */
 function bitsOf(ctx: CommandContext, key: Buffer, from: number, to: number): [Buffer, number] {
   const first = Math.floor(from / 8);
-  return [ctx.store.getRange(key, first, Math.floor(to / 8) - first + 1) ?? EMPTY, first * 8];
+  return [ctx.store.stringRange(key, first, Math.floor(to / 8) - first + 1) ?? EMPTY, first * 8];
 }
 
 /** BITCOUNT key [start end [BYTE|BIT]]. Redis 7.0 looks the key up first: a missing key is 0 whatever the arguments. */
 function bitcount(ctx: CommandContext, argv: Buffer[]): Reply {
-  const length = ctx.store.lookup(argv[1]!);
+  const length = ctx.store.stringLookup(argv[1]!);
   if (length < 0) return 0;
   if (argv.length === 2) {
     const [bytes] = bitsOf(ctx, argv[1]!, 0, length * 8 - 1);
@@ -117,7 +117,7 @@ function bitpos(ctx: CommandContext, argv: Buffer[]): Reply {
   if (bitArg === null) return NOT_INTEGER;
   if (bitArg !== 0n && bitArg !== 1n) return BIT_ARG_ERR;
   const bit = bitArg === 1n ? 1 : 0;
-  const length = ctx.store.lookup(argv[1]!);
+  const length = ctx.store.stringLookup(argv[1]!);
   if (length < 0) return bit ? -1 : 0;
   let from: number;
   let to: number;
@@ -166,7 +166,7 @@ function bitop(ctx: CommandContext, argv: Buffer[]): Reply {
   const sources: Buffer[] = [];
   let maxLen = 0;
   for (let j = 3; j < argv.length; j++) {
-    const v = ctx.store.getValue(argv[j]!) ?? EMPTY;
+    const v = ctx.store.stringValue(argv[j]!) ?? EMPTY;
     sources.push(v);
     if (v.length > maxLen) maxLen = v.length;
   }
@@ -276,7 +276,7 @@ function bitfieldGeneric(ctx: CommandContext, argv: Buffer[], readOnlyCommand: b
   // the whole value; bits past the value's end read as 0.
   const first = Math.floor(lo / 8);
   const base = first * 8;
-  const window = ctx.store.getRange(key, first, Math.floor(hi / 8) - first + 1);
+  const window = ctx.store.stringRange(key, first, Math.floor(hi / 8) - first + 1);
   const valueLength = window === null ? 0 : ctx.store.lastLength;
   const original = window ?? EMPTY;
   const read = (buf: Buffer, op: FieldOp): Reply =>

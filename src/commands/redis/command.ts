@@ -15,12 +15,13 @@ const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
 
 const GROUP_CATEGORY: Record<CommandGroup, string> = {
   string: '@string', generic: '@keyspace', connection: '@connection', server: '',
-  bitmap: '@bitmap', pubsub: '@pubsub', transactions: '@transaction',
+  bitmap: '@bitmap', pubsub: '@pubsub', transactions: '@transaction', hash: '@hash', set: '@set',
 };
 
 /** ACL categories in Redis's bit order (COMMAND INFO lists them that way). */
 const CATEGORY_ORDER = [
-  '@keyspace', '@read', '@write', '@string', '@bitmap', '@pubsub', '@admin', '@fast', '@slow', '@dangerous',
+  '@keyspace', '@read', '@write', '@set', '@sortedset', '@list', '@hash', '@string', '@bitmap', '@pubsub', '@admin',
+  '@fast', '@slow', '@blocking', '@dangerous',
   '@connection', '@transaction',
 ];
 

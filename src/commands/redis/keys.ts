@@ -9,7 +9,7 @@ import {
   unknownSubcommand,
   wrongArity,
 } from '../../protocol/resp/errors.js';
-import { StoreError } from '../../store/store.js';
+import { Kind, PACK_INTS, StoreError, type KeyInfo } from '../../store/store.js';
 import { maxmemory, maxmemoryPolicy, optIs, parseInt32, parseLongLong, parseScanCursor, stringMatch } from './args.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -35,11 +35,22 @@ function exists(ctx: CommandContext, argv: Buffer[]): Reply {
   return n;
 }
 
-const STRING = new SimpleString('string');
 const NONE = new SimpleString('none');
+const TYPE_NAMES: Record<number, SimpleString> = {
+  [Kind.String]: new SimpleString('string'),
+  [Kind.Hash]: new SimpleString('hash'),
+  [Kind.Set]: new SimpleString('set'),
+  [Kind.Zset]: new SimpleString('zset'),
+};
+
+/** Redis's type name of what the key holds, or null when absent. */
+export function typeOf(ctx: CommandContext, key: Buffer): SimpleString | null {
+  const info = ctx.store.keyInfo(key);
+  return info === null ? null : TYPE_NAMES[info.kind]!;
+}
 
 function type(ctx: CommandContext, argv: Buffer[]): Reply {
-  return ctx.store.exists(argv[1]!) ? STRING : NONE;
+  return typeOf(ctx, argv[1]!) ?? NONE;
 }
 
 /** Batch size of the store walks behind KEYS. */
@@ -102,11 +113,17 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
     next = n;
     if (next === 0) break;
   }
-  // Every key is a string: TYPE keeps all of them or none (Redis 7.0 compares the type name
-  // case-insensitively and filters everything for an unknown name).
-  const keep = typeName === null || optIs(typeName, 'string');
+  // TYPE: Redis 7.0 compares the type name case-insensitively and filters everything for an
+  // unknown name.
   const out: Buffer[] = [];
-  if (keep) for (const k of batch) if (pattern === null || stringMatch(pattern, k)) out.push(k);
+  for (const k of batch) {
+    if (pattern !== null && !stringMatch(pattern, k)) continue;
+    if (typeName !== null) {
+      const t = typeOf(ctx, k);
+      if (t === null || t.value.toLowerCase() !== typeName.toString('latin1').toLowerCase()) continue;
+    }
+    out.push(k);
+  }
   return [String(next), out];
 }
 
@@ -189,12 +206,34 @@ export function stringEncoding(v: Buffer): { encoding: 'int' | 'embstr' | 'raw';
   return { encoding: v.length <= 44 ? 'embstr' : 'raw', int: null };
 }
 
+/**
+ * The encoding Redis 7.0 would report for a collection of this shape: a packed one is a listpack
+ * (an intset for a set of integers; a small set of other members is a hashtable in 7.0), a large
+ * one a hashtable (skiplist for a sorted set). Like Redis's, it never goes back to packed.
+ */
+function collectionEncoding(info: KeyInfo): string {
+  switch (info.kind) {
+    case Kind.Hash:
+      return info.large ? 'hashtable' : 'listpack';
+    case Kind.Set:
+      return !info.large && info.flags & PACK_INTS ? 'intset' : 'hashtable';
+    default:
+      return info.large ? 'skiplist' : 'listpack';
+  }
+}
+
 function objectEncoding(ctx: CommandContext, argv: Buffer[]): Reply {
+  const info = ctx.store.keyInfo(argv[2]!);
+  if (info === null) return null;
+  if (info.kind !== Kind.String) return collectionEncoding(info);
   const v = ctx.store.getValue(argv[2]!);
   return v === null ? null : stringEncoding(v).encoding;
 }
 
 function objectRefcount(ctx: CommandContext, argv: Buffer[]): Reply {
+  const info = ctx.store.keyInfo(argv[2]!);
+  if (info === null) return null;
+  if (info.kind !== Kind.String) return 1;
   const v = ctx.store.getValue(argv[2]!);
   if (v === null) return null;
   const { int } = stringEncoding(v);

@@ -98,7 +98,7 @@ const exec: CommandSpec = {
     for (const argv of m.queue) {
       const entry = table.find(argv[0]!.toString('latin1'));
       if (entry === undefined || !entry.spec.flags.includes('write')) continue;
-      buckets += ATOMIC_BUCKETS_PER_WRITE + ATOMIC_BUCKETS_PER_KEY * keyCount(entry.spec, argv.length);
+      buckets += ATOMIC_BUCKETS_PER_WRITE + ATOMIC_BUCKETS_PER_KEY * keyCount(entry.spec, argv.length) + (entry.spec.logLines?.(argv) ?? 0);
       // Item headers, and chunks up to a size class (1.25 apart) above what they hold.
       for (const a of argv) bytes += Math.ceil(a.length * 1.25) + 64;
     }

@@ -39,7 +39,7 @@ const EMPTY = Buffer.alloc(0);
 /** The value is copied from the pool straight into the reply when it is written (FillBulk). */
 function get(ctx: CommandContext, argv: Buffer[]): Reply {
   const store = ctx.store;
-  const length = store.lookup(argv[1]!);
+  const length = store.stringLookup(argv[1]!);
   return length < 0 ? null : new FillBulk(length, store.copyFoundValue);
 }
 
@@ -64,7 +64,7 @@ function setGeneric(
     if (r instanceof ErrorReply) return r;
     when = r;
   }
-  const old = flags & OBJ_GET ? ctx.store.getValue(key) : null;
+  const old = flags & OBJ_GET ? ctx.store.stringValue(key) : null;
   const outcome = ctx.store.set(key, value, {
     condition: flags & OBJ_NX ? 'NX' : flags & OBJ_XX ? 'XX' : undefined,
     // A time already past (EXAT/PXAT) stores a key that is expired at once, as in Redis 7.0.
@@ -98,13 +98,13 @@ function psetex(ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 function getset(ctx: CommandContext, argv: Buffer[]): Reply {
-  const old = ctx.store.getValue(argv[1]!);
+  const old = ctx.store.stringValue(argv[1]!);
   ctx.store.set(argv[1]!, argv[2]!); // drops the TTL, like SET
   return old;
 }
 
 function getdel(ctx: CommandContext, argv: Buffer[]): Reply {
-  const old = ctx.store.getValue(argv[1]!);
+  const old = ctx.store.stringValue(argv[1]!);
   if (old !== null) ctx.store.delete(argv[1]!);
   return old;
 }
@@ -113,7 +113,7 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
   const o = parseStringOptions(argv, 2, 'get');
   if (o instanceof ErrorReply) return o;
   const key = argv[1]!;
-  const value = ctx.store.getValue(key);
+  const value = ctx.store.stringValue(key);
   if (value === null) return null;
   const hadTtl = ctx.store.lastExpireMs !== 0;
   if (o.expire) {
@@ -145,7 +145,7 @@ function msetGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
 function append(ctx: CommandContext, argv: Buffer[]): Reply {
   const key = argv[1]!;
   const data = argv[2]!;
-  const head = ctx.store.head(key);
+  const head = ctx.store.stringHead(key);
   if (head === null) {
     ctx.store.set(key, data);
     return data.length;
@@ -155,7 +155,7 @@ function append(ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 function strlen(ctx: CommandContext, argv: Buffer[]): Reply {
-  return ctx.store.head(argv[1]!)?.length ?? 0;
+  return ctx.store.stringHead(argv[1]!)?.length ?? 0;
 }
 
 /**
@@ -163,7 +163,7 @@ function strlen(ctx: CommandContext, argv: Buffer[]): Reply {
  * keeps the TTL and the memcached flags. Exported for the crash workload, which drives the store.
  */
 export function incrByValue(store: Store, key: Buffer, delta: bigint): bigint | 'not_integer' | 'overflow' {
-  const cur = store.getValue(key);
+  const cur = store.stringValue(key);
   let v = 0n;
   if (cur !== null) {
     const parsed = parseInt64(cur);
@@ -206,7 +206,7 @@ function decrby(ctx: CommandContext, argv: Buffer[]): Reply {
 /** In long double, exactly as Redis (see longdouble.ts); keeps the TTL and memcached flags. */
 function incrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   const key = argv[1]!;
-  const cur = ctx.store.getValue(key);
+  const cur = ctx.store.stringValue(key);
   const value = cur === null ? ZERO : parseLongDouble(cur);
   const by = parseLongDouble(argv[2]!);
   if (value === null || by === null) return NOT_FLOAT;
@@ -226,7 +226,7 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (start === null) return NOT_INTEGER;
   let end = parseLongLong(argv[3]!);
   if (end === null) return NOT_INTEGER;
-  const length = ctx.store.lookup(argv[1]!);
+  const length = ctx.store.stringLookup(argv[1]!);
   if (length < 0) return EMPTY;
   const len = BigInt(length);
   if (start < 0n && end < 0n && start > end) return EMPTY;
@@ -237,7 +237,7 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (end >= len) end = len - 1n;
   if (start > end || len === 0n) return EMPTY;
   // Only the range is copied out of the pool (a large value's GETRANGE costs its range).
-  return ctx.store.getRange(argv[1]!, Number(start), Number(end - start) + 1) ?? EMPTY;
+  return ctx.store.stringRange(argv[1]!, Number(start), Number(end - start) + 1) ?? EMPTY;
 }
 
 const OFFSET_OUT_OF_RANGE = new ErrorReply('ERR offset is out of range');
@@ -248,7 +248,7 @@ function setrange(ctx: CommandContext, argv: Buffer[]): Reply {
   const offset = parseLongLong(argv[2]!);
   if (offset === null) return NOT_INTEGER;
   if (offset < 0n) return OFFSET_OUT_OF_RANGE;
-  const head = ctx.store.head(key);
+  const head = ctx.store.stringHead(key);
   if (data.length === 0) return head?.length ?? 0; // nothing to write: never creates the key
   if (offset + BigInt(data.length) > BigInt(protoMaxBulkLen(ctx))) return STRING_TOO_LONG;
   return ctx.store.setRange(key, Number(offset), data);
@@ -261,8 +261,8 @@ const UINT32_MAX = 0xffffffff;
 
 /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis's dynamic programming, ported. */
 function lcs(ctx: CommandContext, argv: Buffer[]): Reply {
-  const a = ctx.store.getValue(argv[1]!) ?? EMPTY;
-  const b = ctx.store.getValue(argv[2]!) ?? EMPTY;
+  const a = ctx.store.stringValue(argv[1]!) ?? EMPTY;
+  const b = ctx.store.stringValue(argv[2]!) ?? EMPTY;
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;

@@ -10,6 +10,7 @@ import {
   unknownCommand,
   unknownSubcommand,
   wrongArity,
+  WRONGTYPE,
   type Reply,
 } from '../../protocol/resp/index.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -27,9 +28,11 @@ import { multiCommands, QUEUED, RUN_IN_MULTI } from './multi.js';
 import { isSubscribed, pubsubCommands, subscribedModeError, SUBSCRIBED_MODE_COMMANDS } from './pubsub.js';
 import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
+import { hashCommands } from './hashes.js';
+import { setCommands } from './sets.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
-export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap';
+export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set';
 
 export interface CommandEntry {
   readonly spec: CommandSpec;
@@ -68,6 +71,8 @@ export function storeErrorReply(e: StoreError): ErrorReply {
       return TOO_MANY_KEYS;
     case 'CLOSED':
       return CLOSED;
+    case 'WRONGTYPE':
+      return WRONGTYPE;
   }
 }
 
@@ -307,6 +312,8 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['transactions', multiCommands],
       ['pubsub', pubsubCommands],
       ['bitmap', bitmapCommands],
+      ['hash', hashCommands],
+      ['set', setCommands],
     ],
     opts,
   );

@@ -53,6 +53,12 @@ export interface CommandSpec {
   handler: CommandHandler;
   /** ACL categories beyond those the flags and the group give (Redis's own, e.g. RESTORE's @dangerous). */
   categories?: readonly string[];
+  /**
+   * Intent-log lines a write with these arguments may stage beyond one keyed write's margin: a
+   * collection write of many elements stages some per element (MULTI/EXEC sizes its transaction
+   * with it).
+   */
+  logLines?: (argv: Buffer[]) => number;
   /** Subcommands (CONFIG GET, CLIENT LIST, ...), lower-case name -> spec with its own arity. */
   subcommands?: Record<string, CommandSpec>;
 }

@@ -1,0 +1,93 @@
+// What the collection families (hashes.ts, sets.ts) share: HSCAN/SSCAN's arguments and walk, the
+// count argument of HRANDFIELD/SRANDMEMBER/SPOP, and the shape of their replies.
+import { ErrorReply, type Reply } from '../../protocol/resp/reply.js';
+import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
+import type { MapStore } from '../../store/store.js';
+import { optIs, parseLongLong, parseScanCursor, stringMatch } from './args.js';
+
+const INVALID_CURSOR = new ErrorReply('ERR invalid cursor');
+const MAX_SCAN_COUNT = 1 << 30;
+
+/**
+ * HSCAN/SSCAN key cursor [MATCH pattern] [COUNT count] (Redis's scanGenericCommand): a page of
+ * [cursor, items]. The cursor is the map's bucket number, valid as the map grows; a small (packed)
+ * map answers whole with cursor 0, as a listpack/intset does in Redis. `values`: field-value pairs.
+ */
+export function scanMap(maps: MapStore, argv: Buffer[], values: boolean): Reply {
+  const cursor = parseScanCursor(argv[2]!);
+  if (cursor === null) return INVALID_CURSOR;
+  let count = 10;
+  let pattern: Buffer | null = null;
+  for (let i = 3; i < argv.length; ) {
+    const left = argv.length - i;
+    if (optIs(argv[i]!, 'count') && left >= 2) {
+      const v = parseLongLong(argv[i + 1]!);
+      if (v === null) return NOT_INTEGER;
+      if (v < 1n) return SYNTAX_ERR;
+      count = v > BigInt(MAX_SCAN_COUNT) ? MAX_SCAN_COUNT : Number(v);
+      i += 2;
+    } else if (optIs(argv[i]!, 'match') && left >= 2) {
+      pattern = argv[i + 1]!;
+      if (pattern.length === 1 && pattern[0] === 0x2a) pattern = null;
+      i += 2;
+    } else {
+      return SYNTAX_ERR;
+    }
+  }
+  const start = cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
+  const { next, items } = maps.scan(argv[1]!, start, count, values);
+  if (pattern === null) return [String(next), items];
+  const step = values ? 2 : 1;
+  const out: Buffer[] = [];
+  for (let i = 0; i < items.length; i += step) {
+    if (!stringMatch(pattern, items[i]!)) continue;
+    for (let j = 0; j < step; j++) out.push(items[i + j]!);
+  }
+  return [String(next), out];
+}
+
+const LONG_MAX = 9223372036854775807n;
+const COUNT_OUT_OF_RANGE = new ErrorReply(`ERR value is out of range, value must between -${LONG_MAX} and ${LONG_MAX}`);
+
+/** The count of HRANDFIELD/SRANDMEMBER (getRangeLongFromObjectOrReply, -LONG_MAX..LONG_MAX). */
+export function parseRandomCount(arg: Buffer): bigint | ErrorReply {
+  const v = parseLongLong(arg);
+  if (v === null) return NOT_INTEGER;
+  if (v < -LONG_MAX) return COUNT_OUT_OF_RANGE;
+  return v;
+}
+
+/**
+ * `want` distinct random entries of a map of `size` (0 < want < size): Redis picks them by
+ * random draws while the map is much larger than the count, else takes all and drops random ones.
+ */
+export function distinctRandom(maps: MapStore, key: Buffer, want: number, size: number, values: boolean): Buffer[][] {
+  if (want * 3 > size) {
+    const all = maps.all(key, true);
+    const entries: Buffer[][] = [];
+    for (let i = 0; i < all.length; i += 2) entries.push(values ? [all[i]!, all[i + 1]!] : [all[i]!]);
+    while (entries.length > want) {
+      const j = Math.floor(Math.random() * entries.length);
+      entries[j] = entries[entries.length - 1]!;
+      entries.pop();
+    }
+    return entries;
+  }
+  const seen = new Map<string, Buffer[]>();
+  // Bounded: each draw is a random element, so `want` distinct ones come in about want draws.
+  for (let tries = 0; seen.size < want && tries < want * 64; tries++) {
+    const e = maps.random(key);
+    if (e === null) break;
+    const id = e[0].toString('latin1');
+    if (!seen.has(id)) seen.set(id, values ? e : [e[0]]);
+  }
+  if (seen.size < want) {
+    // Unlucky draws (or a very uneven table): fill from a walk.
+    const all = maps.all(key, true);
+    for (let i = 0; i < all.length && seen.size < want; i += 2) {
+      const id = all[i]!.toString('latin1');
+      if (!seen.has(id)) seen.set(id, values ? [all[i]!, all[i + 1]!] : [all[i]!]);
+    }
+  }
+  return [...seen.values()];
+}
