@@ -99,6 +99,15 @@ export class Store {
     return v;
   }
 
+  /**
+   * head() as memcached sees the keyspace: strings only, so a collection reads as absent (a read
+   * misses, add stores nothing, append/incr/touch/delete answer as for a missing key).
+   */
+  headIfString(key: Buffer): { flags: number; expireMs: number; cas: number; length: number } | null {
+    const h = this.head(key);
+    return h !== null && this.meta[4]! !== 0 ? null : h;
+  }
+
   /** head() for strings only (WRONGTYPE on a collection). */
   stringHead(key: Buffer): { flags: number; expireMs: number; cas: number; length: number } | null {
     const h = this.head(key);

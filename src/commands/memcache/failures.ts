@@ -41,6 +41,7 @@ export function storeErrorLine(ctx: McContext, e: unknown): string {
  * null returned. Otherwise: whether the key was there.
  */
 export function touchOrFail(ctx: McContext, key: Buffer, expireMs: number, noreply = false): boolean | null {
+  if (ctx.store.headIfString(key) === null) return false; // memcached sees strings only
   try {
     return ctx.store.touch(key, expireMs);
   } catch (e) {

@@ -19,7 +19,7 @@ export function deleteCommand(ctx: McContext, req: DeleteRequest): void {
   const c = server.counters;
   if (server.prefixes.enabled) server.prefixes.recordDelete(req.key);
   // The item's size gives its slab class for the per-class delete_hits.
-  const head = store.head(req.key);
+  const head = store.headIfString(req.key);
   if (head === null || !store.delete(req.key)) {
     c.deleteMisses++;
     if (!req.noreply) writeReply(w, REPLY.NOT_FOUND);
@@ -35,7 +35,7 @@ export function touchCommand(ctx: McContext, req: TouchRequest): void {
   const { store, server, w } = ctx;
   const c = server.counters;
   c.cmdTouch++;
-  const head = store.head(req.key);
+  const head = store.headIfString(req.key);
   let touched = false;
   if (head !== null) {
     const t = touchOrFail(ctx, req.key, expireAt(req.exptime, ctx.now), req.noreply);

@@ -22,7 +22,7 @@ export function metaArith(ctx: McContext, req: MetaArithRequest): void {
   const decr = f.mode === 'D' || f.mode === '-';
   const now = ctx.now;
 
-  const head = store.head(key);
+  const head = store.headIfString(key);
   let value: bigint;
   let created = false;
   let expireBefore: number;

@@ -9,7 +9,7 @@ export function metaDebug(ctx: McContext, req: MetaDebugRequest): void {
   server.counters.cmdMeta++;
   // A client wants fetch and access state: record it from now on.
   server.items.trackAccess(ctx.now);
-  const h = store.head(req.key);
+  const h = store.headIfString(req.key);
   if (h === null) {
     writeLine(w, 'EN');
     return;

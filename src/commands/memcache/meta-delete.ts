@@ -30,7 +30,7 @@ function apply(ctx: McContext, req: MetaDeleteRequest): MetaCode {
   const { store, server } = ctx;
   const { key, flags: f } = req;
   const c = server.counters;
-  const head = store.head(key);
+  const head = store.headIfString(key);
   if (head === null) {
     c.deleteMisses++;
     return 'NF';

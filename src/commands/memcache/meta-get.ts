@@ -121,7 +121,7 @@ function lookup(ctx: McContext, req: MetaGetRequest): Hit | null {
       created: false,
     };
   }
-  const h = store.head(req.key);
+  const h = store.headIfString(req.key);
   if (h === null) return null;
   return { flags: h.flags, expireMs: h.expireMs, cas: h.cas, length: h.length, value: undefined, created: false };
 }

@@ -77,7 +77,7 @@ function casSet(ctx: McContext, req: MetaSetRequest, expireMs: number, flags: nu
   const { store, server } = ctx;
   const { key, data, flags: f } = req;
   const c = server.counters;
-  const head = store.head(key);
+  const head = store.headIfString(key);
   if (head === null) {
     c.casMisses++;
     return 'NF';
@@ -109,7 +109,7 @@ function casSet(ctx: McContext, req: MetaSetRequest, expireMs: number, flags: nu
 function concat(ctx: McContext, req: MetaSetRequest): MetaCode {
   const { store, server } = ctx;
   const { key, data, flags: f } = req;
-  const head = store.head(key);
+  const head = store.headIfString(key);
   if (head === null) return 'NS';
   if (f.compareCas !== undefined && Number(f.compareCas) !== head.cas) return 'EX';
   if (memcachedItemBytes(key.length, head.length + data.length, head.flags) > server.config.itemSizeMax) return 'NS';

@@ -81,14 +81,14 @@ function apply(ctx: McContext, req: StoreRequest, cls: number): Buffer {
 function casStore(ctx: McContext, req: StoreRequest, expireMs: number): SetOutcome {
   const cas = Number(req.cas);
   // The store reads CAS 0 as "no comparison"; memcached items never have CAS 0, so it never matches.
-  if (cas === 0) return ctx.store.exists(req.key) ? 'cas_mismatch' : 'not_found';
+  if (cas === 0) return ctx.store.headIfString(req.key) !== null ? 'cas_mismatch' : 'not_found';
   return ctx.store.set(req.key, req.data, { cas, expireMs, flags: req.flags });
 }
 
 /** append/prepend keep the item's flags and TTL; a result past item_size_max is NOT_STORED. */
 function concat(ctx: McContext, req: StoreRequest): Buffer {
   const { store, server } = ctx;
-  const head = store.head(req.key);
+  const head = store.headIfString(req.key);
   if (head === null) return REPLY.NOT_STORED;
   if (memcachedItemBytes(req.key.length, head.length + req.data.length, head.flags) > server.config.itemSizeMax) {
     return REPLY.NOT_STORED;
