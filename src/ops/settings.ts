@@ -320,8 +320,8 @@ export const SETTINGS: readonly Setting[] = [
 
   // Redis's encoding thresholds: a collection within them is kept packed in one item (rewritten
   // whole by a write), past them as a table of elements; it never goes back.
-  def('hash-max-listpack-entries', 'hashMaxListpackEntries', { section: LIMITS, default: '128', kind: int(0, 65535), mutable: true,
-    doc: 'most fields of a hash kept packed in one item (reported as listpack)' }),
+  def('hash-max-listpack-entries', 'hashMaxListpackEntries', { section: LIMITS, default: '512', kind: int(0, 65535), mutable: true,
+    doc: 'most fields of a hash kept packed in one item (reported as listpack; 512 as in Redis 7.0)' }),
   def('hash-max-listpack-value', 'hashMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
     doc: 'longest field or value of a hash kept packed' }),
   def('set-max-intset-entries', 'setMaxIntsetEntries', { section: LIMITS, default: '512', kind: int(0, 65535), mutable: true,

@@ -16,6 +16,9 @@ const MAX_SCAN_COUNT = 1 << 30;
 export function scanMap(maps: MapStore, argv: Buffer[], values: boolean): Reply {
   const cursor = parseScanCursor(argv[2]!);
   if (cursor === null) return INVALID_CURSOR;
+  // As hscanCommand: a missing key answers an empty page and a wrong type WRONGTYPE before the
+  // options are parsed.
+  if (maps.size(argv[1]!) === 0) return ['0', []];
   let count = 10;
   let pattern: Buffer | null = null;
   for (let i = 3; i < argv.length; ) {

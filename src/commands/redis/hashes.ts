@@ -94,8 +94,10 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   const cur = ctx.store.hashes.get(argv[1]!, argv[2]!);
   let value = { neg: false, mant: 0n, exp: 0 };
   if (cur !== null) {
-    const v = parseLongDouble(cur);
-    if (v === null || typeof v === 'number') return NOT_FLOAT_VALUE;
+    // Redis 7.0's string2ld takes the whole value: a NUL inside it is no end of the number here.
+    const v = cur.includes(0) ? null : parseLongDouble(cur);
+    if (v === null) return NOT_FLOAT_VALUE;
+    if (typeof v === 'number') return NAN_OR_INFINITY; // an infinite value plus anything
     value = v;
   }
   const sum = addLongDouble(value, by);

@@ -260,9 +260,13 @@ const LCS_NO_MEMORY = new ErrorReply('ERR Insufficient memory, transient memory 
 const UINT32_MAX = 0xffffffff;
 
 /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis's dynamic programming, ported. */
+const LCS_NOT_STRING = new ErrorReply('ERR The specified keys must contain string values');
+
 function lcs(ctx: CommandContext, argv: Buffer[]): Reply {
-  const a = ctx.store.stringValue(argv[1]!) ?? EMPTY;
-  const b = ctx.store.stringValue(argv[2]!) ?? EMPTY;
+  // Redis's lcsCommand has its own error for a key of another type.
+  const a = ctx.store.getValue(argv[1]!) ?? (ctx.store.lastMissWasCollection ? null : EMPTY);
+  const b = ctx.store.getValue(argv[2]!) ?? (ctx.store.lastMissWasCollection ? null : EMPTY);
+  if (a === null || b === null) return LCS_NOT_STRING;
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;
