@@ -3,7 +3,8 @@
 // Options, checks and errors come in restoreCommand's order, so the same bad call gets the same error.
 import { ErrorReply, OK, type Reply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
-import { dumpString, restoreString } from '../../protocol/rdb/dump-payload.js';
+import { dumpCollection, dumpString, restoreString } from '../../protocol/rdb/dump-payload.js';
+import { Kind } from '../../store/store.js';
 import { LLONG_MAX, optIs, parseLongLong, storeExpireMs } from './args.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -15,6 +16,10 @@ const BAD_PAYLOAD = new ErrorReply('ERR DUMP payload version or checksum are wro
 const BAD_FORMAT = new ErrorReply('ERR Bad data format');
 
 function dump(ctx: CommandContext, argv: Buffer[]): Reply {
+  const info = ctx.store.keyInfo(argv[1]!);
+  if (info === null) return null;
+  if (info.kind === Kind.Hash) return dumpCollection('hash', ctx.store.hashes.all(argv[1]!, true));
+  if (info.kind === Kind.Set) return dumpCollection('set', ctx.store.sets.all(argv[1]!, false));
   const v = ctx.store.getValue(argv[1]!);
   return v === null ? null : dumpString(v);
 }

@@ -62,10 +62,32 @@ function integerEncoding(v: Buffer): Buffer | null {
   return null;
 }
 
+/** An RDB string: an integer encoding where one fits, else length and bytes. */
+function rdbString(value: Buffer): Buffer[] {
+  const int = integerEncoding(value);
+  return int ? [int] : [encodeLength(value.length), value];
+}
+
 /** The DUMP payload of a string value. */
 export function dumpString(value: Buffer): Buffer {
-  const body = integerEncoding(value);
-  const parts = body ? [Buffer.from([RDB_TYPE_STRING]), body] : [Buffer.from([RDB_TYPE_STRING]), encodeLength(value.length), value];
+  return withFooter([Buffer.from([RDB_TYPE_STRING]), ...rdbString(value)]);
+}
+
+const RDB_TYPE_SET = 2;
+const RDB_TYPE_HASH = 4;
+
+/**
+ * The DUMP payload of a set (members) or a hash (field, value, field, value ...), in the plain RDB
+ * forms every Redis reads (RDB_TYPE_SET / RDB_TYPE_HASH: a count, then RDB strings), as Redis
+ * itself writes a hashtable-encoded one.
+ */
+export function dumpCollection(kind: 'set' | 'hash', items: Buffer[]): Buffer {
+  const parts = [Buffer.from([kind === 'set' ? RDB_TYPE_SET : RDB_TYPE_HASH]), encodeLength(kind === 'set' ? items.length : items.length / 2)];
+  for (const it of items) parts.push(...rdbString(it));
+  return withFooter(parts);
+}
+
+function withFooter(parts: Buffer[]): Buffer {
   const footer = Buffer.alloc(10);
   footer.writeUInt16LE(DUMP_RDB_VERSION, 0);
   const head = Buffer.concat(parts);
