@@ -54,7 +54,8 @@ describe('configGet', () => {
     expect(all['memcached-bind']).toBe('127.0.0.1');
     expect(all['tier-memory']).toBe('auto');
     expect(all['client-output-buffer-limit-pubsub']).toBe(`${32 * 1024 ** 2} ${8 * 1024 ** 2} 60`);
-    expect(Object.keys(all)).toHaveLength(26);
+    expect(all['hash-max-listpack-entries']).toBe('512');
+    expect(Object.keys(all)).toHaveLength(33);
   });
 });
 
