@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { McSocket, runTool } from '../memcache/helpers.js';
 import { RespClient } from './resp-client.js';
 import { haveRedisServer, useScriptedPair } from './real-redis.js';
+import { rng } from './unordered.js';
 
 type Arg = string | Buffer;
 const B = (s: string) => Buffer.from(s, 'latin1');
@@ -355,18 +356,6 @@ const scripts: Record<string, Arg[][]> = {
     ['config', 'set', 'proto-max-bulk-len', '512mb'],
   ],
 };
-
-/** A small seeded generator (mulberry32), so the random scripts are the same on every run. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
-  };
-}
 
 /** Random bitmap commands over a few keys: random buffers, ranges, units, types and modes. */
 function randomScript(seed: number, length: number): Arg[][] {

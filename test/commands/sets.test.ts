@@ -16,52 +16,17 @@
 // Persistence of sets across restarts and kill -9, and memcached's view of a set key, are in
 // hashes.test.ts (its daxcache-only part loads a 1000-member set and a 100-member intset).
 import { describe, it, expect } from 'vitest';
-import { RawClient, decodeOne, encodeCommand, type RespValue } from '../helpers/resp.js';
-import { RespClient, type Wire } from './resp-client.js';
-import { haveRedisServer, runOnBoth, useScriptedPair, type RespPair } from './real-redis.js';
+import { RawClient } from '../helpers/resp.js';
+import type { Wire } from './resp-client.js';
+import { haveRedisServer, useScriptedPair } from './real-redis.js';
+import { members, raw3, rng, runUnordered, scan, scanAll, sorted3, type Arg, type Step } from './unordered.js';
 
-type Arg = string | Buffer;
 const B = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 // ---------------------------------------------------------------------------------------------
 // Scripts whose replies may be unordered: a step can ask for its reply to be put in a canonical
 // order (on both servers) before the comparison. Errors and nulls are compared as they are.
 // ---------------------------------------------------------------------------------------------
-
-type Order = 'members' | 'scan';
-interface Unordered {
-  order: Order;
-  cmd: Arg[];
-}
-type Step = Arg[] | Unordered;
-/** An array reply whose elements come in any order (SMEMBERS of a hashtable, SINTER, SUNION...). */
-const members = (...cmd: Arg[]): Unordered => ({ order: 'members', cmd });
-/** A [cursor, elements] reply: the cursor as it is, the elements in any order. */
-const scan = (...cmd: Arg[]): Unordered => ({ order: 'scan', cmd });
-
-const byText = (a: Wire, b: Wire): number => {
-  const x = JSON.stringify(a);
-  const y = JSON.stringify(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
-
-function canonical(w: Wire, order: Order): Wire {
-  if (!Array.isArray(w)) return w;
-  if (order === 'members') return [...w].sort(byText);
-  if (w.length !== 2) return w;
-  return [w[0]!, canonical(w[1]!, 'members')];
-}
-
-async function runUnordered(pair: RespPair, script: Step[]): Promise<void> {
-  const cmds = script.map((s) => (Array.isArray(s) ? s : s.cmd));
-  const { got, want } = await runOnBoth(pair.dax, pair.ref, cmds);
-  script.forEach((s, i) => {
-    if (Array.isArray(s)) return;
-    got[i] = [got[i]![0], canonical(got[i]![1], s.order)];
-    want[i] = [want[i]![0], canonical(want[i]![1], s.order)];
-  });
-  expect(got).toEqual(want);
-}
 
 /** `sadd key m(from) ... m(to - 1)`. */
 function saddRange(key: string, from: number, to: number, member: (i: number) => string = String): Arg[] {
@@ -700,18 +665,6 @@ const scripts: Record<string, Arg[][]> = {
   scripts['large sets: every member checked'] = s;
 }
 
-/** A small seeded generator (mulberry32), so the random scripts are the same on every run. */
-function rng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * n | 0;
-  };
-}
-
 /**
  * Random set commands over a few keys. With `intsOnly` every set is an intset (SMEMBERS compared
  * raw); otherwise string members turn up and SMEMBERS is compared unordered. Set operation
@@ -891,35 +844,6 @@ for (let seed = 5; seed <= 8; seed++) unorderedScripts[`random script ${seed}`] 
 // The differential suite.
 // ---------------------------------------------------------------------------------------------
 
-/** One RESP3 command's reply, the raw bytes as received (one command in flight). */
-async function raw3(c: RawClient, ...args: Arg[]): Promise<string> {
-  c.write(encodeCommand(...args));
-  const b = await c.raw((buf) => buf.length > 0 && decodeOne(buf, 0) !== undefined);
-  return b.toString('latin1');
-}
-
-/** A decoded RESP3 reply with set items (and plain arrays, for SRANDMEMBER) in a canonical order. */
-function sorted3(v: RespValue): RespValue {
-  const text = (x: RespValue) => (Buffer.isBuffer(x) ? x.toString('latin1') : JSON.stringify(x));
-  const sort = (xs: RespValue[]) => [...xs].sort((a, b) => (text(a) < text(b) ? -1 : text(a) > text(b) ? 1 : 0));
-  if (Array.isArray(v)) return sort(v);
-  if (v && typeof v === 'object' && !Buffer.isBuffer(v) && 'set' in v) return { set: sort(v.set) };
-  return v;
-}
-
-/** Every key of a SCAN over the whole keyspace (cursor followed to 0, bounded), sorted. */
-async function scanAll(c: RespClient, ...opts: Arg[]): Promise<string[]> {
-  const seen = new Set<string>();
-  let cursor = '0';
-  for (let calls = 0; calls < 10_000; calls++) {
-    const r = (await c.call('scan', cursor, ...opts)) as [{ b: string }, Array<{ b: string }>];
-    for (const k of r[1]) seen.add(k.b);
-    cursor = r[0].b;
-    if (cursor === '0') return [...seen].sort();
-  }
-  throw new Error('SCAN did not return to cursor 0');
-}
-
 const bulks = (w: Wire): string[] => (w as Array<{ b: string }>).map((x) => x.b);
 
 describe.runIf(haveRedisServer)('set commands against a real redis-server', () => {
@@ -1097,7 +1021,7 @@ describe.runIf(haveRedisServer)('set commands against a real redis-server', () =
         ['sscan', 'missing', '0'],
       ] as Arg[][]) {
         const [got, want] = await Promise.all([d.call(...cmd), r.call(...cmd)]);
-        expect({ cmd: cmd.join(' '), got: sorted3(got) }).toEqual({ cmd: cmd.join(' '), got: sorted3(want) });
+        expect({ cmd: cmd.join(' '), got: sorted3(got, { arrays: true }) }).toEqual({ cmd: cmd.join(' '), got: sorted3(want, { arrays: true }) });
       }
     } finally {
       d.close();
