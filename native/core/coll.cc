@@ -35,15 +35,13 @@ bool get_varint(const uint8_t*& p, const uint8_t* end, uint64_t& v) {
 
 }  // namespace
 
-bool unpack(const uint8_t* p, uint64_t n, Packed& out) {
-  out.entries.clear();
+bool packed_each(const uint8_t* p, uint64_t n, uint8_t* flags, bool (*on)(const PackedEntry&, void*), void* ctx) {
   if (n < PACK_HEADER) return false;
   uint32_t count;
   memcpy(&count, p, 4);
-  out.flags = p[4];
+  if (flags) *flags = p[4];
   const uint8_t* q = p + PACK_HEADER;
   const uint8_t* end = p + n;
-  out.entries.reserve(count);
   for (uint32_t i = 0; i < count; i++) {
     PackedEntry e;
     if (!get_varint(q, end, e.fl) || e.fl > uint64_t(end - q)) return false;
@@ -52,9 +50,39 @@ bool unpack(const uint8_t* p, uint64_t n, Packed& out) {
     if (!get_varint(q, end, e.vl) || e.vl > uint64_t(end - q)) return false;
     e.v = q;
     q += e.vl;
-    out.entries.push_back(e);
+    if (!on(e, ctx)) return true;
   }
   return q == end;
+}
+
+bool unpack(const uint8_t* p, uint64_t n, Packed& out) {
+  out.entries.clear();
+  if (n >= PACK_HEADER) {
+    uint32_t count;
+    memcpy(&count, p, 4);
+    out.entries.reserve(count);
+  }
+  return packed_each(p, n, &out.flags, [](const PackedEntry& e, void* c) {
+    static_cast<Packed*>(c)->entries.push_back(e);
+    return true;
+  }, &out);
+}
+
+bool packed_find(const uint8_t* p, uint64_t n, const uint8_t* f, uint64_t fl, PackedEntry* out) {
+  struct Want {
+    const uint8_t* f;
+    uint64_t fl;
+    PackedEntry* out;
+    bool found;
+  } w{f, fl, out, false};
+  packed_each(p, n, nullptr, [](const PackedEntry& e, void* c) {
+    Want& w = *static_cast<Want*>(c);
+    if (e.fl != w.fl || (e.fl && memcmp(e.f, w.f, e.fl) != 0)) return true;
+    *w.out = e;
+    w.found = true;
+    return false;
+  }, &w);
+  return w.found;
 }
 
 uint64_t packed_size(const std::vector<PackedEntry>& es) {

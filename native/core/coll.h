@@ -80,9 +80,13 @@ struct Packed {
   std::vector<PackedEntry> entries;
 };
 
-// Decodes a packed value; false when it is malformed (a damaged item whose CRC still held is not
-// possible, but a bad length must never read past the value).
+// Calls on(entry) for each entry of a packed value, in order, until it answers false; false when
+// the value is malformed (a bad length must never read past the value).
+bool packed_each(const uint8_t* p, uint64_t n, uint8_t* flags, bool (*on)(const PackedEntry&, void*), void* ctx);
+// Decodes a packed value into entries; false when it is malformed.
 bool unpack(const uint8_t* p, uint64_t n, Packed& out);
+// The entry of field f, without decoding the others into memory (HGET, SISMEMBER).
+bool packed_find(const uint8_t* p, uint64_t n, const uint8_t* f, uint64_t fl, PackedEntry* out);
 // Encoded size and encoding of a list of entries.
 uint64_t packed_size(const std::vector<PackedEntry>& e);
 void pack_into(uint8_t* dst, uint8_t flags, const std::vector<PackedEntry>& e);

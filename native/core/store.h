@@ -258,6 +258,7 @@ class Store {
   };
   int find_map(const uint8_t* k, uint64_t kl, uint64_t hash, uint8_t kind, Found& f);
   uint64_t root_header(const ItemHeader* h) const;
+  uint64_t elements_of(const ItemHeader* h) const;
   const CollHeader* coll(uint64_t ch) const { return reinterpret_cast<const CollHeader*>(index_.view(ch)); }
   CollHeader* coll_edit(uint64_t ch) { return reinterpret_cast<CollHeader*>(index_.edit(ch)); }
   uint64_t dir_entry_off(const CollHeader* c, uint64_t seg) const { return align_line(c->dir) + seg * 8; }

@@ -63,17 +63,22 @@ bool Store::key_info(const uint8_t* k, uint64_t kl, KeyInfo& out) {
   if (!find(k, kl, hash_key(k, kl), f, true)) return false;
   out.type = f.h->type;
   out.flags = 0;
-  out.count = f.h->vlen;
-  if (item_kind(f.h->type) == KIND_STRING) return true;
-  if (is_root(f.h->type)) {
-    out.count = coll(root_header(f.h))->count;
-  } else if (f.h->vlen >= PACK_HEADER) {
-    uint32_t n;
-    memcpy(&n, value_of(f.h), 4);
-    out.count = n;
-    out.flags = value_of(f.h)[4];
+  if (item_kind(f.h->type) == KIND_STRING) {
+    out.count = f.h->vlen;
+    return true;
   }
+  out.count = elements_of(f.h);
+  if (!is_root(f.h->type) && f.h->vlen >= PACK_HEADER) out.flags = value_of(f.h)[4];
   return true;
+}
+
+// A collection's element count: its header's for a large one, the packed item's own.
+uint64_t Store::elements_of(const ItemHeader* h) const {
+  if (is_root(h->type)) return coll(root_header(h))->count;
+  if (h->vlen < PACK_HEADER) return 0;
+  uint32_t n;
+  memcpy(&n, value_of(h), 4);
+  return n;
 }
 
 bool Store::map_find(uint64_t ch, const uint8_t* fld, uint64_t fl, uint64_t fh, MapHit& out) {
@@ -279,14 +284,10 @@ St Store::map_get(const uint8_t* k, uint64_t kl, uint8_t kind, const uint8_t* f,
     *val = {value_of(m.h), m.h->vlen};
     return St::Ok;
   }
-  Packed pk;
-  if (!unpack(value_of(fd.h), fd.h->vlen, pk)) return St::NotFound;
-  for (auto& e : pk.entries)
-    if (same(e.f, e.fl, f, fl)) {
-      *val = {e.v, e.vl};
-      return St::Ok;
-    }
-  return St::NotFound;
+  PackedEntry e;
+  if (!packed_find(value_of(fd.h), fd.h->vlen, f, fl, &e)) return St::NotFound;
+  *val = {e.v, e.vl};
+  return St::Ok;
 }
 
 St Store::map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added) {
@@ -414,14 +415,7 @@ St Store::map_del(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector
         gone = true;
         return St::Ok;
       }
-      uint64_t size = packed_size(pk.entries);
-      std::vector<uint8_t> buf(size);
-      pack_into(buf.data(), pk.flags, pk.entries);
-      Slice part{buf.data(), size};
-      uint64_t off = write_tracked(k, kl, &part, 1, size, 0, f.h->expire_ms, f.h->type);
-      if (!off) return St::NoMem;
-      publish(hash, &f, off);
-      return St::Ok;
+      return put_packed(hash, &f, k, kl, kind, pk.flags, pk.entries, f.h->expire_ms);
     });
     *removed += n;
     if (gone) break;
@@ -435,14 +429,7 @@ St Store::map_len(const uint8_t* k, uint64_t kl, uint8_t kind, uint64_t* n) {
   *n = 0;
   int r = find_map(k, kl, hash_key(k, kl), kind, f);
   if (r < 0) return St::WrongType;
-  if (r == 0) return St::Ok;
-  if (is_root(f.h->type)) {
-    *n = coll(root_header(f.h))->count;
-  } else if (f.h->vlen >= PACK_HEADER) {
-    uint32_t c;
-    memcpy(&c, value_of(f.h), 4);
-    *n = c;
-  }
+  if (r == 1) *n = elements_of(f.h);
   return St::Ok;
 }
 

@@ -32,6 +32,8 @@ export interface NativeStats {
   corruptDropped: number;
   /** SETRANGE/SETBIT writes made in place within a large value rather than by copying it. */
   inplaceWrites: number;
+  /** Deleted large collections whose chunks background slices are still freeing. */
+  collsFreeing: number;
   expiredRemoved: number;
   flushedRemoved: number;
   barriers: number;

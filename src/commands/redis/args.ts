@@ -139,6 +139,49 @@ export function storeExpireMs(when: bigint): number {
   return when > BigInt(MAX_EXPIRE_MS) ? MAX_EXPIRE_MS : Number(when);
 }
 
+export const INVALID_CURSOR = new ErrorReply('ERR invalid cursor');
+const MAX_SCAN_COUNT = 1 << 30;
+
+export interface ScanOptions {
+  count: number;
+  /** null: every name ("*" matches all). */
+  pattern: Buffer | null;
+  typeName: Buffer | null;
+}
+
+/**
+ * The options of SCAN/HSCAN/SSCAN from argv[from] (scanGenericCommand): COUNT n (at least 1),
+ * MATCH pattern and, for SCAN only (`withType`), TYPE name; anything else is a syntax error.
+ */
+export function parseScanOptions(argv: Buffer[], from: number, withType: boolean): ScanOptions | ErrorReply {
+  const o: ScanOptions = { count: 10, pattern: null, typeName: null };
+  for (let i = from; i < argv.length; ) {
+    const left = argv.length - i;
+    if (optIs(argv[i]!, 'count') && left >= 2) {
+      const v = parseLongLong(argv[i + 1]!);
+      if (v === null) return NOT_INTEGER;
+      if (v < 1n) return SYNTAX_ERR;
+      o.count = v > BigInt(MAX_SCAN_COUNT) ? MAX_SCAN_COUNT : Number(v);
+      i += 2;
+    } else if (optIs(argv[i]!, 'match') && left >= 2) {
+      const p = argv[i + 1]!;
+      o.pattern = p.length === 1 && p[0] === 0x2a ? null : p;
+      i += 2;
+    } else if (withType && optIs(argv[i]!, 'type') && left >= 2) {
+      o.typeName = argv[i + 1]!;
+      i += 2;
+    } else {
+      return SYNTAX_ERR;
+    }
+  }
+  return o;
+}
+
+/** A cursor as the store takes it: an exact integer (cursors past every bucket are finished walks). */
+export function scanStart(cursor: bigint): number {
+  return cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
+}
+
 /**
  * parseScanCursorOrReply: strtoul(arg, 10) — optional sign (a '-' negates modulo 2^64), no leading
  * space, nothing after the digits (a NUL ends the C string), ERANGE past 2^64-1. "" is cursor 0.

@@ -1,12 +1,10 @@
 // What the collection families (hashes.ts, sets.ts) share: HSCAN/SSCAN's arguments and walk, the
 // count argument of HRANDFIELD/SRANDMEMBER/SPOP, and the shape of their replies.
 import { ErrorReply, type Reply } from '../../protocol/resp/reply.js';
-import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
+import { NOT_INTEGER } from '../../protocol/resp/errors.js';
 import type { MapStore } from '../../store/store.js';
-import { optIs, parseLongLong, parseScanCursor, stringMatch } from './args.js';
+import { INVALID_CURSOR, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
 
-const INVALID_CURSOR = new ErrorReply('ERR invalid cursor');
-const MAX_SCAN_COUNT = 1 << 30;
 
 /**
  * HSCAN/SSCAN key cursor [MATCH pattern] [COUNT count] (Redis's scanGenericCommand): a page of
@@ -19,26 +17,10 @@ export function scanMap(maps: MapStore, argv: Buffer[], values: boolean): Reply 
   // As hscanCommand: a missing key answers an empty page and a wrong type WRONGTYPE before the
   // options are parsed.
   if (maps.size(argv[1]!) === 0) return ['0', []];
-  let count = 10;
-  let pattern: Buffer | null = null;
-  for (let i = 3; i < argv.length; ) {
-    const left = argv.length - i;
-    if (optIs(argv[i]!, 'count') && left >= 2) {
-      const v = parseLongLong(argv[i + 1]!);
-      if (v === null) return NOT_INTEGER;
-      if (v < 1n) return SYNTAX_ERR;
-      count = v > BigInt(MAX_SCAN_COUNT) ? MAX_SCAN_COUNT : Number(v);
-      i += 2;
-    } else if (optIs(argv[i]!, 'match') && left >= 2) {
-      pattern = argv[i + 1]!;
-      if (pattern.length === 1 && pattern[0] === 0x2a) pattern = null;
-      i += 2;
-    } else {
-      return SYNTAX_ERR;
-    }
-  }
-  const start = cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
-  const { next, items } = maps.scan(argv[1]!, start, count, values);
+  const opts = parseScanOptions(argv, 3, false);
+  if (opts instanceof ErrorReply) return opts;
+  const { pattern } = opts;
+  const { next, items } = maps.scan(argv[1]!, scanStart(cursor), opts.count, values);
   if (pattern === null) return [String(next), items];
   const step = values ? 2 : 1;
   const out: Buffer[] = [];

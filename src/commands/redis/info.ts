@@ -149,6 +149,8 @@ const SECTIONS: Record<string, Section> = {
       ['checksum_failures', st.corruptDropped],
       ['intent_log_replayed', st.logReplayed],
       ['inplace_writes', st.inplaceWrites],
+      // Deleted large collections whose elements are still being freed in the background.
+      ['collections_freeing', st.collsFreeing],
     ];
   },
 

@@ -1,8 +1,7 @@
-// Redis keyspace commands (db.c, object.c) over the store. Every key holds a string.
+// Redis keyspace commands (db.c, object.c) over the store, for keys of every type.
 import { ErrorReply, OK, SimpleString, type Reply } from '../../protocol/resp/reply.js';
 import {
   DB_INDEX_OUT_OF_RANGE,
-  NOT_INTEGER,
   NO_SUCH_KEY,
   SAME_OBJECT,
   SYNTAX_ERR,
@@ -10,7 +9,7 @@ import {
   wrongArity,
 } from '../../protocol/resp/errors.js';
 import { Kind, PACK_INTS, StoreError, type KeyInfo } from '../../store/store.js';
-import { maxmemory, maxmemoryPolicy, optIs, parseInt32, parseLongLong, parseScanCursor, stringMatch } from './args.js';
+import { INVALID_CURSOR, maxmemory, maxmemoryPolicy, optIs, parseInt32, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 /** DEL/UNLINK: several keys go as one crash-atomic write (counted once each, as Redis does). */
@@ -69,40 +68,17 @@ function keys(ctx: CommandContext, argv: Buffer[]): Reply {
   return out;
 }
 
-const INVALID_CURSOR = new ErrorReply('ERR invalid cursor');
 /** Store walks per SCAN call; each visits up to max(10·COUNT, 100) index buckets. */
 const SCAN_CALLS = 64;
-/** COUNT beyond this is the same as "everything" for the store walk. */
-const MAX_SCAN_COUNT = 1 << 30;
 
 /** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]: the cursor is the store's (stable under inserts). */
 function scan(ctx: CommandContext, argv: Buffer[]): Reply {
   const cursor = parseScanCursor(argv[1]!);
   if (cursor === null) return INVALID_CURSOR;
-  let count = 10;
-  let pattern: Buffer | null = null;
-  let typeName: Buffer | null = null;
-  for (let i = 2; i < argv.length; ) {
-    const left = argv.length - i;
-    if (optIs(argv[i]!, 'count') && left >= 2) {
-      const v = parseLongLong(argv[i + 1]!);
-      if (v === null) return NOT_INTEGER;
-      if (v < 1n) return SYNTAX_ERR;
-      count = v > BigInt(MAX_SCAN_COUNT) ? MAX_SCAN_COUNT : Number(v);
-      i += 2;
-    } else if (optIs(argv[i]!, 'match') && left >= 2) {
-      pattern = argv[i + 1]!;
-      if (pattern.length === 1 && pattern[0] === 0x2a) pattern = null; // "*" matches all
-      i += 2;
-    } else if (optIs(argv[i]!, 'type') && left >= 2) {
-      typeName = argv[i + 1]!;
-      i += 2;
-    } else {
-      return SYNTAX_ERR;
-    }
-  }
-  // Cursors past the index are finished walks; the store takes exact integers only.
-  const start = cursor > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(cursor);
+  const opts = parseScanOptions(argv, 2, true);
+  if (opts instanceof ErrorReply) return opts;
+  const { count, pattern, typeName } = opts;
+  const start = scanStart(cursor);
   // The store's index is sized for the whole pool, so it is sparse while the keyspace is small
   // (Redis's resizes to the key count): walk on, within a bounded budget, until COUNT keys are seen.
   let next = start;
