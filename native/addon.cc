@@ -139,6 +139,10 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("mapScan", &NativeStore::MapScan),
                            InstanceMethod("mapRandom", &NativeStore::MapRandom),
                            InstanceMethod("setMapLimits", &NativeStore::SetMapLimits),
+                           InstanceMethod("zsetSpan", &NativeStore::ZsetSpan),
+                           InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
+                           InstanceMethod("zsetRank", &NativeStore::ZsetRank),
+                           InstanceMethod("setZsetOrderBudget", &NativeStore::SetZsetOrderBudget),
                        });
   }
 
@@ -503,6 +507,9 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("corruptDropped", double(s.corrupt_dropped));
     o.Set("inplaceWrites", double(s.inplace_writes));
     o.Set("collsFreeing", double(s.colls_freeing));
+    o.Set("zsetOrderBytes", double(s.zset_order_bytes));
+    o.Set("zsetOrderTrees", double(s.zset_order_trees));
+    o.Set("zsetOrderBuilds", double(s.zset_order_builds));
     o.Set("expiredRemoved", double(s.expired_removed));
     o.Set("flushedRemoved", double(s.flushed_removed));
     o.Set("barriers", double(s.barriers));
@@ -666,6 +673,77 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (st == St::NotFound) return env.Null();
     if (st != St::Ok) return status(env, st);
     return entries_array(env, {e}, 0, true);
+  }
+
+  // zsetSpan(key, byLex, min, max, minEx, maxEx) -> [start, end] ranks, or -status. By score min/max
+  // are numbers; by lex they are Buffers, or -1 / +1 for "-" / "+".
+  Napi::Value ZsetSpan(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "zsetSpan(key, byLex, min, max, minEx, maxEx)");
+    Bytes k = bytes_of(info[0]);
+    ZSpec spec;
+    spec.lex = info[1].ToBoolean();
+    spec.minex = info[4].ToBoolean();
+    spec.maxex = info[5].ToBoolean();
+    auto bound = [&](const Napi::Value& v, double& d, Slice& sl, int& inf) {
+      if (!spec.lex) {
+        if (!v.IsNumber()) return false;
+        d = v.As<Napi::Number>().DoubleValue();
+      } else if (v.IsNumber()) {
+        inf = v.As<Napi::Number>().Int32Value() < 0 ? -1 : 1;
+      } else {
+        if (!is_bytes(v)) return false;
+        Bytes b = bytes_of(v);
+        sl = {b.p, b.n};
+      }
+      return true;
+    };
+    if (!bound(info[2], spec.min, spec.lmin, spec.lmin_inf) || !bound(info[3], spec.max, spec.lmax, spec.lmax_inf))
+      return throw_type(env, "zsetSpan(key, byLex, min, max, minEx, maxEx)");
+    uint64_t a = 0, b = 0;
+    St st = store_->zset_span(k.p, k.n, spec, &a, &b);
+    if (st != St::Ok) return status(env, st);
+    Napi::Array r = Napi::Array::New(env, 2);
+    r.Set(0u, double(a));
+    r.Set(1u, double(b));
+    return r;
+  }
+
+  // zsetSlice(key, start, end) -> [m1, s1, m2, s2, ...] of ranks [start, end) ascending (scores as
+  // 8-byte Buffers), or -status
+  Napi::Value ZsetSlice(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "zsetSlice(key, start, end)");
+    Bytes k = bytes_of(info[0]);
+    std::vector<MapEntry> es;
+    St st = store_->zset_slice(k.p, k.n, uint64_t(info[1].As<Napi::Number>().DoubleValue()),
+                               uint64_t(info[2].As<Napi::Number>().DoubleValue()), es);
+    if (st != St::Ok) return status(env, st);
+    return entries_array(env, es, 0, true);
+  }
+
+  // zsetRank(key, member) -> rank, null (absent), or -status
+  Napi::Value ZsetRank(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "zsetRank(key, member)");
+    Bytes k = bytes_of(info[0]), m = bytes_of(info[1]);
+    uint64_t rank = 0;
+    St st = store_->zset_rank(k.p, k.n, m.p, m.n, &rank);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    return Napi::Number::New(env, double(rank));
+  }
+
+  // setZsetOrderBudget(bytes)
+  Napi::Value SetZsetOrderBudget(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "setZsetOrderBudget(bytes)");
+    store_->set_zset_order_budget(uint64_t(info[0].As<Napi::Number>().DoubleValue()));
+    return env.Undefined();
   }
 
   // setMapLimits(kind, entries, value, intEntries)

@@ -28,7 +28,7 @@ static constexpr uint64_t CAS_BLOCK = 1ull << 20;
 static constexpr uint64_t COUNT_UNKNOWN = UINT64_MAX;
 
 Store::Store(const std::string& path, const PoolOptions& opt)
-    : pool_(new Pool(path, opt)), alloc_(*pool_, dirty_), index_(*pool_, alloc_, dirty_) {
+    : pool_(new Pool(path, opt)), alloc_(*pool_, dirty_), index_(*pool_, alloc_, dirty_), zorder_(pool_.get()) {
   dyn_ = pool_->dyn();
   fault_ = pool_->fault();
   log_replayed_ = index_.recover_log(&dyn_->flush_epoch);
@@ -224,8 +224,10 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
 
 bool Store::reserve_log(uint64_t buckets) {
   if (buckets > index_.log_capacity()) return false;
-  // Inside a transaction begin_atomic() reserved the room, and no barrier may split the turn.
-  if (!in_atomic_ && index_.staged_count() + buckets + LOG_OP_MARGIN > index_.log_capacity()) barrier();
+  // Inside a transaction no barrier may split the turn: begin_atomic() made room for what MULTI
+  // expected, and a write larger than the room left fails alone rather than overflow the log.
+  if (in_atomic_) return index_.staged_count() + buckets <= index_.log_capacity();
+  if (index_.staged_count() + buckets + LOG_OP_MARGIN > index_.log_capacity()) barrier();
   return true;
 }
 
@@ -296,6 +298,7 @@ void Store::op_begin() {
   op_walked_ = walked_;
   op_allocs_.clear();
   op_coll_free_ = coll_free_.size();
+  zorder_.op_begin();
 }
 
 void Store::op_rollback() {
@@ -307,6 +310,7 @@ void Store::op_rollback() {
   coll_free_.resize(op_coll_free_);  // a collection the op deleted is there again
   for (uint64_t off : op_allocs_) alloc_.free(off);  // never published
   op_allocs_.clear();
+  zorder_.op_rollback();  // an order tree the op changed would disagree with the pool
 }
 
 
@@ -605,6 +609,7 @@ void Store::flush_all() {
   live_count_ = 0;
   walked_ = 0;
   expiry_.clear();  // every item is of an older epoch now: none will be served, none needs expiring
+  zorder_.clear();
   if (observer_) observer_->all_gone();
   if (phase_ != RebuildPhase::Mark) count_exact_ = true;
   cleanup_pending_ = true;
@@ -686,6 +691,7 @@ void Store::close() {
   pool_->persist_word(&dyn_->items_at_close, n);
   pool_->persist_word(&dyn_->clean_shutdown, 1);
   closed_ = true;
+  zorder_.clear();
   pool_.reset();
 }
 
@@ -717,6 +723,9 @@ StoreStats Store::stats() const {
   s.expires = expiry_.size();
   s.inplace_writes = inplace_writes_;
   s.colls_freeing = coll_free_.size() - coll_free_head_;
+  s.zset_order_bytes = zorder_.bytes();
+  s.zset_order_trees = zorder_.trees();
+  s.zset_order_builds = zorder_.builds();
   s.avg_ttl_ms = expiry_.avg_ttl_ms(now_ms());
   return s;
 }

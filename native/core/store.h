@@ -27,6 +27,7 @@
 #include "expiry.h"
 #include "index.h"
 #include "pool.h"
+#include "zorder.h"
 
 namespace dax {
 
@@ -73,6 +74,16 @@ struct MapLimits {
   uint64_t entries = 128, value = 64, int_entries = 512;
 };
 
+// A sorted set's range by score or by member (ZRANGEBYSCORE, ZRANGEBYLEX): min/max with their
+// exclusive flags; a lex bound of "-" or "+" is lmin_inf/lmax_inf = -1/+1.
+struct ZSpec {
+  bool lex = false;
+  double min = 0, max = 0;
+  bool minex = false, maxex = false;
+  Slice lmin{nullptr, 0}, lmax{nullptr, 0};
+  int lmin_inf = 0, lmax_inf = 0;
+};
+
 // What a key holds (TYPE, OBJECT ENCODING).
 struct KeyInfo {
   uint8_t type;   // ItemType byte: kind | encoding (coll.h)
@@ -92,6 +103,7 @@ struct StoreStats {
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
   uint64_t inplace_writes;  // SETRANGE/SETBIT writes made in place (patch_range)
   uint64_t colls_freeing;   // large collections deleted whose chunks are still being freed
+  uint64_t zset_order_bytes, zset_order_trees, zset_order_builds;  // the sorted sets' DRAM order trees
 };
 
 enum class RebuildPhase { Mark = 0, Sweep = 1, Done = 2 };
@@ -191,6 +203,16 @@ class Store {
   St map_random(const uint8_t* k, uint64_t kl, uint8_t kind, MapEntry* out);
   void set_map_limits(uint8_t kind, const MapLimits& l) { map_limits_[kind & 3] = l; }
 
+  // Sorted sets' order (store_zset.cc): members ascending by (score, member), as Redis orders them.
+  // The ranks [*start, *end) of the members within spec (empty when none; 0,0 when absent).
+  St zset_span(const uint8_t* k, uint64_t kl, const ZSpec& spec, uint64_t* start, uint64_t* end);
+  // Members (f) and 8-byte scores (v) of ranks [start, end), ascending.
+  St zset_slice(const uint8_t* k, uint64_t kl, uint64_t start, uint64_t end, std::vector<MapEntry>& out);
+  // The member's rank (NotFound when it or the key is absent).
+  St zset_rank(const uint8_t* k, uint64_t kl, const uint8_t* m, uint64_t ml, uint64_t* rank);
+  // DRAM the large sets' order trees may take (the least recently used are dropped past it).
+  void set_zset_order_budget(uint64_t bytes) { zorder_.set_budget(bytes); }
+
   // Transactions (MULTI/EXEC). Every write between begin_atomic() and end_atomic() joins one turn
   // that the next barrier commits through the intent log, so after a crash all of them are there
   // or none. `buckets` bounds the index buckets those writes may stage (LOG_OP_MARGIN per keyed
@@ -275,6 +297,12 @@ class Store {
                 const std::vector<PackedEntry>& es, int64_t expire_ms);
   St copy_collection(const ItemHeader* src, const uint8_t* d, uint64_t dl, uint64_t* off_out);
   void collect_entries(uint64_t ch, std::vector<PackedEntry>& out);
+  struct ZPacked {
+    double score;
+    Slice m, v;
+  };
+  static double zscore_of(const uint8_t* v, uint64_t vl);
+  int zset_view(const uint8_t* k, uint64_t kl, ZTree** tree, std::vector<ZPacked>& packed);
   void release_if_root(uint64_t off, const ItemHeader* h);
   void release_coll(uint64_t ch);
   bool mark_coll(uint64_t ch, uint8_t kind);
@@ -318,6 +346,7 @@ class Store {
   DirtyRanges dirty_;
   Allocator alloc_;
   Index index_;
+  ZOrder zorder_;  // DRAM: the order of large sorted sets, built per key on first use (zorder.h)
   ExpiryIndex expiry_;  // DRAM: live items with a TTL, by expiry time (active expiry)
   PoolHeaderDynamic* dyn_;
   std::vector<uint64_t> pending_free_;

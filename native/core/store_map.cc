@@ -175,6 +175,10 @@ St Store::map_put_one(uint64_t ch, uint8_t kind, const uint8_t* f, uint64_t fl, 
   if (there) {  // a new version of the element: one slot store
     index_.edit(m.boff)->slot[m.idx] = slot;
     pending_free_.push_back(m.off);
+    if (kind == KIND_ZSET) {
+      zorder_.erased(ch, zscore_of(value_of(m.h), m.h->vlen), m.off);
+      zorder_.inserted(ch, zscore_of(v, vl), off);
+    }
     return St::Ok;
   }
   const CollHeader* c = coll(ch);
@@ -182,6 +186,7 @@ St Store::map_put_one(uint64_t ch, uint8_t kind, const uint8_t* f, uint64_t fl, 
   CollHeader* ce = coll_edit(ch);
   ce->count++;
   atomic_turn_ = true;  // the slot and the count: one log step
+  if (kind == KIND_ZSET) zorder_.inserted(ch, zscore_of(v, vl), off);
   if (ce->count > ce->nbuckets * MAP_LOAD) return map_split(ch);
   return St::Ok;
 }
@@ -251,12 +256,23 @@ St Store::put_packed(uint64_t hash, const Found* old, const uint8_t* k, uint64_t
   const MapLimits& lim = map_limits_[kind & 3];
   bool fits = es.size() <= ((flags & PACK_INTS) ? std::max(lim.int_entries, lim.entries) : lim.entries);
   if (!(flags & PACK_INTS))
-    for (size_t i = 0; fits && i < es.size(); i++) fits = es[i].fl <= lim.value && es[i].vl <= lim.value;
+    // A sorted set's bound is on its members (Redis's zset-max-listpack-value); its values are scores.
+    for (size_t i = 0; fits && i < es.size(); i++) fits = es[i].fl <= lim.value && (kind == KIND_ZSET || es[i].vl <= lim.value);
   uint64_t off;
   if (fits) {
-    uint64_t n = packed_size(es);
+    // Redis 7.0 keeps a listpack's scores as text, where -0 is written "0": a packed sorted set
+    // holds +0 for it too (a large one keeps -0, as a skiplist's double does).
+    static const double kZero = 0.0;
+    std::vector<PackedEntry> zs;
+    if (kind == KIND_ZSET) {
+      zs = es;
+      for (auto& e : zs)
+        if (e.vl == 8 && zscore_of(e.v, 8) == 0) e.v = reinterpret_cast<const uint8_t*>(&kZero);
+    }
+    const std::vector<PackedEntry>& pe = kind == KIND_ZSET ? zs : es;
+    uint64_t n = packed_size(pe);
     std::vector<uint8_t> buf(n);
-    pack_into(buf.data(), flags, es);
+    pack_into(buf.data(), flags, pe);
     Slice part{buf.data(), n};
     off = write_tracked(k, kl, &part, 1, n, 0, expire_ms, uint8_t(kind | ENC_PACKED));
   } else {
@@ -389,6 +405,7 @@ St Store::map_del(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector
           if (!map_find(ch, fields[i].p, fields[i].n, hash_key(fields[i].p, fields[i].n), m)) continue;
           index_.edit(m.boff)->slot[m.idx] = 0;
           pending_free_.push_back(m.off);
+          if (kind == KIND_ZSET) zorder_.erased(ch, zscore_of(value_of(m.h), m.h->vlen), m.off);
           coll_edit(ch)->count--;
           atomic_turn_ = true;
           n++;
@@ -525,6 +542,7 @@ void Store::release_if_root(uint64_t off, const ItemHeader* h) {
 }
 
 void Store::release_coll(uint64_t ch) {
+  zorder_.drop(ch);
   // While the rebuild marks, a structure it has not reached would be freed by the sweep too: mark it
   // now, so the background free is its only owner.
   if (phase_ == RebuildPhase::Mark && !alloc_.in_use(ch) && !mark_coll(ch, coll(ch)->kind)) return;
@@ -566,6 +584,7 @@ void Store::free_walk(uint64_t budget) {
 // elements found. False when the header or directory is not valid: the caller drops the root.
 bool Store::mark_coll(uint64_t ch, uint8_t kind) {
   if (!index_.valid_overflow(ch)) return false;  // a header is a 64-byte chunk, as a bucket is
+  zorder_.drop(ch);  // built before the mark reached it: rebuilt from what the mark keeps
   const CollHeader* c = coll(ch);
   if (c->magic != COLL_MAGIC || c->kind != kind || c->nbuckets < 1 || c->dir_cap < 1 ||
       c->nbuckets > c->dir_cap * SEG_BUCKETS || alloc_.capacity(c->dir) < aligned_alloc_size(c->dir_cap * 8))

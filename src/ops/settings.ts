@@ -62,6 +62,7 @@ export interface Config {
   setMaxListpackValue: number;
   zsetMaxListpackEntries: number;
   zsetMaxListpackValue: number;
+  zsetOrderMemory: number;
   memcachedShutdown: boolean;
   logLevel: LogLevel;
   metricsPort: number;
@@ -334,6 +335,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'most members of a sorted set kept packed (reported as listpack)' }),
   def('zset-max-listpack-value', 'zsetMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
     doc: 'longest member of a sorted set kept packed' }),
+  def('zset-order-memory', 'zsetOrderMemory', { section: MEM, default: '256mb', kind: size(0), mutable: true,
+    doc: 'DRAM for the order trees of large sorted sets (built on first use, least recently used dropped past this)' }),
 
   def('memcached-shutdown', 'memcachedShutdown', { section: MC, default: 'false', kind: bool(),
     doc: 'allow the memcached "shutdown" command to stop the server (memcached -A)' }),

@@ -34,6 +34,10 @@ export interface NativeStats {
   inplaceWrites: number;
   /** Deleted large collections whose chunks background slices are still freeing. */
   collsFreeing: number;
+  /** DRAM the large sorted sets' order trees take, how many there are, how many were built. */
+  zsetOrderBytes: number;
+  zsetOrderTrees: number;
+  zsetOrderBuilds: number;
   expiredRemoved: number;
   flushedRemoved: number;
   barriers: number;
@@ -183,6 +187,10 @@ export interface NativeStore {
   mapScan(kind: number, key: Bytes, cursor: number, count: number, values: boolean): Array<number | Buffer> | number;
   mapRandom(kind: number, key: Bytes): [Buffer, Buffer] | null | number;
   setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
+  zsetSpan(key: Bytes, byLex: boolean, min: number | Bytes, max: number | Bytes, minEx: boolean, maxEx: boolean): [number, number] | number;
+  zsetSlice(key: Bytes, start: number, end: number): Buffer[] | number;
+  zsetRank(key: Bytes, member: Bytes): number | null;
+  setZsetOrderBudget(bytes: number): void;
 }
 
 interface NativeModule {

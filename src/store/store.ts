@@ -9,9 +9,11 @@ import { native, type NativeStore, type NativeStoreOptions, type NativeStats, ty
 import { StoreError, Status, failIfError } from './errors.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
 import { Kind, MapStore, keyInfoOf, type KeyInfo } from './maps.js';
+import { ZsetStore } from './zsets.js';
 
 export { StoreError } from './errors.js';
 export { Kind, MapStore, PACK_INTS, type KeyInfo, type MapLimits } from './maps.js';
+export { ZsetStore, type ScoreRange, type LexRange } from './zsets.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, TierStats, CheckReport, PoolInfo } from './native.js';
 
 export interface Entry {
@@ -61,13 +63,13 @@ export class Store {
   /** Hashes, sets, and sorted sets' members with their scores (maps.ts). */
   readonly hashes: MapStore;
   readonly sets: MapStore;
-  readonly zsets: MapStore;
+  readonly zsets: ZsetStore;
 
   private constructor(private readonly n: NativeStore) {
     n.setMeta(this.meta);
     this.hashes = new MapStore(n, Kind.Hash);
     this.sets = new MapStore(n, Kind.Set);
-    this.zsets = new MapStore(n, Kind.Zset);
+    this.zsets = new ZsetStore(n);
   }
 
   /**

@@ -73,6 +73,7 @@ describe('defaults', () => {
       setMaxListpackValue: 64,
       zsetMaxListpackEntries: 128,
       zsetMaxListpackValue: 64,
+      zsetOrderMemory: 256 * 1024 * 1024,
       memcachedShutdown: false,
       logLevel: 'info',
       metricsPort: 0,

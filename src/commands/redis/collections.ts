@@ -1,9 +1,28 @@
-// What the collection families (hashes.ts, sets.ts) share: HSCAN/SSCAN's arguments and walk, the
-// count argument of HRANDFIELD/SRANDMEMBER/SPOP, and the shape of their replies.
+// What the collection families (hashes.ts, sets.ts, zsets.ts) share: the *SCAN arguments and walk,
+// the count argument of HRANDFIELD/SRANDMEMBER/SPOP/ZRANDMEMBER, multi-key atomic writes, and the
+// shape of their command specs.
 import { ErrorReply, type Reply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER } from '../../protocol/resp/errors.js';
-import type { MapStore } from '../../store/store.js';
+import { ATOMIC_BUCKETS_PER_WRITE, type MapStore } from '../../store/store.js';
 import { INVALID_CURSOR, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
+import type { CommandContext, CommandSpec } from './types.js';
+
+export const NUMKEYS = new ErrorReply('ERR numkeys should be greater than 0');
+export const CLOSED = new ErrorReply('ERR server is shutting down');
+
+/** Runs writes to several keys as one crash-atomic step (false when the store is closing). */
+export function atomicWrite(ctx: CommandContext, bytes: number, fn: () => void): boolean {
+  return ctx.store.atomically(4 * ATOMIC_BUCKETS_PER_WRITE, bytes, fn);
+}
+
+type Flag = CommandSpec['flags'][number];
+
+export function spec(name: string, arity: number, flags: Flag[], handler: CommandSpec['handler'], firstKey = 1, lastKey = 1, step = 1, logLines?: (argv: Buffer[]) => number): CommandSpec {
+  return { name, arity, flags, firstKey, lastKey, step, handler, ...(logLines ? { logLines } : {}) };
+}
+
+/** Intent-log lines a write of the members from argument `first` on may stage (store_map.cc). */
+export const perMember = (first: number) => (argv: Buffer[]) => 8 * Math.max(0, argv.length - first);
 
 
 /**
@@ -11,7 +30,7 @@ import { INVALID_CURSOR, parseLongLong, parseScanCursor, parseScanOptions, scanS
  * [cursor, items]. The cursor is the map's bucket number, valid as the map grows; a small (packed)
  * map answers whole with cursor 0, as a listpack/intset does in Redis. `values`: field-value pairs.
  */
-export function scanMap(maps: MapStore, argv: Buffer[], values: boolean): Reply {
+export function scanMap(maps: MapStore, argv: Buffer[], values: boolean, showValue?: (v: Buffer) => Reply): Reply {
   const cursor = parseScanCursor(argv[2]!);
   if (cursor === null) return INVALID_CURSOR;
   // As hscanCommand: a missing key answers an empty page and a wrong type WRONGTYPE before the
@@ -21,12 +40,13 @@ export function scanMap(maps: MapStore, argv: Buffer[], values: boolean): Reply 
   if (opts instanceof ErrorReply) return opts;
   const { pattern } = opts;
   const { next, items } = maps.scan(argv[1]!, scanStart(cursor), opts.count, values);
-  if (pattern === null) return [String(next), items];
+  if (pattern === null && !showValue) return [String(next), items];
   const step = values ? 2 : 1;
-  const out: Buffer[] = [];
+  const out: Reply[] = [];
   for (let i = 0; i < items.length; i += step) {
-    if (!stringMatch(pattern, items[i]!)) continue;
-    for (let j = 0; j < step; j++) out.push(items[i + j]!);
+    if (pattern !== null && !stringMatch(pattern, items[i]!)) continue;
+    out.push(items[i]!);
+    if (values) out.push(showValue ? showValue(items[i + 1]!) : items[i + 1]!);
   }
   return [String(next), out];
 }

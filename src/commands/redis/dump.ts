@@ -20,6 +20,7 @@ function dump(ctx: CommandContext, argv: Buffer[]): Reply {
   if (info === null) return null;
   if (info.kind === Kind.Hash) return dumpCollection('hash', ctx.store.hashes.all(argv[1]!, true));
   if (info.kind === Kind.Set) return dumpCollection('set', ctx.store.sets.all(argv[1]!, false));
+  if (info.kind === Kind.Zset) return dumpCollection('zset', ctx.store.zsets.all(argv[1]!, true));
   const v = ctx.store.getValue(argv[1]!);
   return v === null ? null : dumpString(v);
 }

@@ -102,6 +102,11 @@ const SECTIONS: Record<string, Section> = {
       ['pool_size', st.poolSize],
       ['pool_size_human', bytesToHuman(st.poolSize)],
       ['pool_free_pages', st.freePages],
+      // DRAM order trees of large sorted sets (zset-order-memory bounds them; built on first use).
+      ['zset_order_memory', st.zsetOrderBytes],
+      ['zset_order_memory_human', bytesToHuman(st.zsetOrderBytes)],
+      ['zset_order_trees', st.zsetOrderTrees],
+      ['zset_order_builds', st.zsetOrderBuilds],
     ];
   },
 

@@ -4,17 +4,15 @@
 // *STORE forms) run as one crash-atomic write.
 import { ErrorReply, SetReply, type Reply } from '../../protocol/resp/reply.js';
 import { SYNTAX_ERR } from '../../protocol/resp/errors.js';
-import { ATOMIC_BUCKETS_PER_WRITE, Kind, StoreError, type Store } from '../../store/store.js';
+import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
-import { distinctRandom, parseRandomCount, scanMap } from './collections.js';
+import { CLOSED, NUMKEYS, atomicWrite, distinctRandom, parseRandomCount, perMember, scanMap, spec } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOTHING = Buffer.alloc(0);
 const NOT_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
-const NUMKEYS = new ErrorReply('ERR numkeys should be greater than 0');
 const TOO_MANY_NUMKEYS = new ErrorReply("ERR Number of keys can't be greater than number of args");
 const LIMIT_NEGATIVE = new ErrorReply("ERR LIMIT can't be negative");
-const CLOSED = new ErrorReply('ERR server is shutting down');
 
 /** members -> the map's field/value list (every value empty). */
 function asFields(members: Buffer[]): Buffer[] {
@@ -34,10 +32,6 @@ function checkSets(store: Store, keys: Buffer[]): void {
   }
 }
 
-/** Runs writes to several keys as one crash-atomic step. */
-function atomicWrite(ctx: CommandContext, bytes: number, fn: () => void): boolean {
-  return ctx.store.atomically(4 * ATOMIC_BUCKETS_PER_WRITE, bytes, fn);
-}
 
 function sadd(ctx: CommandContext, argv: Buffer[]): Reply {
   return ctx.store.sets.put(argv[1]!, asFields(argv.slice(2)));
@@ -189,14 +183,6 @@ function sscan(ctx: CommandContext, argv: Buffer[]): Reply {
   return scanMap(ctx.store.sets, argv, false);
 }
 
-type Flag = CommandSpec['flags'][number];
-
-function spec(name: string, arity: number, flags: Flag[], handler: CommandSpec['handler'], firstKey = 1, lastKey = 1, step = 1, logLines?: (argv: Buffer[]) => number): CommandSpec {
-  return { name, arity, flags, firstKey, lastKey, step, handler, ...(logLines ? { logLines } : {}) };
-}
-
-/** Intent-log lines a write of the members from argument `first` on may stage (store_map.cc). */
-const perMember = (first: number) => (argv: Buffer[]) => 8 * Math.max(0, argv.length - first);
 
 /** SPOP key count removes up to count members: two lines each (slot and header). */
 function spopLines(argv: Buffer[]): number {

@@ -30,9 +30,10 @@ import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
+import { zsetCommands } from './zsets.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
-export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set';
+export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set' | 'sortedset';
 
 export interface CommandEntry {
   readonly spec: CommandSpec;
@@ -314,6 +315,7 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['bitmap', bitmapCommands],
       ['hash', hashCommands],
       ['set', setCommands],
+      ['sortedset', zsetCommands],
     ],
     opts,
   );
