@@ -143,6 +143,17 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
                            InstanceMethod("zsetRank", &NativeStore::ZsetRank),
                            InstanceMethod("setZsetOrderBudget", &NativeStore::SetZsetOrderBudget),
+                           InstanceMethod("listPush", &NativeStore::ListPush),
+                           InstanceMethod("listPop", &NativeStore::ListPop),
+                           InstanceMethod("listLen", &NativeStore::ListLen),
+                           InstanceMethod("listRange", &NativeStore::ListRange),
+                           InstanceMethod("listIndex", &NativeStore::ListIndex),
+                           InstanceMethod("listSet", &NativeStore::ListSet),
+                           InstanceMethod("listTrim", &NativeStore::ListTrim),
+                           InstanceMethod("listInsert", &NativeStore::ListInsert),
+                           InstanceMethod("listRem", &NativeStore::ListRem),
+                           InstanceMethod("listPos", &NativeStore::ListPos),
+                           InstanceMethod("listMove", &NativeStore::ListMove),
                        });
   }
 
@@ -744,6 +755,159 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!info[0].IsNumber()) return throw_type(env, "setZsetOrderBudget(bytes)");
     store_->set_zset_order_budget(uint64_t(info[0].As<Napi::Number>().DoubleValue()));
     return env.Undefined();
+  }
+
+  // ---- Lists: (key, ...) -> a result, or a status as a negative number.
+  // A JS number as Redis's int64 index (clamped: past 2^53 the exact value cannot matter).
+  static int64_t i64(const Napi::Value& v) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d > -9.2e18)) return INT64_MIN;
+    if (d > 9.2e18) return INT64_MAX;
+    return int64_t(d);
+  }
+  static Napi::Array buffers(Napi::Env env, const std::vector<Slice>& vs) {
+    Napi::Array a = Napi::Array::New(env, vs.size());
+    for (uint32_t i = 0; i < vs.size(); i++) a.Set(i, Napi::Buffer<uint8_t>::Copy(env, vs[i].p, vs[i].n));
+    return a;
+  }
+
+  // listPush(key, left, [values], xx) -> length after (0: absent with xx)
+  Napi::Value ListPush(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    std::vector<Slice> vs;
+    if (!is_bytes(info[0]) || !slices(info[2], vs)) return throw_type(env, "listPush(key, left, values, xx)");
+    Bytes k = bytes_of(info[0]);
+    uint64_t len = 0;
+    St st = store_->list_push(k.p, k.n, info[1].ToBoolean(), vs, info[3].ToBoolean(), &len);
+    return st == St::Ok ? Napi::Number::New(env, double(len)) : status(env, st);
+  }
+
+  // listPop(key, left, count) -> [values] in pop order, null (absent)
+  Napi::Value ListPop(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[2].IsNumber()) return throw_type(env, "listPop(key, left, count)");
+    Bytes k = bytes_of(info[0]);
+    std::vector<std::string> out;
+    St st = store_->list_pop(k.p, k.n, info[1].ToBoolean(), uint64_t(std::max(0.0, info[2].As<Napi::Number>().DoubleValue())), out);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    Napi::Array a = Napi::Array::New(env, out.size());
+    for (uint32_t i = 0; i < out.size(); i++)
+      a.Set(i, Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(out[i].data()), out[i].size()));
+    return a;
+  }
+
+  // listLen(key) -> length (0 when absent)
+  Napi::Value ListLen(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "listLen(key)");
+    Bytes k = bytes_of(info[0]);
+    uint64_t n = 0;
+    St st = store_->map_len(k.p, k.n, KIND_LIST, &n);
+    return st == St::Ok ? Napi::Number::New(env, double(n)) : status(env, st);
+  }
+
+  // listRange(key, start, stop) -> [values]
+  Napi::Value ListRange(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "listRange(key, start, stop)");
+    Bytes k = bytes_of(info[0]);
+    std::vector<Slice> out;
+    St st = store_->list_range(k.p, k.n, i64(info[1]), i64(info[2]), out);
+    return st == St::Ok ? Napi::Value(buffers(env, out)) : status(env, st);
+  }
+
+  // listIndex(key, index) -> value, null (absent or out of range)
+  Napi::Value ListIndex(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber()) return throw_type(env, "listIndex(key, index)");
+    Bytes k = bytes_of(info[0]);
+    Slice v;
+    St st = store_->list_index(k.p, k.n, i64(info[1]), &v);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    return Napi::Buffer<uint8_t>::Copy(env, v.p, v.n);
+  }
+
+  // listSet(key, index, value) -> 0, or -status (NotFound: no key; OutOfRange)
+  Napi::Value ListSet(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !is_bytes(info[2])) return throw_type(env, "listSet(key, index, value)");
+    Bytes k = bytes_of(info[0]), v = bytes_of(info[2]);
+    St st = store_->list_set(k.p, k.n, i64(info[1]), v.p, v.n);
+    return st == St::Ok ? Napi::Number::New(env, 0) : status(env, st);
+  }
+
+  // listTrim(key, start, stop) -> 0
+  Napi::Value ListTrim(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "listTrim(key, start, stop)");
+    Bytes k = bytes_of(info[0]);
+    St st = store_->list_trim(k.p, k.n, i64(info[1]), i64(info[2]));
+    return st == St::Ok ? Napi::Number::New(env, 0) : status(env, st);
+  }
+
+  // listInsert(key, before, pivot, value) -> length after, -1 (no pivot), 0 (absent); or [status]
+  Napi::Value ListInsert(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[2]) || !is_bytes(info[3])) return throw_type(env, "listInsert(key, before, pivot, value)");
+    Bytes k = bytes_of(info[0]), p = bytes_of(info[2]), v = bytes_of(info[3]);
+    int64_t len = 0;
+    St st = store_->list_insert(k.p, k.n, info[1].ToBoolean(), p.p, p.n, v.p, v.n, &len);
+    if (st != St::Ok) {
+      Napi::Array a = Napi::Array::New(env, 1);
+      a.Set(0u, double(int(st)));
+      return a;
+    }
+    return Napi::Number::New(env, double(len));
+  }
+
+  // listRem(key, count, value) -> removed
+  Napi::Value ListRem(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !is_bytes(info[2])) return throw_type(env, "listRem(key, count, value)");
+    Bytes k = bytes_of(info[0]), v = bytes_of(info[2]);
+    uint64_t removed = 0;
+    St st = store_->list_rem(k.p, k.n, i64(info[1]), v.p, v.n, &removed);
+    return st == St::Ok ? Napi::Number::New(env, double(removed)) : status(env, st);
+  }
+
+  // listPos(key, value, rank, count, maxlen) -> [indexes]
+  Napi::Value ListPos(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1]) || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber())
+      return throw_type(env, "listPos(key, value, rank, count, maxlen)");
+    Bytes k = bytes_of(info[0]), v = bytes_of(info[1]);
+    std::vector<uint64_t> out;
+    St st = store_->list_pos(k.p, k.n, v.p, v.n, i64(info[2]), uint64_t(std::max<int64_t>(0, i64(info[3]))),
+                             uint64_t(std::max<int64_t>(0, i64(info[4]))), out);
+    if (st != St::Ok) return status(env, st);
+    Napi::Array a = Napi::Array::New(env, out.size());
+    for (uint32_t i = 0; i < out.size(); i++) a.Set(i, double(out[i]));
+    return a;
+  }
+
+  // listMove(src, dst, fromLeft, toLeft) -> the value moved, null (src absent)
+  Napi::Value ListMove(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "listMove(src, dst, fromLeft, toLeft)");
+    Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
+    std::string v;
+    St st = store_->list_move(s.p, s.n, d.p, d.n, info[2].ToBoolean(), info[3].ToBoolean(), &v);
+    if (st == St::NotFound) return env.Null();
+    if (st != St::Ok) return status(env, st);
+    return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(v.data()), v.size());
   }
 
   // setMapLimits(kind, entries, value, intEntries)

@@ -8,6 +8,7 @@
 #include "crc32c.h"
 #include "hash.h"
 #include "index.h"
+#include "list.h"
 #include "pool.h"
 
 namespace dax {
@@ -26,6 +27,38 @@ void count_pages(Pool& p, uint64_t& slab, uint64_t& large, uint64_t& freep) {
   }
 }
 
+// A list from its header: every node a chunk referenced once, its magic and owner right, links
+// both ways, its entries well-formed and as many as it counts, and the header's counts the sums.
+void check_list(Pool& p, Allocator& a, uint64_t ch, const std::string& where, CheckReport& r,
+                const std::function<void(const std::string&)>& problem) {
+  const ListHeader* L = p.at<ListHeader>(ch);
+  uint64_t prev = 0, found = 0, nodes = 0, max_nodes = p.hdr().npages * (SLAB_PAGE_SIZE / MIN_CHUNK);
+  std::vector<ListEntry> es;
+  for (uint64_t line = L->head; line; nodes++) {
+    std::string at = where + ": list node " + std::to_string(nodes);
+    if (line % CACHE_LINE || line < p.hdr().slab_off || line + CACHE_LINE > p.hdr().pool_size || nodes > max_nodes)
+      return problem(at + " is outside the slab area");
+    const ListNode* n = p.at<ListNode>(line);
+    if (n->magic != LNODE_MAGIC || n->owner != ch) return problem(at + ": magic or owner mismatch");
+    if (n->prev != prev) return problem(at + ": back link does not name the node before it");
+    if (n->chunk > line || line - n->chunk >= CACHE_LINE || a.capacity(n->chunk) < (line - n->chunk) + CACHE_LINE + n->cap)
+      return problem(at + ": payload out of its chunk");
+    int m = a.mark(n->chunk, false);
+    if (m != 1) return problem(at + (m < 0 ? ": chunk referenced twice" : ": not a chunk start"));
+    if (n->count == 0 || !node_decode(*n, p.at<uint8_t>(line + CACHE_LINE), es))
+      return problem(at + ": entries malformed or not " + std::to_string(n->count));
+    found += n->count;
+    prev = line;
+    line = n->next;
+  }
+  r.collections++;
+  r.elements += found;
+  if (L->tail != prev) problem(where + ": list tail does not name its last node");
+  if (found != L->count || nodes != L->nodes)
+    problem(where + ": list count " + std::to_string(L->count) + " in " + std::to_string(L->nodes) + " nodes but " +
+            std::to_string(found) + " in " + std::to_string(nodes));
+}
+
 // A large collection's structure, from its root: header, directory and segments in bounds, every
 // chunk referenced once, every slot an element of the root's kind whose checksum holds and whose
 // field hashes to its bucket, and the header's count equal to the elements found.
@@ -34,6 +67,7 @@ void check_collection(Pool& p, Allocator& a, Index& idx, uint64_t ch, uint8_t ki
   if (!idx.valid_overflow(ch) || a.mark(ch, true) != 1) return problem(where + ": collection header is not a valid chunk");
   const CollHeader* c = p.at<CollHeader>(ch);
   if (c->magic != COLL_MAGIC || c->kind != kind) return problem(where + ": collection header magic or kind mismatch");
+  if (kind == KIND_LIST) return check_list(p, a, ch, where, r, problem);
   if (c->nbuckets < 1 || c->dir_cap < 1 || c->nbuckets > c->dir_cap * SEG_BUCKETS) return problem(where + ": collection table size out of bounds");
   if (a.capacity(c->dir) < aligned_alloc_size(c->dir_cap * 8) || a.mark(c->dir, false) != 1)
     return problem(where + ": collection directory is not a valid chunk");

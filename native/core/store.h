@@ -26,6 +26,7 @@
 #include "dirty.h"
 #include "expiry.h"
 #include "index.h"
+#include "list.h"
 #include "pool.h"
 #include "zorder.h"
 
@@ -40,7 +41,12 @@ enum class St : int {
   TooLarge = 5,      // value or key beyond the limits
   TooManyKeys = 6,   // multi-key write larger than the intent log
   WrongType = 7,     // the key holds another type (a string op on a hash, a hash op on a set, ...)
+  OutOfRange = 8,    // an index past the end (LSET)
 };
+
+// Where a new list node leaves its free room: before its entries (a head, for LPUSH), after them
+// (a tail, RPUSH), or both (a list's only node).
+enum class ListRoom { Left, Right, Both };
 
 struct ItemView {
   const ItemHeader* h = nullptr;
@@ -121,6 +127,7 @@ struct AccessInfo {
 constexpr uint64_t LOG_OP_MARGIN = 64;  // buckets one op may stage (its slots, new overflow buckets, drops)
 constexpr uint64_t MAX_KEY_LEN = 1ull << 20;   // 1 MiB (Redis allows 512 MiB keys; we bound it)
 constexpr uint64_t MAX_VALUE_LEN = 1ull << 32;  // 4 GiB hard ceiling; servers apply their own limits
+constexpr uint64_t LIST_MAX_ENTRY = (1ull << 32) - 1024;  // a list element fits one node (a 32-bit payload)
 // Values at least this long have a SETRANGE/SETBIT of up to INPLACE_MAX_SPAN bytes within them
 // applied in place (Store::patch_range) rather than copied:
 // below it, copying the value into a new item costs less than the in-place write's log commit
@@ -213,6 +220,30 @@ class Store {
   // DRAM the large sets' order trees may take (the least recently used are dropped past it).
   void set_zset_order_budget(uint64_t bytes) { zorder_.set_budget(bytes); }
 
+  // Lists (store_list.cc). Indexes are Redis's (negative from the end). Each answers WrongType,
+  // without any effect, on a key of another type; Slices point into the pool until the next write.
+  // Pushes values one after another at the head (left) or tail, creating the key unless xx (then
+  // nothing happens to an absent key, *len = 0); *len = the length after.
+  St list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<Slice>& vals, bool xx, uint64_t* len);
+  // Up to count values from the head or tail, in pop order; the key goes with its last value.
+  St list_pop(const uint8_t* k, uint64_t kl, bool left, uint64_t count, std::vector<std::string>& out);
+  St list_range(const uint8_t* k, uint64_t kl, int64_t start, int64_t stop, std::vector<Slice>& out);
+  St list_index(const uint8_t* k, uint64_t kl, int64_t idx, Slice* out);  // NotFound: absent or out of range
+  St list_set(const uint8_t* k, uint64_t kl, int64_t idx, const uint8_t* v, uint64_t vl);  // NotFound: no key
+  St list_trim(const uint8_t* k, uint64_t kl, int64_t start, int64_t stop);
+  // *len: the length after, -1 when the pivot is not there, 0 when the key is absent.
+  St list_insert(const uint8_t* k, uint64_t kl, bool before, const uint8_t* pv, uint64_t pl, const uint8_t* v, uint64_t vl,
+                 int64_t* len);
+  // LREM: count > 0 from the head, < 0 from the tail, 0 all. More rewritten nodes than the log
+  // holds at once are removed in crash-atomic steps.
+  St list_rem(const uint8_t* k, uint64_t kl, int64_t count, const uint8_t* v, uint64_t vl, uint64_t* removed);
+  // LPOS: indexes of matches, the |rank|-th first (from the tail when rank < 0), at most count of
+  // them (0: all), comparing at most maxlen entries (0: all).
+  St list_pos(const uint8_t* k, uint64_t kl, const uint8_t* v, uint64_t vl, int64_t rank, uint64_t count, uint64_t maxlen,
+              std::vector<uint64_t>& out);
+  // LMOVE: one value from an end of s to an end of d, crash-atomic (NotFound when s is absent).
+  St list_move(const uint8_t* s, uint64_t sl, const uint8_t* d, uint64_t dl, bool from_left, bool to_left, std::string* out);
+
   // Transactions (MULTI/EXEC). Every write between begin_atomic() and end_atomic() joins one turn
   // that the next barrier commits through the intent log, so after a crash all of them are there
   // or none. `buckets` bounds the index buckets those writes may stage (LOG_OP_MARGIN per keyed
@@ -303,6 +334,25 @@ class Store {
   };
   static double zscore_of(const uint8_t* v, uint64_t vl);
   int zset_view(const uint8_t* k, uint64_t kl, ZTree** tree, std::vector<ZPacked>& packed);
+  // Lists (store_list.cc).
+  const ListHeader* lhead(uint64_t ch) const;
+  ListHeader* lhead_edit(uint64_t ch);
+  const ListNode* lnode(uint64_t line) const;
+  ListNode* lnode_edit(uint64_t line);
+  uint8_t* lpayload(uint64_t line) const;
+  uint64_t new_node(uint64_t need, uint64_t owner);
+  void fill_node(uint64_t line, const ListEntry* es, size_t n, uint64_t bytes, ListRoom room);
+  St build_nodes(uint64_t owner, const std::vector<ListEntry>& es, ListRoom room, uint64_t* first, uint64_t* last,
+                 uint64_t* nodes);
+  St build_list(const std::vector<ListEntry>& es, ListRoom room, uint64_t* ch_out);
+  uint64_t write_root(const uint8_t* k, uint64_t kl, uint64_t ch, uint8_t kind, uint32_t flags, int64_t expire_ms);
+  ListRoom room_of(uint64_t ch, uint64_t line) const;
+  St replace_node(uint64_t ch, uint64_t line, const std::vector<ListEntry>& es, ListRoom room);
+  St list_push_one(uint64_t ch, bool left, const uint8_t* p, uint64_t n);
+  void list_cut(uint64_t ch, bool front, uint64_t m, std::vector<std::string>* out);
+  bool list_locate(uint64_t ch, uint64_t idx, uint64_t* line, uint64_t* within) const;
+  St copy_list(const ItemHeader* src, const uint8_t* d, uint64_t dl, uint64_t* off_out);
+  bool mark_list(uint64_t ch);
   void release_if_root(uint64_t off, const ItemHeader* h);
   void release_coll(uint64_t ch);
   bool mark_coll(uint64_t ch, uint8_t kind);
@@ -335,8 +385,10 @@ class Store {
   }
 
   struct CollFree {
-    uint64_t ch, bucket;  // a deleted collection's header, and the next bucket to free
+    uint64_t ch, bucket;  // a deleted collection's header, and the next bucket (a list's next node) to free
+    bool started = false;  // a list: bucket holds its next node
   };
+  bool free_list_walk(CollFree& q, uint64_t* budget);
   std::vector<CollFree> coll_free_;  // deleted large collections, freed in slices (maintenance)
   size_t coll_free_head_ = 0, op_coll_free_ = 0;
   std::vector<uint64_t> op_allocs_;  // chunks the current op allocated: freed if it is undone

@@ -522,6 +522,7 @@ void Store::collect_entries(uint64_t ch, std::vector<PackedEntry>& out) {
 }
 
 St Store::copy_collection(const ItemHeader* src, const uint8_t* d, uint64_t dl, uint64_t* off_out) {
+  if (item_kind(src->type) == KIND_LIST) return copy_list(src, d, dl, off_out);
   std::vector<PackedEntry> es;
   collect_entries(root_header(src), es);
   uint64_t ch;
@@ -553,6 +554,11 @@ void Store::free_walk(uint64_t budget) {
   while (budget && coll_free_head_ < coll_free_.size()) {
     CollFree& q = coll_free_[coll_free_head_];
     const CollHeader* c = coll(q.ch);
+    if (c->kind == KIND_LIST) {
+      if (!free_list_walk(q, &budget)) break;
+      coll_free_head_++;
+      continue;
+    }
     for (; q.bucket < c->nbuckets && budget; q.bucket++) {
       uint64_t boff = map_bucket(c, q.bucket);
       bool home = true;
@@ -586,6 +592,7 @@ bool Store::mark_coll(uint64_t ch, uint8_t kind) {
   if (!index_.valid_overflow(ch)) return false;  // a header is a 64-byte chunk, as a bucket is
   zorder_.drop(ch);  // built before the mark reached it: rebuilt from what the mark keeps
   const CollHeader* c = coll(ch);
+  if (c->magic == COLL_MAGIC && c->kind == KIND_LIST && kind == KIND_LIST) return mark_list(ch);
   if (c->magic != COLL_MAGIC || c->kind != kind || c->nbuckets < 1 || c->dir_cap < 1 ||
       c->nbuckets > c->dir_cap * SEG_BUCKETS || alloc_.capacity(c->dir) < aligned_alloc_size(c->dir_cap * 8))
     return false;

@@ -27,6 +27,7 @@ export const enum Status {
   TooLarge = 5,
   TooManyKeys = 6,
   WrongType = 7,
+  OutOfRange = 8,
 }
 
 export function failIfError(st: number): void {

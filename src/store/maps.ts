@@ -11,6 +11,7 @@ export const enum Kind {
   Hash = 1,
   Set = 2,
   Zset = 3,
+  List = 4,
 }
 export const ENC_ROOT = 0x10;
 /** A packed set of integers kept in numeric order: what Redis calls an intset. */

@@ -191,6 +191,17 @@ export interface NativeStore {
   zsetSlice(key: Bytes, start: number, end: number): Buffer[] | number;
   zsetRank(key: Bytes, member: Bytes): number | null;
   setZsetOrderBudget(bytes: number): void;
+  listPush(key: Bytes, left: boolean, values: Bytes[], xx: boolean): number;
+  listPop(key: Bytes, left: boolean, count: number): Buffer[] | null | number;
+  listLen(key: Bytes): number;
+  listRange(key: Bytes, start: number, stop: number): Buffer[] | number;
+  listIndex(key: Bytes, index: number): Buffer | null | number;
+  listSet(key: Bytes, index: number, value: Bytes): number;
+  listTrim(key: Bytes, start: number, stop: number): number;
+  listInsert(key: Bytes, before: boolean, pivot: Bytes, value: Bytes): number | [number];
+  listRem(key: Bytes, count: number, value: Bytes): number;
+  listPos(key: Bytes, value: Bytes, rank: number, count: number, maxlen: number): number[] | number;
+  listMove(src: Bytes, dst: Bytes, fromLeft: boolean, toLeft: boolean): Buffer | null | number;
 }
 
 interface NativeModule {

@@ -10,10 +10,12 @@ import { StoreError, Status, failIfError } from './errors.js';
 import { EVICTION_POLICIES, type EvictionPolicy } from '../ops/policies.js';
 import { Kind, MapStore, keyInfoOf, type KeyInfo } from './maps.js';
 import { ZsetStore } from './zsets.js';
+import { ListStore } from './lists.js';
 
 export { StoreError } from './errors.js';
 export { Kind, MapStore, PACK_INTS, type KeyInfo, type MapLimits } from './maps.js';
 export { ZsetStore, type ScoreRange, type LexRange } from './zsets.js';
+export { ListStore, type ListSetResult } from './lists.js';
 export type { NativeStats as StoreStats, NativeClassStats as ClassStats, TierStats, CheckReport, PoolInfo } from './native.js';
 
 export interface Entry {
@@ -64,12 +66,15 @@ export class Store {
   readonly hashes: MapStore;
   readonly sets: MapStore;
   readonly zsets: ZsetStore;
+  /** Lists (lists.ts). */
+  readonly lists: ListStore;
 
   private constructor(private readonly n: NativeStore) {
     n.setMeta(this.meta);
     this.hashes = new MapStore(n, Kind.Hash);
     this.sets = new MapStore(n, Kind.Set);
     this.zsets = new ZsetStore(n);
+    this.lists = new ListStore(n);
   }
 
   /**

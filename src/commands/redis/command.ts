@@ -15,7 +15,7 @@ const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
 
 const GROUP_CATEGORY: Record<CommandGroup, string> = {
   string: '@string', generic: '@keyspace', connection: '@connection', server: '',
-  bitmap: '@bitmap', pubsub: '@pubsub', transactions: '@transaction', hash: '@hash', set: '@set', sortedset: '@sortedset',
+  bitmap: '@bitmap', pubsub: '@pubsub', transactions: '@transaction', hash: '@hash', set: '@set', sortedset: '@sortedset', list: '@list',
 };
 
 /** ACL categories in Redis's bit order (COMMAND INFO lists them that way). */

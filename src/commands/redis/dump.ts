@@ -21,6 +21,7 @@ function dump(ctx: CommandContext, argv: Buffer[]): Reply {
   if (info.kind === Kind.Hash) return dumpCollection('hash', ctx.store.hashes.all(argv[1]!, true));
   if (info.kind === Kind.Set) return dumpCollection('set', ctx.store.sets.all(argv[1]!, false));
   if (info.kind === Kind.Zset) return dumpCollection('zset', ctx.store.zsets.all(argv[1]!, true));
+  if (info.kind === Kind.List) return dumpCollection('list', ctx.store.lists.range(argv[1]!, 0, -1));
   const v = ctx.store.getValue(argv[1]!);
   return v === null ? null : dumpString(v);
 }

@@ -40,6 +40,7 @@ const TYPE_NAMES: Record<number, SimpleString> = {
   [Kind.Hash]: new SimpleString('hash'),
   [Kind.Set]: new SimpleString('set'),
   [Kind.Zset]: new SimpleString('zset'),
+  [Kind.List]: new SimpleString('list'),
 };
 
 /** Redis's type name of what the key holds, or null when absent. */
@@ -193,6 +194,8 @@ function collectionEncoding(info: KeyInfo): string {
       return info.large ? 'hashtable' : 'listpack';
     case Kind.Set:
       return !info.large && info.flags & PACK_INTS ? 'intset' : 'hashtable';
+    case Kind.List:
+      return 'quicklist'; // Redis 7.0 keeps every list as a quicklist, as daxcache keeps a chain of nodes
     default:
       return info.large ? 'skiplist' : 'listpack';
   }

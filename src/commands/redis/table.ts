@@ -31,9 +31,10 @@ import { dumpCommands } from './dump.js';
 import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
+import { listCommands } from './lists.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
-export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set' | 'sortedset';
+export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set' | 'sortedset' | 'list';
 
 export interface CommandEntry {
   readonly spec: CommandSpec;
@@ -316,6 +317,7 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['hash', hashCommands],
       ['set', setCommands],
       ['sortedset', zsetCommands],
+      ['list', listCommands],
     ],
     opts,
   );

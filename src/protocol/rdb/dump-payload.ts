@@ -73,20 +73,22 @@ export function dumpString(value: Buffer): Buffer {
   return withFooter([Buffer.from([RDB_TYPE_STRING]), ...rdbString(value)]);
 }
 
+const RDB_TYPE_LIST = 1; // a plain list of strings: Redis 7 still loads it (into a quicklist)
 const RDB_TYPE_SET = 2;
 const RDB_TYPE_HASH = 4;
 const RDB_TYPE_ZSET_2 = 5;
 
 /**
  * The DUMP payload of a set (members), a hash (field, value, field, value ...) or a sorted set
- * (member, 8-byte little-endian score, ...), in the plain RDB forms every Redis reads
- * (RDB_TYPE_SET / RDB_TYPE_HASH: a count, then RDB strings; RDB_TYPE_ZSET_2: a count, then each
+ * (member, 8-byte little-endian score, ...) or a list (elements, head first), in the plain RDB forms every Redis reads
+ * (RDB_TYPE_SET / RDB_TYPE_HASH / RDB_TYPE_LIST: a count, then RDB strings; RDB_TYPE_ZSET_2: a count, then each
  * member as an RDB string and its score as a binary double), as Redis writes a hashtable- or
  * skiplist-encoded one.
  */
-export function dumpCollection(kind: 'set' | 'hash' | 'zset', items: Buffer[]): Buffer {
-  const type = kind === 'set' ? RDB_TYPE_SET : kind === 'hash' ? RDB_TYPE_HASH : RDB_TYPE_ZSET_2;
-  const parts = [Buffer.from([type]), encodeLength(kind === 'set' ? items.length : items.length / 2)];
+export function dumpCollection(kind: 'set' | 'hash' | 'zset' | 'list', items: Buffer[]): Buffer {
+  const type = kind === 'set' ? RDB_TYPE_SET : kind === 'hash' ? RDB_TYPE_HASH : kind === 'list' ? RDB_TYPE_LIST : RDB_TYPE_ZSET_2;
+  const single = kind === 'set' || kind === 'list';
+  const parts = [Buffer.from([type]), encodeLength(single ? items.length : items.length / 2)];
   for (let i = 0; i < items.length; i++) {
     if (kind === 'zset' && i % 2 === 1) parts.push(items[i]!);
     else parts.push(...rdbString(items[i]!));
