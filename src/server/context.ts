@@ -21,7 +21,7 @@ export const DAXCACHE_VERSION: string = (() => {
 })();
 
 export function createRedisContext(server: Server): RedisServer {
-  const { store, config, clients, stats, table, commit } = server;
+  const { store, config, clients, stats, table, commit, blocking } = server;
   return {
     store,
     config,
@@ -33,6 +33,7 @@ export function createRedisContext(server: Server): RedisServer {
     stats,
     // One hub per server: messages go between this server's connections only.
     pubsub: new ServerPubsubHub(),
+    blocking,
     lastSaveMs: Date.now(),
     poolOpen: server.poolOpen,
     barriers: () => commit.barriers,

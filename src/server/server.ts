@@ -14,6 +14,7 @@ import type { RedisServer } from '../commands/redis/services.js';
 import { ClientRegistry } from './clients.js';
 import { GroupCommit } from './commit.js';
 import { createRedisContext } from './context.js';
+import { ServerBlockingHub } from './blocking-hub.js';
 import type { Listener, ListenerDeps } from './listener.js';
 import { RespListener } from './resp/listener.js';
 import { MemcacheListener } from './memcache/listener.js';
@@ -36,7 +37,7 @@ const CRON_MS = 100;
 const CLOSE_TIMEOUT_MS = 2000;
 
 /** Every protocol listener the configuration asks for; the one place to add a protocol. */
-function createListeners(deps: ListenerDeps, redis: { table: CommandTable; context: RedisServer }): Listener[] {
+function createListeners(deps: ListenerDeps, redis: { table: CommandTable; context: RedisServer; blocking: ServerBlockingHub }): Listener[] {
   const listeners: Listener[] = [new RespListener({ ...deps, logger: componentLogger(deps.logger, 'redis'), ...redis })];
   if (deps.config.memcachedPort > 0) listeners.push(new MemcacheListener({ ...deps, logger: componentLogger(deps.logger, 'memcached') }));
   return listeners;
@@ -53,6 +54,8 @@ export class Server {
   readonly table: CommandTable;
   readonly stats: ServerStats;
   readonly context: RedisServer;
+  /** Clients blocked by BLPOP & co., served when a write readies their keys. */
+  readonly blocking = new ServerBlockingHub();
   private readonly log: Logger;
   private listeners: Listener[] = [];
   private maintenance: MaintenanceHandle | undefined;
@@ -84,6 +87,7 @@ export class Server {
     };
     this.clients = new ClientRegistry(() => this.config.maxclients);
     this.table = createCommandTable({
+      blocking: this.blocking,
       authRequired: () => this.config.requirepass !== '',
       queueLimit: () => this.config.clientQueryBufferLimit,
       onInternalError: (command, err) => this.log.error({ command, err }, 'command failed unexpectedly'),
@@ -114,7 +118,7 @@ export class Server {
       clients: this.clients,
       stats: this.stats,
     };
-    this.listeners = createListeners(deps, { table: this.table, context: this.context });
+    this.listeners = createListeners(deps, { table: this.table, context: this.context, blocking: this.blocking });
     try {
       for (const l of this.listeners) {
         await l.start();

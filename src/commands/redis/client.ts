@@ -1,5 +1,7 @@
 // CLIENT: SETNAME GETNAME ID INFO LIST KILL NO-EVICT REPLY SETINFO HELP, with Redis 7.2's replies.
 import { ErrorReply, OK, SYNTAX_ERR, VerbatimReply, type Reply } from '../../protocol/resp/index.js';
+import { NOT_INTEGER } from '../../protocol/resp/errors.js';
+import { optIs, parseLongLong } from './args.js';
 import { parseInt64 } from '../../store/numeric.js';
 import { cstr, setClientName, validClientAttr } from './connection.js';
 import { container, helpReply, sub } from './help.js';
@@ -25,6 +27,7 @@ export function clientInfoLine(h: RedisClientHandle, nowMs: number): string {
   let flags = '';
   if (isSubscribed(c)) flags += 'P';
   if (c.multi !== null) flags += 'x';
+  if (c.blocked) flags += 'b';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
@@ -184,6 +187,23 @@ const kill = sub('kill', -3, ['admin', 'loading', 'stale'], (ctx, argv) => {
   return killed;
 });
 
+const UNBLOCK_REASON = new ErrorReply('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+const UNBLOCKED = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+const UNBLOCK_ARGS = new ErrorReply("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+
+/** CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends a blocking command's wait as its timeout would, or with an error. */
+const unblock = sub('unblock', -3, ['admin', 'loading', 'stale'], (ctx, argv) => {
+  if (argv.length > 4) return UNBLOCK_ARGS;
+  let error = false;
+  if (argv.length === 4) {
+    if (optIs(argv[3]!, 'error')) error = true;
+    else if (!optIs(argv[3]!, 'timeout')) return UNBLOCK_REASON;
+  }
+  const id = parseLongLong(argv[2]!);
+  if (id === null) return NOT_INTEGER;
+  return redisServer(ctx).blocking.unblock(Number(id), error ? UNBLOCKED : null) ? 1 : 0;
+});
+
 const HELP_LINES = [
   'ID',
   '    Return the ID of the current connection.',
@@ -223,11 +243,13 @@ const HELP_LINES = [
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
   '    * LIB-VER: the client lib version.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
 ];
 
 const help = sub('help', 2, ['loading', 'stale'], (): Reply => helpReply('client', HELP_LINES));
 
 export const clientCommand: CommandSpec = container('client', ['loading', 'stale'], [
-  id, info, list, kill, getname, setname, setinfo, noEvict, reply, help,
+  id, info, list, kill, getname, setname, setinfo, noEvict, reply, unblock, help,
 ]);
 

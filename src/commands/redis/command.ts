@@ -10,7 +10,7 @@ import type { CommandFlag, CommandSpec } from './types.js';
 /** Redis's names for our flags ('multikey' is only internal). */
 const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
   write: 'write', readonly: 'readonly', denyoom: 'denyoom', admin: 'admin', fast: 'fast', noauth: 'no_auth',
-  loading: 'loading', stale: 'stale', noscript: 'noscript', pubsub: 'pubsub',
+  loading: 'loading', stale: 'stale', noscript: 'noscript', pubsub: 'pubsub', blocking: 'blocking',
 };
 
 const GROUP_CATEGORY: Record<CommandGroup, string> = {
@@ -34,6 +34,7 @@ export function aclCategories(e: CommandEntry): string[] {
   if (g) cats.add(g);
   if (f.includes('admin')) cats.add('@admin').add('@dangerous');
   for (const c of e.spec.categories ?? []) cats.add(c);
+  if (f.includes('blocking')) cats.add('@blocking');
   cats.add(f.includes('fast') ? '@fast' : '@slow');
   return CATEGORY_ORDER.filter((c) => cats.has(c));
 }

@@ -68,9 +68,9 @@ const SECTIONS: Record<string, Section> = {
       ['maxclients', srv.config.maxclients],
       ['client_recent_max_input_buffer', srv.stats.recentMaxInputBuffer],
       ['client_recent_max_output_buffer', srv.stats.recentMaxOutputBuffer],
-      ['blocked_clients', 0],
+      ['blocked_clients', srv.blocking.blockedClients],
       ['tracking_clients', 0],
-      ['clients_in_timeout_table', 0],
+      ['clients_in_timeout_table', srv.blocking.timedClients],
       ['memcached_clients', srv.clients.count('memcached')],
     ];
   },

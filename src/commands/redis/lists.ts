@@ -189,22 +189,43 @@ export function parseLmpop(argv: Buffer[], numkeysIdx: number): MpopArgs | Error
   return { keys: argv.slice(numkeysIdx + 1, wi), left, count: count === -1 ? 1 : count };
 }
 
-/** WRONGTYPE unless the key is absent or a list. */
-function listLength(store: Store, key: Buffer): number {
+/** The length of a list key, 0 when absent; WRONGTYPE for another type unless `lenient` (then 0). */
+function listLength(store: Store, key: Buffer, lenient = false): number {
   const info = store.keyInfo(key);
   if (info === null) return 0;
-  if (info.kind !== Kind.List) throw new StoreError('WRONGTYPE', 'the key holds another type');
+  if (info.kind !== Kind.List) {
+    if (lenient) return 0;
+    throw new StoreError('WRONGTYPE', 'the key holds another type');
+  }
   return info.count;
 }
 
-/** mpopGenericCommand: [key, [values]] from the first non-empty key, or null when none is. */
-export function mpop(ctx: CommandContext, a: MpopArgs): Reply | null {
+/**
+ * mpopGenericCommand: [key, [values]] from the first non-empty key, or null when none is.
+ * `serving` (a blocked client served from a ready key): a key of another type is skipped.
+ */
+export function mpop(ctx: CommandContext, a: MpopArgs, serving = false): Reply | null {
   for (const k of a.keys) {
-    if (listLength(ctx.store, k) === 0) continue;
+    if (listLength(ctx.store, k, serving) === 0) continue;
     const r = ctx.store.lists.pop(k, a.left, a.count);
     if (r !== null) return [k, r];
   }
   return null;
+}
+
+/** One element from an end of a list, null when the key is absent (or, `serving`, not a list). */
+export function popOne(ctx: CommandContext, key: Buffer, left: boolean, serving = false): Buffer | null {
+  if (listLength(ctx.store, key, serving) === 0) return null;
+  return ctx.store.lists.pop(key, left, 1)?.[0] ?? null;
+}
+
+/**
+ * LMOVE's move for BLMOVE: null when the source is absent (or, `serving`, not a list); a
+ * destination of another type is WRONGTYPE (Redis checks it only once the source has elements).
+ */
+export function moveOne(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean, toLeft: boolean, serving = false): Buffer | null {
+  if (listLength(ctx.store, src, serving) === 0) return null;
+  return ctx.store.lists.move(src, dst, fromLeft, toLeft);
 }
 
 function lmpop(ctx: CommandContext, argv: Buffer[]): Reply {

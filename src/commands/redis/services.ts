@@ -7,6 +7,7 @@ import type { ClientState, CommandContext } from './types.js';
 import type { ConnectionState } from '../connection-state.js';
 import type { CommandTable } from './table.js';
 import type { PubsubHub } from './pubsub.js';
+import type { BlockingHub } from './blocking.js';
 
 /** A connected client of either protocol, as the client registry and INFO see it. */
 export interface ClientHandle {
@@ -90,6 +91,8 @@ export interface RedisServer {
   readonly stats: StatsView;
   /** Pub/Sub channels and their subscribers (src/server/pubsub-hub.ts). */
   readonly pubsub: PubsubHub;
+  /** Clients blocked by BLPOP and the other blocking commands (src/server/blocking-hub.ts). */
+  readonly blocking: BlockingHub;
   /** Error replies by their first word (ERR, WRONGTYPE, ...): INFO errorstats. */
   errorCounts(): Iterable<[string, number]>;
   /** Persist barriers run by group commit since start. */

@@ -14,6 +14,7 @@ import {
   type Reply,
 } from '../../protocol/resp/index.js';
 import type { CommandContext, CommandSpec } from './types.js';
+import { optIs } from './args.js';
 import { RunTimes } from '../../ops/run-times.js';
 import { connectionCommands } from './connection.js';
 import { clientCommand } from './client.js';
@@ -32,6 +33,8 @@ import { hashCommands } from './hashes.js';
 import { setCommands } from './sets.js';
 import { zsetCommands } from './zsets.js';
 import { listCommands } from './lists.js';
+import { blockingListCommands, blockingZsetCommands, type BlockingHub } from './blocking.js';
+import { sortCommands } from './sort.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
 export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set' | 'sortedset' | 'list';
@@ -45,6 +48,8 @@ export interface CommandEntry {
   readonly parent: CommandEntry | null;
   /** Read-only command with key arguments: its reply feeds keyspace hits/misses. */
   readonly readonlyKeys: boolean;
+  /** A write command: the keys it names may wake blocked clients. */
+  readonly writes: boolean;
   /** Calls, error replies of calls (failed_calls), rejections before running (rejected_calls:
    *  arity, NOAUTH) and run time in µs, since start or CONFIG RESETSTAT (INFO commandstats). */
   calls: number;
@@ -85,6 +90,8 @@ export interface TableOptions {
   queueLimit: () => number;
   /** A handler threw something that is not a StoreError (a bug): log it; the client gets "ERR internal error". */
   onInternalError?: (command: string, err: unknown) => void;
+  /** Blocked clients (BLPOP ...): told of the keys every write command names. */
+  blocking?: Pick<BlockingHub, 'blockedClients' | 'signal'>;
 }
 
 /** Hash of a command name folded to lower case (ASCII), computed from the bytes without a string. */
@@ -201,6 +208,8 @@ export class CommandTable {
       }
     }
     const ms = performance.now() - t0;
+    const hub = this.opts.blocking;
+    if (hub !== undefined && entry.writes && hub.blockedClients > 0) signalWrittenKeys(hub, entry.spec, argv);
     if (entry.latency) entry.latency.observe(ms / 1000);
     this.commandsProcessed++;
     entry.calls++;
@@ -278,6 +287,21 @@ export class CommandTable {
   }
 }
 
+/**
+ * Tells the blocking hub of every key a write command names (its key positions; SORT's STORE
+ * destination too): one of them may now be a list or sorted set a client waits on. EXEC's
+ * commands come through dispatch one by one, so a transaction signals what each of them names.
+ */
+function signalWrittenKeys(hub: Pick<BlockingHub, 'signal'>, spec: CommandSpec, argv: Buffer[]): void {
+  if (spec.firstKey > 0) {
+    const last = spec.lastKey < 0 ? argv.length + spec.lastKey : Math.min(spec.lastKey, argv.length - 1);
+    for (let i = spec.firstKey; i <= last; i += spec.step || 1) hub.signal(argv[i]!);
+  }
+  if (spec.name === 'sort') {
+    for (let i = 2; i < argv.length - 1; i++) if (optIs(argv[i]!, 'store')) hub.signal(argv[i + 1]!);
+  }
+}
+
 function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, parent: CommandEntry | null): CommandEntry {
   const entry: CommandEntry = {
     spec,
@@ -292,6 +316,7 @@ function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, par
     runTimes: null,
     latency: null,
     readonlyKeys: spec.flags.includes('readonly') && spec.firstKey > 0,
+    writes: spec.flags.includes('write'),
   };
   if (spec.subcommands) {
     const subs = new Map<string, CommandEntry>();
@@ -310,14 +335,14 @@ export function createCommandTable(opts: TableOptions): CommandTable {
       ['connection', [...connectionCommands, clientCommand]],
       ['server', [...serverCommands, infoCommand, configCommand, commandCommand]],
       ['string', stringCommands],
-      ['generic', [...keyCommands, ...expireCommands, ...dumpCommands]],
+      ['generic', [...keyCommands, ...expireCommands, ...dumpCommands, ...sortCommands]],
       ['transactions', multiCommands],
       ['pubsub', pubsubCommands],
       ['bitmap', bitmapCommands],
       ['hash', hashCommands],
       ['set', setCommands],
-      ['sortedset', zsetCommands],
-      ['list', listCommands],
+      ['sortedset', [...zsetCommands, ...blockingZsetCommands]],
+      ['list', [...listCommands, ...blockingListCommands]],
     ],
     opts,
   );

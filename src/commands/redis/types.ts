@@ -6,6 +6,7 @@ import type { RedisServer } from './services.js';
 import type { ConnectionState } from '../connection-state.js';
 import type { MultiState, WatchState } from './multi.js';
 import type { Subscriptions } from './pubsub.js';
+import type { BlockRequest } from './blocking.js';
 
 /** A RESP connection's state: the shared part and what Redis's commands set on it. */
 export interface ClientState extends ConnectionState {
@@ -26,6 +27,10 @@ export interface ClientState extends ConnectionState {
   watched: WatchState | null;
   /** Pub/Sub channels, patterns and shard channels subscribed to (pubsub.ts). */
   pubsub: Subscriptions;
+  /** Left by a blocking command that found nothing (blocking.ts); the connection blocks the client on it. */
+  blockRequest: BlockRequest | null;
+  /** Waiting in the server's BlockingHub (CLIENT LIST flag b). */
+  blocked: boolean;
 }
 
 export interface CommandContext {
@@ -38,7 +43,7 @@ export interface CommandContext {
 /** argv[0] is the command name as sent; argv.length has been checked against the arity. */
 export type CommandHandler = (ctx: CommandContext, argv: Buffer[]) => Reply;
 
-export type CommandFlag = 'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript' | 'pubsub' | 'multikey';
+export type CommandFlag = 'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript' | 'pubsub' | 'multikey' | 'blocking';
 
 export interface CommandSpec {
   /** Lower-case name. */

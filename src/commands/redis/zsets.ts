@@ -364,11 +364,17 @@ function zpopMinMax(min: boolean) {
   };
 }
 
-/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (zmpopGenericCommand). */
-function zmpop(ctx: CommandContext, argv: Buffer[]): Reply {
-  const numkeys = parseLongLong(argv[1]!);
+/** ZMPOP/BZMPOP's arguments after numkeys_idx: the keys, MIN or MAX, the count (1 when not given). */
+export interface ZmpopArgs {
+  keys: Buffer[];
+  min: boolean;
+  count: number;
+}
+
+export function parseZmpop(argv: Buffer[], numkeysIdx: number): ZmpopArgs | ErrorReply {
+  const numkeys = parseLongLong(argv[numkeysIdx]!);
   if (numkeys === null || numkeys < 1n) return NUMKEYS;
-  const whereIdx = 1n + numkeys + 1n;
+  const whereIdx = BigInt(numkeysIdx) + numkeys + 1n;
   if (whereIdx >= BigInt(argv.length)) return SYNTAX_ERR;
   const wi = Number(whereIdx);
   const where = argv[wi]!;
@@ -387,8 +393,29 @@ function zmpop(ctx: CommandContext, argv: Buffer[]): Reply {
       return SYNTAX_ERR;
     }
   }
-  if (count === -1) count = 1;
-  return zpopGeneric(ctx, argv.slice(2, wi), min, true, count, true, true);
+  return { keys: argv.slice(numkeysIdx + 1, wi), min, count: count === -1 ? 1 : count };
+}
+
+/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (zmpopGenericCommand). */
+function zmpop(ctx: CommandContext, argv: Buffer[]): Reply {
+  const a = parseZmpop(argv, 1);
+  if (a instanceof ErrorReply) return a;
+  return zpopGeneric(ctx, a.keys, a.min, true, a.count, true, true);
+}
+
+/**
+ * The blocking pops' non-blocking try: from the first non-empty sorted set among keys, with the
+ * key first — [key, member, score] for count -1 (BZPOPMIN/BZPOPMAX), [key, [[member, score] ...]]
+ * otherwise (BZMPOP); null when every key is empty. `serving` (a blocked client served from a
+ * ready key): a key of another type is skipped instead of WRONGTYPE.
+ */
+export function zpopFirst(ctx: CommandContext, keys: Buffer[], min: boolean, count: number, serving: boolean): Reply | null {
+  const found = keys.find((k) => {
+    if (serving && ctx.store.keyInfo(k)?.kind !== Kind.Zset) return false;
+    return zcardOf(ctx.store, k) > 0;
+  });
+  if (found === undefined) return null;
+  return zpopGeneric(ctx, [found], min, true, count, count !== -1, true);
 }
 
 // ---- ZRANDMEMBER (zrandmemberCommand / zrandmemberWithCountCommand)

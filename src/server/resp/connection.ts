@@ -4,7 +4,7 @@
 // errors and QUIT close after the reply, the query buffer limit closes at once, the output buffer
 // limit (hard, or soft for some seconds) disconnects a slow reader.
 import type { Socket } from 'node:net';
-import { OK, ProtocolError, ReplyWriter, RequestParser } from '../../protocol/resp/index.js';
+import { OK, ProtocolError, ReplyWriter, RequestParser, type Reply } from '../../protocol/resp/index.js';
 import type { RedisServer } from '../../commands/redis/services.js';
 import type { CommandTable } from '../../commands/redis/table.js';
 import type { ClientState, CommandContext } from '../../commands/redis/types.js';
@@ -12,11 +12,14 @@ import { newClientState } from '../../commands/redis/connection.js';
 import { isReplySequence, isSubscribed } from '../../commands/redis/pubsub.js';
 import type { ListenerDeps } from '../listener.js';
 import { ClientConnection } from '../client-connection.js';
+import type { ServerBlockingHub } from '../blocking-hub.js';
 
 export interface RespDeps extends ListenerDeps {
   table: CommandTable;
   /** The services handlers see as ctx.server. */
   context: RedisServer;
+  /** Where a client that ran a blocking command waits (the same hub as context.blocking). */
+  blocking: ServerBlockingHub;
 }
 
 /**
@@ -52,7 +55,10 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
       this.deps.commit.later(this);
     };
     this.outputLimit.pubsub = () => isSubscribed(this.state);
-    this.socket.once('close', () => deps.context.pubsub.leaveAll(this.state));
+    this.socket.once('close', () => {
+      deps.context.pubsub.leaveAll(this.state);
+      deps.blocking.cancel(this.state.id);
+    });
   }
 
   /** Runs every command in the chunk. What the parser keeps of it is copied: the chunk's memory is reused. */
@@ -61,9 +67,19 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     const { stats } = this.deps;
     stats.netInputBytes += chunk.length;
     this.state.lastInteractionMs = Date.now();
+    this.parser.feed(chunk);
+    this.runParsed();
+  }
+
+  /**
+   * Runs the commands parsed so far, in order, until the input runs out or a command blocks the
+   * client: a blocked client's later commands stay in the parser (Redis does not read a blocked
+   * client's input either) and run once its wait ends.
+   */
+  private runParsed(): void {
+    const { stats } = this.deps;
     const parser = this.parser;
-    parser.feed(chunk);
-    for (;;) {
+    while (!this.state.blocked) {
       const cmd = parser.next();
       if (cmd === undefined) break;
       if (cmd instanceof ProtocolError) {
@@ -84,6 +100,16 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     const skip = this.skipNext;
     this.skipNext = false;
     const reply = this.deps.table.dispatch(this.ctx, argv);
+    const hub = this.deps.blocking;
+    if (state.blockRequest !== null) {
+      // A blocking command found nothing: wait; its reply comes from the hub (served or timed out).
+      const req = state.blockRequest;
+      state.blockRequest = null;
+      hub.block(this.ctx, req, (r) => this.unblocked(r, !skip));
+      return;
+    }
+    // The command (a whole EXEC) is done: clients waiting on keys it wrote get served now.
+    if (hub.hasReady) hub.serveReady();
     // CLIENT REPLY: OFF sends nothing; SKIP sends nothing for itself and for the next command.
     let send = !skip && state.replyMode === 'on';
     if (state.replyMode === 'skip') {
@@ -91,14 +117,30 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
       this.skipNext = true;
       send = false;
     }
-    if (send) {
-      if (reply === OK) this.writer.writeRaw(OK_BYTES);
-      else if (Array.isArray(reply) && isReplySequence(reply)) {
-        // (UN)SUBSCRIBE: one reply per channel.
-        for (let i = 0; i < reply.length; i++) this.writer.write(reply[i]!, state.resp);
-      } else this.writer.write(reply, state.resp);
-    }
+    if (send) this.writeReply(reply);
     if (state.closeAfterReply) this.closing = true;
+  }
+
+  private writeReply(reply: Reply): void {
+    if (reply === OK) this.writer.writeRaw(OK_BYTES);
+    else if (Array.isArray(reply) && isReplySequence(reply)) {
+      // (UN)SUBSCRIBE: one reply per channel.
+      for (let i = 0; i < reply.length; i++) this.writer.write(reply[i]!, this.state.resp);
+    } else this.writer.write(reply, this.state.resp);
+  }
+
+  /**
+   * The wait of a blocking command ended (from the hub, inside another client's command or a
+   * timer): its reply leaves with this turn's flush, after the barrier that makes the pop durable;
+   * the commands held meanwhile run on the next turn, not inside the other client's command.
+   */
+  private unblocked(reply: Reply, send: boolean): void {
+    if (this.closed) return;
+    if (send && this.state.replyMode === 'on') this.writeReply(reply);
+    this.deps.commit.later(this);
+    setImmediate(() => {
+      if (!this.closed && !this.closing && !this.state.blocked) this.runParsed();
+    });
   }
 
   private protocolError(err: ProtocolError): void {
@@ -116,6 +158,11 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
     // Redis frees such a client once the error is written (CLIENT_CLOSE_AFTER_REPLY): a full close,
     // not a half-close that goes on reading, so a peer that keeps writing sees the connection end.
     this.closeFully = true;
+  }
+
+  /** A blocked client is not idle (Redis's clientsCronHandleTimeout skips blocked clients). */
+  protected override waitingOnClient(): boolean {
+    return this.state.blocked;
   }
 
   /** ReplySink: called after the turn's barrier. */
