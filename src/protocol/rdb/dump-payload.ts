@@ -1,26 +1,30 @@
-// Redis DUMP payloads of string values (cluster.c createDumpPayload/verifyDumpPayload, rdb.c):
-//   <RDB type 0 = string> <RDB string> <RDB version, 2 bytes LE> <CRC-64 of all before it, 8 bytes LE>
-// An RDB string is an integer encoding (0xC0 int8, 0xC1 int16 LE, 0xC2 int32 LE) for a canonical
-// decimal in int32 range, an LZF-compressed string (0xC3 <compressed len> <len> <lzf stream>), or
-// a length (6-bit, 14-bit big-endian, 0x80 + 32-bit BE, 0x81 + 64-bit BE) and the bytes.
+// Redis DUMP payloads (cluster.c createDumpPayload/verifyDumpPayload, rdb.c):
+//   <RDB type> <RDB value> <RDB version, 2 bytes LE> <CRC-64 of all before it, 8 bytes LE>
+// A string value (type 0) is an RDB string (rdb-reader.ts): an integer encoding (0xC0 int8, 0xC1
+// int16 LE, 0xC2 int32 LE) for a canonical decimal in int32 range, an LZF-compressed string (0xC3
+// <compressed len> <len> <lzf stream>), or a length (6-bit, 14-bit big-endian, 0x80 + 32-bit BE,
+// 0x81 + 64-bit BE) and the bytes. Collections are read by rdb-value.ts.
 //
 // We write what Redis 7.0 writes for values it does not compress (integers as integers, every other
-// value verbatim: LZF is optional for the reader) with RDB version 10, the version of Redis 7.0, so
-// that Redis 7.0 and later RESTORE our payloads. We read every string form Redis writes, from RDB
-// versions up to 11 (Redis 7.2).
+// value verbatim: LZF is optional for the reader), collections in their plain forms, with RDB
+// version 10, the version of Redis 7.0, so that Redis 7.0 and later RESTORE our payloads. We read
+// every form Redis 7.0 and 7.2 write or load for strings, hashes, sets, sorted sets and lists, from
+// RDB versions up to 11 (Redis 7.2).
 import { crc64 } from './crc64.js';
-import { lzfDecompress } from './lzf.js';
+import { Reader, readString } from './rdb-reader.js';
+import { readCollection, type RestoredValue } from './rdb-value.js';
+
+export type { RestoredValue } from './rdb-value.js';
 
 /** RDB version written in our payloads (Redis 7.0's RDB_VERSION). */
 export const DUMP_RDB_VERSION = 10;
-/** The newest RDB version we read (Redis 7.2's): string encodings have not changed through it. */
+/** The newest RDB version we read (Redis 7.2's, which adds set_listpack, type 20). */
 export const MAX_RDB_VERSION = 11;
 
 const RDB_TYPE_STRING = 0;
 const ENC_INT8 = 0;
 const ENC_INT16 = 1;
 const ENC_INT32 = 2;
-const ENC_LZF = 3;
 const LEN_32 = 0x80;
 const LEN_64 = 0x81;
 
@@ -104,95 +108,52 @@ function withFooter(parts: Buffer[]): Buffer {
   return Buffer.concat([head, footer]);
 }
 
-/** A reader over the payload's body (without the footer); every read past the end fails. */
-class Reader {
-  pos = 0;
-  constructor(readonly b: Buffer) {}
-  byte(): number | null {
-    return this.pos < this.b.length ? this.b[this.pos++]! : null;
-  }
-  bytes(n: number): Buffer | null {
-    if (n > this.b.length - this.pos) return null;
-    const out = this.b.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  /** rdbLoadLen: [length, isEncoded], or null when truncated or unknown. */
-  length(): [number, boolean] | null {
-    const first = this.byte();
-    if (first === null) return null;
-    const kind = first >> 6;
-    if (kind === 3) return [first & 0x3f, true];
-    if (kind === 0) return [first & 0x3f, false];
-    if (kind === 1) {
-      const second = this.byte();
-      return second === null ? null : [((first & 0x3f) << 8) | second, false];
-    }
-    if (first === LEN_32) {
-      const b = this.bytes(4);
-      return b === null ? null : [b.readUInt32BE(0), false];
-    }
-    if (first === LEN_64) {
-      const b = this.bytes(8);
-      if (b === null) return null;
-      const n = b.readBigUInt64BE(0);
-      return n > BigInt(Number.MAX_SAFE_INTEGER) ? null : [Number(n), false];
-    }
-    return null;
-  }
-}
-
-/** rdbGenericLoadStringObject: the string at the reader, or null when the data is corrupt. */
-function readString(r: Reader): Buffer | null {
-  const len = r.length();
-  if (len === null) return null;
-  const [n, encoded] = len;
-  if (!encoded) {
-    const b = r.bytes(n);
-    return b === null ? null : Buffer.from(b);
-  }
-  switch (n) {
-    case ENC_INT8: {
-      const b = r.bytes(1);
-      return b === null ? null : Buffer.from(String(b.readInt8(0)));
-    }
-    case ENC_INT16: {
-      const b = r.bytes(2);
-      return b === null ? null : Buffer.from(String(b.readInt16LE(0)));
-    }
-    case ENC_INT32: {
-      const b = r.bytes(4);
-      return b === null ? null : Buffer.from(String(b.readInt32LE(0)));
-    }
-    case ENC_LZF: {
-      const clen = r.length();
-      const ulen = r.length();
-      if (clen === null || ulen === null || clen[1] || ulen[1]) return null;
-      const src = r.bytes(clen[0]);
-      // An LZF back reference yields at most 264 bytes for 3 of input: a longer announced length is
-      // corrupt, and refusing it first keeps a forged header from making us allocate gigabytes.
-      if (src === null || ulen[0] > 0x7fffffff || ulen[0] > src.length * 88 + 64) return null;
-      return lzfDecompress(src, ulen[0]);
-    }
-    default:
-      return null;
-  }
-}
-
 /**
- * The string value of a DUMP payload, or why it is refused: a version newer than we read or a
- * wrong CRC ('version-or-checksum', checked first, as verifyDumpPayload), then anything but one
- * well-formed string value ('bad-format': other types, corrupt or truncated data, trailing bytes).
+ * The payload's body (type byte and value, without the footer), or 'version-or-checksum' for a
+ * version newer than we read or a wrong CRC (checked first, as verifyDumpPayload does).
  */
-export function restoreString(payload: Buffer): Buffer | PayloadError {
+function payloadBody(payload: Buffer): Buffer | 'version-or-checksum' {
   if (payload.length < 10) return 'version-or-checksum';
   const footer = payload.length - 10;
   const version = payload.readUInt16LE(footer);
   if (version > MAX_RDB_VERSION) return 'version-or-checksum';
   if (crc64(payload.subarray(0, payload.length - 8)) !== payload.readBigUInt64LE(footer + 2)) return 'version-or-checksum';
-  const r = new Reader(payload.subarray(0, footer));
+  return payload.subarray(0, footer);
+}
+
+/**
+ * The string value of a DUMP payload, or why it is refused: the version or CRC
+ * ('version-or-checksum'), then anything but one well-formed string value ('bad-format': other
+ * types, corrupt or truncated data, trailing bytes).
+ */
+export function restoreString(payload: Buffer): Buffer | PayloadError {
+  const body = payloadBody(payload);
+  if (typeof body === 'string') return body;
+  const r = new Reader(body);
   if (r.byte() !== RDB_TYPE_STRING) return 'bad-format';
   const value = readString(r);
-  if (value === null || r.pos !== footer) return 'bad-format';
+  if (value === null || r.pos !== body.length) return 'bad-format';
+  return value;
+}
+
+/**
+ * The value of a DUMP payload of any type we hold (rdb-value.ts reads the collection forms), or why
+ * it is refused: 'version-or-checksum' as restoreString, then 'bad-format' for anything malformed,
+ * an empty collection, duplicate members or fields, a NaN score, or bytes left after the value.
+ */
+export function restorePayload(payload: Buffer): RestoredValue | PayloadError {
+  const body = payloadBody(payload);
+  if (typeof body === 'string') return body;
+  const r = new Reader(body);
+  const type = r.byte();
+  if (type === null) return 'bad-format';
+  let value: RestoredValue | null;
+  if (type === RDB_TYPE_STRING) {
+    const v = readString(r);
+    value = v === null ? null : { type: 'string', value: v };
+  } else {
+    value = readCollection(type, r);
+  }
+  if (value === null || r.pos !== body.length) return 'bad-format';
   return value;
 }
