@@ -13,6 +13,7 @@ import { RespClient } from './resp-client.js';
 import { haveRedisServer, useScriptedPair } from './real-redis.js';
 import { raw3, rng, type Arg } from './unordered.js';
 import { startServer } from '../helpers/server.js';
+import { McSocket } from '../memcache/helpers.js';
 import { Store } from '../../src/store/store.js';
 
 function pushRange(cmd: 'rpush' | 'lpush', key: string, from: number, to: number, value: (i: number) => string = (i) => `v${i}`): Arg[] {
@@ -418,4 +419,34 @@ describe('lists on daxcache: restarts, kill -9 and daxcache check', () => {
     expect(report.collections).toBe(2);
     expect(report.elements).toBe((after.big as unknown[]).length + (after.small as unknown[]).length);
   }, 60_000);
+
+  it('memcached sees a list or a sorted set as a miss: reads miss, add/append/incr/touch/delete leave it, set replaces it', async () => {
+    const srv = await startServer({ memcached: true });
+    const c = await RespClient.open(srv.port);
+    const mc = await McSocket.connect(srv.memcachedPort);
+    try {
+      expect(await c.call('rpush', 'ml', 'a', 'b')).toEqual({ i: '2' });
+      expect(await c.call('zadd', 'mz', '1', 'm')).toEqual({ i: '1' });
+      for (const k of ['ml', 'mz']) {
+        expect(await mc.ask(`get ${k}\r\n`)).toEqual(['END']);
+        expect(await mc.ask(`mg ${k} v\r\n`)).toEqual(['EN']);
+        expect(await mc.ask(`add ${k} 0 0 1\r\nx\r\n`)).toEqual(['NOT_STORED']);
+        expect(await mc.ask(`append ${k} 0 0 1\r\nx\r\n`)).toEqual(['NOT_STORED']);
+        expect(await mc.ask(`incr ${k} 1\r\n`)).toEqual(['NOT_FOUND']);
+        expect(await mc.ask(`touch ${k} 10\r\n`)).toEqual(['NOT_FOUND']);
+        expect(await mc.ask(`delete ${k}\r\n`)).toEqual(['NOT_FOUND']);
+      }
+      expect(await c.call('lrange', 'ml', '0', '-1')).toEqual([{ b: 'a' }, { b: 'b' }]);
+      expect(await c.call('zrange', 'mz', '0', '-1')).toEqual([{ b: 'm' }]);
+      expect(await mc.ask('set ml 0 0 2\r\nxy\r\n')).toEqual(['STORED']);
+      expect(await c.call('type', 'ml')).toEqual({ s: 'string' });
+      expect(await c.call('lrange', 'ml', '0', '-1')).toEqual({ e: 'WRONGTYPE Operation against a key holding the wrong kind of value' });
+      mc.send('get ml\r\n');
+      expect(await mc.until('END\r\n')).toBe('VALUE ml 0 2\r\nxy\r\nEND\r\n');
+    } finally {
+      mc.close();
+      c.close();
+      await srv.stop();
+    }
+  }, 30_000);
 });
