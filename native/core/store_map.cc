@@ -174,6 +174,9 @@ St Store::map_put_one(uint64_t ch, uint8_t kind, const uint8_t* f, uint64_t fl, 
   uint64_t slot = make_slot(uint16_t(fh >> 48), off);
   if (there) {  // a new version of the element: one slot store
     index_.edit(m.boff)->slot[m.idx] = slot;
+    // Through the log too: one command may update several elements (HSET f1 v1 f2 v2, ZADD of
+    // existing members) in buckets that would otherwise be committed one by one.
+    atomic_turn_ = true;
     pending_free_.push_back(m.off);
     if (kind == KIND_ZSET) {
       zorder_.erased(ch, zscore_of(value_of(m.h), m.h->vlen), m.off);

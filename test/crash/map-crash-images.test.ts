@@ -56,7 +56,7 @@ function runCampaign(mode: 'sim-adr' | 'sim-page', seed: number, ops: number): {
   let large = 0;
   for (let i = 0; i < ops; i++) {
     const before = clone(state);
-    const op = rng.weighted({ hset: 30, hbulk: 4, hdel: 14, sadd: 14, sbulk: 2, srem: 8, del: 2, rename: 2 });
+    const op = rng.weighted({ hset: 30, hbulk: 4, hupd: 6, hdel: 14, sadd: 14, sbulk: 2, srem: 8, del: 2, rename: 2 });
     const hk = rng.pick(HASHES);
     const m = state.get(hk) ?? new Map<string, string>();
     const sm = state.get('s0') ?? new Map<string, string>();
@@ -68,6 +68,22 @@ function runCampaign(mode: 'sim-adr' | 'sim-page', seed: number, ops: number): {
         for (let j = 0; j < n; j++) {
           const f = `f${rng.range(0, 700)}`;
           const v = value(rng, i);
+          fv.push(kb(f), kb(v));
+          m.set(f, v);
+        }
+        store.hashes.put(kb(hk), fv);
+        state.set(hk, m);
+        break;
+      }
+      case 'hupd': {
+        // New values for fields already there, in one write: all of them after a crash, or none
+        // (they sit in different buckets: the write must still be one log step).
+        const fields = [...m.keys()];
+        if (fields.length < 2) break;
+        const fv: Buffer[] = [];
+        for (let j = 0; j < rng.range(2, 4); j++) {
+          const f = rng.pick(fields);
+          const v = `u${i}:${j}`;
           fv.push(kb(f), kb(v));
           m.set(f, v);
         }
