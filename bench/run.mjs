@@ -16,6 +16,7 @@ const BENCHES = {
   tier: { cmd: [process.execPath, join(here, 'tier.mjs')], what: 'DRAM tier: W-TinyLFU vs LRU hit ratio (zipf), GET ops/s tier off/on with a slow pool' },
   restart: { cmd: [process.execPath, join(here, 'restart.mjs')], what: 'warm restart: time to old values, survival, hit ratio after restart (daxcache, redis, memcached)' },
   setbit: { cmd: [process.execPath, join(here, 'setbit.mjs')], what: 'SETBIT on 256 B..1 MiB values: in place through the intent log vs copying the value' },
+  collections: { cmd: [process.execPath, join(here, 'collections.mjs')], what: 'memory per element of 1M-element hash/set/zset/list vs redis-server; first ZRANGE after restart' },
   'crash-soak': { cmd: [process.execPath, join(here, 'crash', 'soak.mjs')], what: 'crash-image soak (consistency, not speed)' },
 };
 
