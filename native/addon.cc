@@ -132,6 +132,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("setTier", &NativeStore::SetTier),
                            InstanceMethod("setReadDelay", &NativeStore::SetReadDelay),
                            InstanceMethod("keyInfo", &NativeStore::KeyInfoJs),
+                           InstanceMethod("setNoTouch", &NativeStore::SetNoTouch),
                            InstanceMethod("mapGet", &NativeStore::MapGet),
                            InstanceMethod("mapPut", &NativeStore::MapPut),
                            InstanceMethod("mapDel", &NativeStore::MapDel),
@@ -564,6 +565,13 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(env)) return env.Undefined();
     if (!info[0].IsNumber()) return throw_type(env, "setTier(budgetBytes)");
     reads_->set_budget(uint64_t(std::max(0.0, info[0].As<Napi::Number>().DoubleValue())));
+    return env.Undefined();
+  }
+  // setNoTouch(on): lookups leave the eviction clocks alone while on.
+  Napi::Value SetNoTouch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    store_->set_no_touch(info[0].ToBoolean().Value());
     return env.Undefined();
   }
   // keyInfo(key) -> [type, flags, count] or null (TYPE, OBJECT ENCODING).

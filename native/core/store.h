@@ -160,7 +160,12 @@ class Store {
   bool get(const uint8_t* k, uint64_t kl, ItemView& out);
   bool get_hashed(const uint8_t* k, uint64_t kl, uint64_t hash, ItemView& out, uint64_t* off = nullptr);
   // A read served from a copy of the item at off: recency/frequency for eviction, as a pool read.
-  void note_access(uint64_t off) { touch_access(off); }
+  void note_access(uint64_t off) {
+    if (!no_touch_) touch_access(off);
+  }
+  // Lookups until set_no_touch(false) leave LRU/LFU clocks alone (Redis's LOOKUP_NOTOUCH: TYPE,
+  // EXISTS, TTL must not make a key look recently used).
+  void set_no_touch(bool on) { no_touch_ = on; }
   void set_observer(ItemObserver* o) { observer_ = o; }
   // Starts loading the key's home bucket (a read-through cache overlaps it with its own lookup).
   void prefetch(uint64_t hash) const { __builtin_prefetch(pool_->at<uint8_t>(index_.home(hash))); }

@@ -180,6 +180,7 @@ export interface NativeStore {
   setTier(budgetBytes: number): void;
   setReadDelay(ns: number): void;
   keyInfo(key: Bytes): [number, number, number] | null;
+  setNoTouch(on: boolean): void;
   mapGet(kind: number, key: Bytes, field: Bytes): Buffer | null | number;
   mapPut(kind: number, key: Bytes, fieldsAndValues: Bytes[], nx: boolean): number;
   mapDel(kind: number, key: Bytes, fields: Bytes[]): number;

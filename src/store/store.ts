@@ -126,6 +126,19 @@ export class Store {
     if (this.meta[4]! > 0) throw new StoreError('WRONGTYPE', 'the key holds another type');
   }
 
+  /**
+   * Runs fn with lookups that leave the eviction clocks (idle time, LFU frequency) alone, as
+   * Redis's LOOKUP_NOTOUCH does for TYPE, EXISTS and TTL.
+   */
+  withoutTouch<T>(fn: () => T): T {
+    this.n.setNoTouch(true);
+    try {
+      return fn();
+    } finally {
+      this.n.setNoTouch(false);
+    }
+  }
+
   /** What the key holds (TYPE, OBJECT ENCODING), or null when absent. */
   keyInfo(key: Buffer): KeyInfo | null {
     return keyInfoOf(this.n.keyInfo(key));

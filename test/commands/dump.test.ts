@@ -177,6 +177,14 @@ describe.runIf(haveRedisServer)('DUMP RESTORE MOVE SWAPDB WAIT against a real re
     const idle = Number(((await pair.dax.call('object', 'idletime', 'idle')) as { i: string }).i);
     expect(idle).toBeGreaterThanOrEqual(1000);
     expect(idle).toBeLessThan(1010);
+    // TYPE, EXISTS, TTL, PTTL, EXPIRETIME and OBJECT look without touching (Redis's LOOKUP_NOTOUCH); GET touches.
+    for (const cmd of [['type'], ['exists'], ['ttl'], ['pttl'], ['expiretime'], ['object', 'encoding'], ['object', 'refcount']]) {
+      await pair.dax.call(...cmd, 'idle');
+      const after = Number(((await pair.dax.call('object', 'idletime', 'idle')) as { i: string }).i);
+      expect([cmd.join(' '), after >= 1000]).toEqual([cmd.join(' '), true]);
+    }
+    await pair.dax.call('get', 'idle');
+    expect(await pair.dax.call('object', 'idletime', 'idle')).toEqual({ i: '0' });
     expect(await pair.dax.call('config', 'set', 'maxmemory-policy', 'allkeys-lfu')).toEqual({ s: 'OK' });
     try {
       expect(await pair.dax.call('restore', 'freq', '0', p, 'FREQ', '200')).toEqual({ s: 'OK' });

@@ -65,7 +65,7 @@ function expireGeneric(ctx: CommandContext, argv: Buffer[], cmd: string, relativ
 
 /** ttlGenericCommand: -2 missing, -1 no expiry; seconds are rounded ((ms + 500) / 1000). */
 function ttlGeneric(ctx: CommandContext, argv: Buffer[], ms: boolean, absolute: boolean): Reply {
-  const head = ctx.store.head(argv[1]!);
+  const head = ctx.store.withoutTouch(() => ctx.store.head(argv[1]!)); // LOOKUP_NOTOUCH, as Redis
   if (head === null) return -2;
   if (head.expireMs === 0) return -1;
   let ttl = absolute ? head.expireMs : head.expireMs - Date.now();

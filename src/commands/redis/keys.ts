@@ -50,7 +50,7 @@ export function typeOf(ctx: CommandContext, key: Buffer): SimpleString | null {
 }
 
 function type(ctx: CommandContext, argv: Buffer[]): Reply {
-  return typeOf(ctx, argv[1]!) ?? NONE;
+  return ctx.store.withoutTouch(() => typeOf(ctx, argv[1]!)) ?? NONE;
 }
 
 /** Batch size of the store walks behind KEYS. */
@@ -271,11 +271,12 @@ function objectHelp(_ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 const objectSubcommands: Record<string, CommandSpec> = {
-  encoding: sub('encoding', 3, ['readonly'], objectEncoding, 2, 2, 1),
+  // objectCommandLookup is LOOKUP_NOTOUCH: asking about a key does not make it recently used.
+  encoding: sub('encoding', 3, ['readonly'], (ctx, argv) => ctx.store.withoutTouch(() => objectEncoding(ctx, argv)), 2, 2, 1),
   freq: sub('freq', 3, ['readonly'], objectFreq, 2, 2, 1),
   help: sub('help', 2, ['loading', 'stale'], objectHelp, 0, 0, 0),
   idletime: sub('idletime', 3, ['readonly'], objectIdletime, 2, 2, 1),
-  refcount: sub('refcount', 3, ['readonly'], objectRefcount, 2, 2, 1),
+  refcount: sub('refcount', 3, ['readonly'], (ctx, argv) => ctx.store.withoutTouch(() => objectRefcount(ctx, argv)), 2, 2, 1),
 };
 
 function sub(name: string, arity: number, flags: Flag[], handler: CommandSpec['handler'], firstKey: number, lastKey: number, step: number): CommandSpec {
@@ -301,7 +302,8 @@ function spec(name: string, arity: number, flags: Flag[], handler: CommandSpec['
 export const keyCommands: CommandSpec[] = [
   spec('del', -2, ['write'], del, 1, -1, 1),
   spec('unlink', -2, ['write', 'fast'], del, 1, -1, 1),
-  spec('exists', -2, ['readonly', 'fast'], exists, 1, -1, 1),
+  // EXISTS looks without touching (LOOKUP_NOTOUCH); TOUCH is the one that touches.
+  spec('exists', -2, ['readonly', 'fast'], (ctx, argv) => ctx.store.withoutTouch(() => exists(ctx, argv)), 1, -1, 1),
   spec('type', 2, ['readonly', 'fast'], type),
   spec('keys', 2, ['readonly'], keys, 0, 0, 0),
   spec('scan', -2, ['readonly'], scan, 0, 0, 0),
