@@ -1,17 +1,23 @@
 // A pipelined socket for the kill -9 soak, over node:net. Commands are written in batches; each
 // expects exactly one reply, and replies arrive in order, so a FIFO of callbacks matches them.
-// Replies: RESP simple string / error / integer / bulk string (null bulk -> null), or one memcached
+// Replies: RESP simple string / error / integer / bulk string (null bulk -> null), a RESP2 array of
+// those (LRANGE, HGETALL, LPOP with a count, ZPOPMIN ...; null array -> null), or one memcached
 // text line. Nothing here waits without a bound: the owner closes or destroys the socket.
 import net from 'node:net';
 
 export type Proto = 'resp' | 'memcached';
 
 export interface Reply {
-  /** The reply text: '+OK' -> 'OK', ':3' -> '3', bulk -> its bytes as latin1, null bulk -> null. */
+  /**
+   * The reply text: '+OK' -> 'OK', ':3' -> '3', bulk -> its bytes as latin1, null bulk -> null;
+   * an array -> JSON.stringify(items) (so a whole array compares as one string), null array -> null.
+   */
   value: string | null;
+  /** An array's elements (nested arrays as their JSON text); undefined for any other reply. */
+  items?: Array<string | null>;
   /** An error reply ('-ERR ...' in RESP; ERROR / CLIENT_ERROR / SERVER_ERROR in memcached). */
   error: boolean;
-  /** The RESP type byte ('+', '-', ':', '$') or 'm' for a memcached line. */
+  /** The RESP type byte ('+', '-', ':', '$', '*') or 'm' for a memcached line. */
   type: string;
 }
 
@@ -134,6 +140,20 @@ function parseResp(buf: Buffer, pos: number): [Reply, number] | undefined {
     return [{ value: buf.toString('latin1', eol + 2, eol + 2 + n), error: false, type }, eol + 2 + n + 2];
   }
   if (type === '+' || type === ':' || type === '-') return [{ value: line, error: type === '-', type }, eol + 2];
+  if (type === '*') {
+    const n = Number(line);
+    if (n < 0) return [{ value: null, error: false, type }, eol + 2];
+    const items: Array<string | null> = [];
+    let at = eol + 2;
+    for (let i = 0; i < n; i++) {
+      const r = parseResp(buf, at);
+      if (!r) return undefined;
+      // An error inside an array (EXEC) is kept as its text; this soak sends no such command.
+      items.push(r[0].value);
+      at = r[1];
+    }
+    return [{ value: JSON.stringify(items), error: false, type, items }, at];
+  }
   throw new Error(`killsoak: unexpected RESP reply type ${JSON.stringify(buf.toString('latin1', pos, Math.min(buf.length, pos + 60)))}`);
 }
 

@@ -3,19 +3,31 @@
 // granularity). Each cycle:
 //   1. several pipelined load clients write their own keys of a fresh namespace: over RESP
 //      SET / APPEND / DEL / INCR / MSET, over memcached text set / delete / incr. Values encode the
-//      key and a sequence number. A write counts as acknowledged only when its reply has arrived
-//      (each reply is also checked against the model);
-//   2. after a random 50–400 ms the server gets SIGKILL, then is started again on the same pool;
+//      key and a sequence number. Each RESP client also writes its own lists, hashes, sets and
+//      sorted sets in the same pipeline (collections.ts: pushes, pops, LSET, LTRIM, LMOVE between
+//      two lists, HSET / HDEL / HINCRBY, SADD / SREM, ZADD / ZREM / ZINCRBY / ZPOPMIN), with the
+//      packed-encoding limits lowered so that conversions to the large forms happen often. A write
+//      counts as acknowledged only when its reply has arrived (each reply is also checked against
+//      the model);
+//   2. after a random 50–600 ms (50–400 without collections) the server gets SIGKILL, then is
+//      started again on the same pool;
 //   3. every key is read back over RESP: the value must be the state after the last acknowledged
 //      write, or after one of the sent-but-unacknowledged writes that followed it (one connection
 //      owns a key and replies come in order, so the durable state is that of some prefix of the
 //      sent writes at least as long as the acknowledged prefix). A value of an older prefix is a
-//      lost write; anything else is a wrong value;
+//      lost write; anything else is a wrong value. A collection group (the two lists LMOVE moves
+//      between, or one hash / set / sorted set) is read with TYPE + LRANGE / HGETALL / SMEMBERS /
+//      ZRANGE WITHSCORES and all its keys must show the state of one and the same prefix;
 //   4. the previous cycle's keys must still read back exactly as verified then (a second crash must
 //      not disturb them); they are then deleted, so the pool stays small.
+// After the last cycle's kill (before its restart) `daxcache check` walks the crash image and must
+// find no problem (checkPool: 'every' does so after every kill).
 // Every wait is bounded by a per-cycle cap; connections are closed and the server is killed at the end.
 import { Rng } from '../crash/rng.js';
+import { emptyTypeCounts, short, WRITE_TYPES, type Ackable, type Cmd, type TypeCounts, type WriteType } from './cmd.js';
+import { COLLECTION_SERVER_ARGS, collectionCommand, collectionGroups, type CollKind, type CollModel } from './collections.js';
 import { PipeConn, resp, type Reply } from './conn.js';
+import { deleteAll, info, readAll, readCollections } from './readback.js';
 import { SoakServer } from './server.js';
 
 export type SoakKind = 'shm' | 'disk';
@@ -48,8 +60,18 @@ export interface KillSoakOptions {
   keysPerClient?: number;
   /** Stop after the first cycle with a failure (default true). */
   stopOnFailure?: boolean;
-  /** Extra `serve` arguments. */
+  /** Extra `serve` arguments (after the soak's lowered packed-encoding limits, so they can override them). */
   serverArgs?: string[];
+  /** Share of each RESP client's writes that go to its collection keys (default 0.2; 0 = strings only). */
+  collectionShare?: number;
+  /**
+   * SIGKILL a random [min, max] ms into the load. Default [50, 400] for strings only, [50, 600] with
+   * collections: a collection write costs the server about four string writes (a fresh process
+   * each cycle), so the longer window keeps the string load near what it was without them.
+   */
+  killWindowMs?: [number, number];
+  /** When to run `daxcache check` on the crash image: after the last kill (default), every kill, never. */
+  checkPool?: 'final' | 'every' | 'never';
 }
 
 export interface KillSoakResult {
@@ -67,6 +89,13 @@ export interface KillSoakResult {
   lost: number;
   wrong: number;
   failedRestarts: number;
+  /** The counts above by type of key (a collection group's write counts once, on its type). */
+  byType: Record<WriteType, TypeCounts>;
+  /** `daxcache check` runs on crash images, and the problems they reported (a refused pool counts 1). */
+  poolChecks: number;
+  poolProblems: number;
+  /** OBJECT ENCODING of this cycle's collection keys after each restart, counted per `kind:encoding`. */
+  encodings: Record<string, number>;
   /** Descriptions of the first failures (seed, cycle, key, history). */
   failures: string[];
   durationMs: number;
@@ -85,7 +114,7 @@ interface Entry {
   acked: boolean;
 }
 
-class KeyModel {
+class KeyModel implements Ackable {
   readonly history: Entry[] = [];
   /** states[i] = the value after the first i writes (states[0]: absent, a fresh namespace). */
   readonly states: Array<string | null> = [null];
@@ -139,15 +168,9 @@ class KeyModel {
 interface CycleCounters {
   sent: number;
   acked: number;
+  byType: Record<WriteType, TypeCounts>;
   failures: string[];
   wrong: number;
-}
-
-interface Cmd {
-  data: Buffer;
-  expect: { type: string; value: string | null };
-  writes: Array<{ key: KeyModel; index: number }>;
-  text: string;
 }
 
 function mcSet(name: string, v: string): Buffer {
@@ -160,7 +183,7 @@ function respCommand(rng: Rng, keys: KeyModel[], counters: KeyModel[], seq: numb
   const one = (key: KeyModel, op: Op, data: Buffer, text: string, expect: (next: string | null, prev: string | null) => Cmd['expect']): Cmd => {
     const prev = key.sentState;
     const next = key.push(op, text);
-    return { data, expect: expect(next, prev), writes: [{ key, index: key.history.length - 1 }], text };
+    return { data, expect: expect(next, prev), writes: [{ key, index: key.history.length - 1 }], text, type: 'string' };
   };
   if (r < 0.5) {
     const key = rng.pick(keys);
@@ -192,7 +215,7 @@ function respCommand(rng: Rng, keys: KeyModel[], counters: KeyModel[], seq: numb
       k.push({ t: 'set', v }, text);
       writes.push({ key: k, index: k.history.length - 1 });
     }
-    return { data: resp('MSET', ...args), expect: { type: '+', value: 'OK' }, writes, text };
+    return { data: resp('MSET', ...args), expect: { type: '+', value: 'OK' }, writes, text, type: 'string' };
   }
   const key = rng.pick(counters);
   const v = String(seq);
@@ -236,7 +259,7 @@ function mcCommand(rng: Rng, keys: KeyModel[], counters: KeyModel[], seq: number
   if (op.t === 'set') value = 'STORED';
   else if (op.t === 'del') value = prev === null ? 'NOT_FOUND' : 'DELETED';
   else value = next === null ? 'NOT_FOUND' : next;
-  return { data, expect: { type: 'm', value }, writes: [{ key, index: key.history.length - 1 }], text };
+  return { data, expect: { type: 'm', value }, writes: [{ key, index: key.history.length - 1 }], text, type: 'string' };
 }
 
 /** Writes batches of pipelined commands until the connection dies (or the deadline). */
@@ -252,7 +275,11 @@ async function loadClient(
   while (!conn.closed && Date.now() < deadline) {
     const n = rng.range(1, 48);
     const cmds: Cmd[] = [];
-    for (let i = 0; i < n; i++) cmds.push(build(seq++));
+    for (let i = 0; i < n; i++) {
+      const c = build(seq++);
+      cmds.push(c);
+      counters.byType[c.type].sent++;
+    }
     counters.sent += n;
     conn.send(
       Buffer.concat(cmds.map((c) => c.data)),
@@ -260,63 +287,15 @@ async function loadClient(
         if (reply.type !== c.expect.type || reply.value !== c.expect.value) {
           counters.wrong++;
           if (counters.failures.length < 20) {
-            counters.failures.push(`${ctx()}: wrong reply to ${c.text}: got ${reply.type}${JSON.stringify(reply.value)}, expected ${c.expect.type}${JSON.stringify(c.expect.value)}\n${c.writes[0]!.key.describe()}`);
+            counters.failures.push(`${ctx()}: wrong reply to ${c.text}: got ${reply.type}${short(JSON.stringify(reply.value), 300)}, expected ${c.expect.type}${short(JSON.stringify(c.expect.value), 300)}\n${c.writes[0]!.key.describe()}`);
           }
         }
         counters.acked++;
+        counters.byType[c.type].acked++;
         for (const w of c.writes) w.key.ack(w.index);
       }),
     );
     await conn.drained(deadline);
-  }
-}
-
-/** GETs every key over RESP (pipelined); undefined for a key whose reply did not arrive in time. */
-async function readAll(port: number, names: string[], deadline: number): Promise<Array<string | null | undefined>> {
-  const out: Array<string | null | undefined> = new Array(names.length).fill(undefined);
-  const conn = await PipeConn.connect(port, 'resp');
-  try {
-    for (let from = 0; from < names.length; from += 500) {
-      const chunk = names.slice(from, from + 500);
-      conn.send(
-        Buffer.concat(chunk.map((k) => resp('GET', k))),
-        chunk.map((_k, i) => (r: Reply) => {
-          out[from + i] = r.error ? `<error ${r.value}>` : r.value;
-        }),
-      );
-      await conn.drained(deadline);
-      if (conn.closed || conn.pending) break;
-    }
-  } finally {
-    conn.close();
-  }
-  return out;
-}
-
-/** DELs keys over RESP (pipelined, 100 a command) and waits for the replies. */
-async function deleteAll(port: number, names: string[], deadline: number): Promise<boolean> {
-  const conn = await PipeConn.connect(port, 'resp');
-  try {
-    const cmds: Buffer[] = [];
-    for (let i = 0; i < names.length; i += 100) cmds.push(resp('DEL', ...names.slice(i, i + 100)));
-    let ok = 0;
-    conn.send(Buffer.concat(cmds), cmds.map(() => (r: Reply) => void (r.error || ok++)));
-    await conn.drained(deadline);
-    return ok === cmds.length;
-  } finally {
-    conn.close();
-  }
-}
-
-async function info(port: number, section: string, deadline: number): Promise<string> {
-  const conn = await PipeConn.connect(port, 'resp');
-  try {
-    let text = '';
-    conn.send(resp('INFO', section), [(r) => void (text = r.value ?? '')]);
-    await conn.drained(deadline);
-    return text;
-  } finally {
-    conn.close();
   }
 }
 
@@ -330,15 +309,27 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
   const nMc = opts.memcachedClients ?? 2;
   const perClient = opts.keysPerClient ?? 48;
   const stopOnFailure = opts.stopOnFailure ?? true;
+  const share = opts.collectionShare ?? 0.2;
+  const [killMin, killMax] = opts.killWindowMs ?? (share > 0 ? [50, 600] : [50, 400]);
+  const checkPool = opts.checkPool ?? 'final';
   const res: KillSoakResult = {
     kind: opts.kind, seed: opts.seed, granularity: '?', cyclesRun: 0, sent: 0, acked: 0, ackedChecked: 0,
-    keysChecked: 0, lost: 0, wrong: 0, failedRestarts: 0, failures: [], durationMs: 0,
+    keysChecked: 0, lost: 0, wrong: 0, failedRestarts: 0, byType: emptyTypeCounts(), poolChecks: 0, poolProblems: 0, encodings: {},
+    failures: [], durationMs: 0,
   };
   const fail = (msg: string): void => {
     if (res.failures.length < 20) res.failures.push(msg);
   };
+  const checked = (type: WriteType, acked: number): void => {
+    res.keysChecked++;
+    res.ackedChecked += acked;
+    res.byType[type].keysChecked++;
+    res.byType[type].ackedChecked += acked;
+  };
 
-  const server = await SoakServer.create({ kind: opts.kind, baseDir: opts.baseDir, args: opts.serverArgs });
+  const server = await SoakServer.create({
+    kind: opts.kind, baseDir: opts.baseDir, args: [...(share > 0 ? COLLECTION_SERVER_ARGS : []), ...(opts.serverArgs ?? [])],
+  });
   const open = new Set<PipeConn>();
   try {
     const gran = /pool_granularity:(\w+)/.exec(await info(server.port, 'persistence', Date.now() + 5000));
@@ -346,18 +337,20 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
     const want = opts.kind === 'shm' ? 'cache_line' : 'page';
     if (res.granularity !== want) throw new Error(`killsoak ${opts.kind}: pool granularity is ${res.granularity}, expected ${want}`);
 
-    /** The previous cycle's keys and the values verified then. */
+    /** The previous cycle's keys and the values (collections: canonical texts) verified then. */
     let previous = new Map<string, string | null>();
+    let previousColl = new Map<string, { kind: CollKind; canon: string }>();
 
     for (let cycle = 1; cycle <= opts.cycles; cycle++) {
       const deadline = Date.now() + cycleCap;
       const ctx = (): string => `kill-soak seed=${opts.seed} kind=${opts.kind} cycle=${cycle}`;
-      const counters: CycleCounters = { sent: 0, acked: 0, failures: [], wrong: 0 };
+      const counters: CycleCounters = { sent: 0, acked: 0, byType: emptyTypeCounts(), failures: [], wrong: 0 };
       const failuresBefore = res.failures.length + res.lost + res.wrong;
       const ns = `ks${cycle}`;
 
       // 1. Load: every client owns its keys, so a key's writes are ordered by one connection.
       const models: KeyModel[] = [];
+      const groups: CollModel[] = [];
       const clients: Array<Promise<void>> = [];
       const conns: PipeConn[] = [];
       const setups: Array<() => Promise<void>> = [];
@@ -367,6 +360,8 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
         const keys = Array.from({ length: perClient }, (_v, i) => new KeyModel(`${ns}:${tag}:k${i}`));
         const ctrs = Array.from({ length: Math.max(1, perClient >> 2) }, (_v, i) => new KeyModel(`${ns}:${tag}:n${i}`));
         models.push(...keys, ...ctrs);
+        const coll = mc || share <= 0 ? undefined : collectionGroups(`${ns}:${tag}`);
+        if (coll) groups.push(...coll.all);
         const crng = new Rng(rng.u32());
         setups.push(async () => {
           const conn = await PipeConn.connect(mc ? server.memcachedPort : server.port, mc ? 'memcached' : 'resp');
@@ -374,14 +369,14 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
           conns.push(conn);
           const build = mc
             ? (seq: number) => mcCommand(crng, keys, ctrs, seq)
-            : (seq: number) => respCommand(crng, keys, ctrs, seq);
+            : (seq: number) => (coll && crng.chance(share) ? collectionCommand(crng, coll, seq) : respCommand(crng, keys, ctrs, seq));
           clients.push(loadClient(conn, build, crng, counters, deadline, ctx));
         });
       }
       await Promise.all(setups.map((f) => f()));
 
       // 2. Crash at a random instant under load, then restart on the same pool.
-      const killAfter = rng.range(50, 400);
+      const killAfter = rng.range(killMin, killMax);
       await sleep(killAfter);
       await server.kill9();
       await Promise.race([Promise.all(clients), sleep(5000)]);
@@ -393,7 +388,20 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
       res.sent += counters.sent;
       res.acked += counters.acked;
       res.wrong += counters.wrong;
+      for (const t of WRITE_TYPES) {
+        res.byType[t].sent += counters.byType[t].sent;
+        res.byType[t].acked += counters.byType[t].acked;
+      }
       for (const f of counters.failures) fail(f);
+      if (checkPool === 'every' || (checkPool === 'final' && cycle === opts.cycles)) {
+        // The crash image as the kill left it, before the restart's recovery touches it.
+        const r = await server.check();
+        res.poolChecks++;
+        if (r.problems !== 0) {
+          res.poolProblems += Math.max(1, r.problems);
+          fail(`${ctx()}: daxcache check on the crash image (killed ${killAfter} ms into the load) exited ${r.code}:\n${r.output}`);
+        }
+      }
       try {
         await server.start();
       } catch (e) {
@@ -414,13 +422,13 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
           fail(`${ctx()}: no reply to GET ${m.name} within the cycle cap`);
           return;
         }
-        res.keysChecked++;
         observed.set(m.name, v);
         const ok = m.states.slice(m.acked).includes(v);
         if (ok) {
-          res.ackedChecked += m.acked;
+          checked('string', m.acked);
           return;
         }
+        res.keysChecked++;
         const older = m.states.slice(0, m.acked).includes(v);
         if (older) res.lost++;
         else res.wrong++;
@@ -432,8 +440,37 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
         );
       });
 
+      // 3b. Collections: every key of a group at one and the same prefix, at least the acknowledged one.
+      const collKeys = groups.flatMap((g) => g.keys.map((key) => ({ kind: g.kind, key })));
+      const gotColl = await readCollections(server.port, collKeys, deadline, res.encodings);
+      const observedColl = new Map<string, { kind: CollKind; canon: string }>();
+      let at = 0;
+      for (const g of groups) {
+        const obs = gotColl.slice(at, at + g.keys.length);
+        at += g.keys.length;
+        if (obs.some((v) => v === undefined)) {
+          res.wrong++;
+          fail(`${ctx()}: no reply to reading ${g.name} within the cycle cap`);
+          continue;
+        }
+        const texts = obs as string[];
+        g.keys.forEach((key, k) => observedColl.set(key, { kind: g.kind, canon: texts[k]! }));
+        if (g.findPrefix(texts, g.acked, g.history.length) >= 0) {
+          checked(g.kind, g.acked);
+          continue;
+        }
+        res.keysChecked++;
+        const older = g.acked > 0 && g.findPrefix(texts, 0, g.acked - 1) >= 0;
+        if (older) res.lost++;
+        else res.wrong++;
+        fail(
+          `${ctx()} (killed ${killAfter} ms into the load): ${older ? 'LOST acknowledged write' : 'WRONG content'} for ${g.kind} ${g.name}\n` +
+            `  history (${g.history.length} writes sent, ${g.acked} acked):\n${g.report(texts)}`,
+        );
+      }
+
       // 4. The previous cycle's keys survive a second crash unchanged; then they are removed.
-      if (previous.size) {
+      if (previous.size || previousColl.size) {
         const prevNames = [...previous.keys()];
         const again = await readAll(server.port, prevNames, deadline);
         prevNames.forEach((k, i) => {
@@ -445,9 +482,21 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
           else res.wrong++;
           fail(`${ctx()}: key ${k} of cycle ${cycle - 1} changed after a later crash: was ${JSON.stringify(want)}, now ${JSON.stringify(v)}`);
         });
-        if (!(await deleteAll(server.port, prevNames, deadline))) fail(`${ctx()}: could not delete the keys of cycle ${cycle - 1}`);
+        const prevColl = [...previousColl].map(([key, v]) => ({ key, kind: v.kind, canon: v.canon }));
+        const againColl = await readCollections(server.port, prevColl, deadline);
+        prevColl.forEach((p, i) => {
+          const v = againColl[i];
+          res.keysChecked++;
+          if (v === p.canon) return;
+          if (v === 'null' || v === undefined) res.lost++;
+          else res.wrong++;
+          fail(`${ctx()}: ${p.kind} ${p.key} of cycle ${cycle - 1} changed after a later crash: was ${p.canon}, now ${v}`);
+        });
+        const all = [...prevNames, ...prevColl.map((p) => p.key)];
+        if (!(await deleteAll(server.port, all, deadline))) fail(`${ctx()}: could not delete the keys of cycle ${cycle - 1}`);
       }
       previous = observed;
+      previousColl = observedColl;
       if (Date.now() > deadline) fail(`${ctx()}: cycle exceeded its ${cycleCap} ms cap`);
 
       res.cyclesRun = cycle;
@@ -468,5 +517,9 @@ export async function runKillSoak(opts: KillSoakOptions): Promise<KillSoakResult
 
 /** One line for a result: `kind: N cycles, ... `. */
 export function describeKillSoak(r: KillSoakResult): string {
-  return `${r.kind} (${r.granularity}): ${r.cyclesRun} cycles, ${r.acked}/${r.sent} writes acknowledged, ${r.ackedChecked} acknowledged writes checked on ${r.keysChecked} keys, ${r.lost} lost, ${r.wrong} wrong values, ${r.failedRestarts} failed restarts, ${(r.durationMs / 1000).toFixed(1)} s`;
+  const types = WRITE_TYPES.map((t) => `${t} ${r.byType[t].ackedChecked}/${r.byType[t].acked}/${r.byType[t].sent} on ${r.byType[t].keysChecked} keys`).join(', ');
+  return `${r.kind} (${r.granularity}): ${r.cyclesRun} cycles, ${r.acked}/${r.sent} writes acknowledged, ${r.ackedChecked} acknowledged writes checked on ${r.keysChecked} keys, ${r.lost} lost, ${r.wrong} wrong values, ${r.failedRestarts} failed restarts, ` +
+    `${r.poolChecks} pool checks with ${r.poolProblems} problems, ${(r.durationMs / 1000).toFixed(1)} s\n` +
+    `  by type (acked writes checked / acked / sent, this cycle's keys): ${types}\n` +
+    `  collection encodings after restarts: ${Object.entries(r.encodings).sort().map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`;
 }

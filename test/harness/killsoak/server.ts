@@ -1,6 +1,7 @@
 // A `daxcache serve` child process for the kill -9 soak: both protocols on free loopback ports, a
 // pool in /dev/shm (PMEM2_FORCE_GRANULARITY=cache_line: CLWB + SFENCE as on DAX) or on a disk
-// (page granularity: msync). It can be SIGKILLed and started again on the same pool and ports.
+// (page granularity: msync). It can be SIGKILLed and started again on the same pool and ports, and
+// `daxcache check` can be run on the pool while it is stopped.
 // Every process started here is SIGKILLed when this process exits, and a detached watchdog kills it
 // if this process dies without running its 'exit' handlers.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -155,6 +156,34 @@ export class SoakServer {
   async kill9(): Promise<void> {
     if (this.running()) this.proc!.kill('SIGKILL');
     await this.exit;
+  }
+
+  /**
+   * Runs `daxcache check <pool>` on the stopped server's pool (a crash image after kill9): exit 0
+   * when sound, 1 with `PROBLEMS: n`, 3-9 when the pool is refused. Killed after timeoutMs.
+   */
+  async check(timeoutMs = 60_000): Promise<{ code: number | null; problems: number; output: string }> {
+    if (this.running()) throw new Error('killsoak: check needs the server stopped');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('DAXCACHE_')) delete env[k];
+    const proc = spawn(process.execPath, [CLI, 'check', this.pool], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(proc);
+    let output = '';
+    const keep = (d: string): void => {
+      output = (output + d).slice(-16384);
+    };
+    proc.stdout!.setEncoding('utf8').on('data', keep);
+    proc.stderr!.setEncoding('utf8').on('data', keep);
+    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    // 'close' (not 'exit'): the output is complete only once the pipes have closed.
+    const code = await new Promise<number | null>((res) => proc.once('close', (c) => {
+      clearTimeout(t);
+      live.delete(proc);
+      res(c);
+    }));
+    const m = /PROBLEMS: (\d+)/.exec(output);
+    const problems = code === 0 && /OK: no problems found/.test(output) ? 0 : m ? Number(m[1]) : -1;
+    return { code, problems, output };
   }
 
   /** Kills the server and removes the pool folder. */
