@@ -773,6 +773,25 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (d > 9.2e18) return INT64_MAX;
     return int64_t(d);
   }
+  // [data, lengths]: the slices' bytes back to back in one Buffer and their lengths in a
+  // Uint32Array, so a reply of many elements costs two allocations, not one Buffer each.
+  static Napi::Array packed(Napi::Env env, const std::vector<Slice>& vs) {
+    uint64_t total = 0;
+    for (const Slice& v : vs) total += v.n;
+    Napi::Buffer<uint8_t> data = Napi::Buffer<uint8_t>::New(env, total);
+    Napi::Uint32Array lens = Napi::Uint32Array::New(env, vs.size());
+    uint8_t* d = data.Data();
+    for (size_t i = 0; i < vs.size(); i++) {
+      if (vs[i].n) memcpy(d, vs[i].p, vs[i].n);
+      d += vs[i].n;
+      lens[i] = uint32_t(vs[i].n);
+    }
+    Napi::Array a = Napi::Array::New(env, 2);
+    a.Set(0u, data);
+    a.Set(1u, lens);
+    return a;
+  }
+
   static Napi::Array buffers(Napi::Env env, const std::vector<Slice>& vs) {
     Napi::Array a = Napi::Array::New(env, vs.size());
     for (uint32_t i = 0; i < vs.size(); i++) a.Set(i, Napi::Buffer<uint8_t>::Copy(env, vs[i].p, vs[i].n));
@@ -822,11 +841,12 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   Napi::Value ListRange(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
-    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "listRange(key, start, stop)");
+    if (!is_bytes(info[0]) || !info[1].IsNumber() || !info[2].IsNumber()) return throw_type(env, "listRange(key, start, stop, packed)");
     Bytes k = bytes_of(info[0]);
     std::vector<Slice> out;
     St st = store_->list_range(k.p, k.n, i64(info[1]), i64(info[2]), out);
-    return st == St::Ok ? Napi::Value(buffers(env, out)) : status(env, st);
+    if (st != St::Ok) return status(env, st);
+    return info[3].ToBoolean() ? packed(env, out) : buffers(env, out);
   }
 
   // listIndex(key, index) -> value, null (absent or out of range)

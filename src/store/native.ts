@@ -195,7 +195,8 @@ export interface NativeStore {
   listPush(key: Bytes, left: boolean, values: Bytes[], xx: boolean): number;
   listPop(key: Bytes, left: boolean, count: number): Buffer[] | null | number;
   listLen(key: Bytes): number;
-  listRange(key: Bytes, start: number, stop: number): Buffer[] | number;
+  listRange(key: Bytes, start: number, stop: number, packed?: false): Buffer[] | number;
+  listRange(key: Bytes, start: number, stop: number, packed: true): [Buffer, Uint32Array] | number;
   listIndex(key: Bytes, index: number): Buffer | null | number;
   listSet(key: Bytes, index: number, value: Bytes): number;
   listTrim(key: Bytes, start: number, stop: number): number;

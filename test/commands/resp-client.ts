@@ -2,7 +2,7 @@
 // replies of daxcache and of a real redis-server can be compared byte for byte. Also converts a
 // handler's Reply value into the same shape (as the RESP2 encoder would write it).
 import { connect, type Socket } from 'node:net';
-import { BoolReply, DoubleReply, ErrorReply, MapReply, NullArray, SetReply, SimpleString, type Reply } from '../../src/protocol/resp/reply.js';
+import { BoolReply, BulkArray, DoubleReply, ErrorReply, MapReply, NullArray, SetReply, SimpleString, type Reply } from '../../src/protocol/resp/reply.js';
 import { formatDouble } from '../../src/protocol/resp/double.js';
 
 /** status {s}, error {e}, integer {i} (decimal text), bulk {b} (latin1 text), null, arrays. */
@@ -102,6 +102,7 @@ export function toWire(r: Reply): Wire {
   if (typeof r === 'string') return { b: Buffer.from(r, 'utf8').toString('latin1') };
   if (Buffer.isBuffer(r)) return { b: r.toString('latin1') };
   if (Array.isArray(r)) return r.map(toWire);
+  if (r instanceof BulkArray) return r.toArray().map(toWire);
   if (r instanceof SimpleString) return { s: r.value };
   if (r instanceof ErrorReply) return { e: r.message };
   if (r instanceof MapReply) return r.entries.flatMap(([k, v]) => [toWire(k), toWire(v)]);

@@ -2,7 +2,7 @@
 // entries, native/core/store_list.cc). Arguments are checked in pushGenericCommand's,
 // lrangeCommand's, ... order, so a bad call gets Redis's error; a push or pop at an end is O(1)
 // and crash-atomic, LMOVE/RPOPLPUSH move an element between keys in one crash-atomic step.
-import { ErrorReply, NullArray, OK, type Reply } from '../../protocol/resp/reply.js';
+import { BulkArray, ErrorReply, NullArray, OK, type Reply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
@@ -92,7 +92,8 @@ function lrange(ctx: CommandContext, argv: Buffer[]): Reply {
   const start = parseIndex(argv[2]!);
   const stop = parseIndex(argv[3]!);
   if (start === null || stop === null) return NOT_INTEGER;
-  return ctx.store.lists.range(argv[1]!, start, stop);
+  const r = ctx.store.lists.rangePacked(argv[1]!, start, stop);
+  return new BulkArray(r.data, r.lengths);
 }
 
 function ltrim(ctx: CommandContext, argv: Buffer[]): Reply {

@@ -4,6 +4,7 @@
 import { StoreError } from '../../store/store.js';
 import {
   FillBulk,
+  BulkArray,
   ErrorReply,
   NOAUTH,
   OOM,
@@ -278,6 +279,7 @@ export class CommandTable {
   private count(reply: Reply): void {
     if (reply === null) this.keyspaceMisses++;
     else if (reply instanceof Uint8Array || reply instanceof FillBulk) this.keyspaceHits++;
+    else if (reply instanceof BulkArray) this.keyspaceHits += reply.length;
     else if (Array.isArray(reply)) {
       for (const r of reply) {
         if (r === null) this.keyspaceMisses++;

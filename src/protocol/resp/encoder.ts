@@ -10,6 +10,7 @@ import {
   DoubleReply,
   ErrorReply,
   FillBulk,
+  BulkArray,
   MapReply,
   NullArray,
   PushReply,
@@ -95,6 +96,7 @@ export class ReplyWriter {
     }
     if (r === null) return this.writeNull(proto);
     if (r instanceof FillBulk) return this.writeFillBulk(r);
+    if (r instanceof BulkArray) return this.writeBulkArray(r);
     if (Array.isArray(r)) {
       this.writeArrayHeader(r.length);
       for (let i = 0; i < r.length; i++) this.write(r[i]!, proto);
@@ -166,6 +168,26 @@ export class ReplyWriter {
     this.buf[p++] = CR;
     this.buf[p++] = LF;
     this.pos = p;
+  }
+
+  /** `*n` and n bulks cut from one buffer: each element's bytes copied once, no buffer per element. */
+  writeBulkArray(r: BulkArray): void {
+    const lengths = r.lengths;
+    const data = r.data;
+    this.writeHeader(0x2a /* * */, lengths.length);
+    let off = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const n = lengths[i]!;
+      this.writeHeader(0x24 /* $ */, n);
+      this.ensure(n + 2);
+      let p = this.pos;
+      data.copy(this.buf, p, off, off + n);
+      off += n;
+      p += n;
+      this.buf[p++] = CR;
+      this.buf[p++] = LF;
+      this.pos = p;
+    }
   }
 
   /** A bulk whose bytes `r.fill` writes in place. */

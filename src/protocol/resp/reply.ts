@@ -57,6 +57,34 @@ export class FillBulk {
   ) {}
 }
 
+/**
+ * An array of bulk strings packed in one buffer (element i is the next lengths[i] bytes): what a
+ * range of a collection is read as, so a reply of many elements costs one buffer, not one per
+ * element. Encoded exactly as an array of those bulks.
+ */
+export class BulkArray {
+  constructor(
+    readonly data: Buffer,
+    readonly lengths: Uint32Array,
+  ) {}
+
+  get length(): number {
+    return this.lengths.length;
+  }
+
+  /** The elements as separate buffers (views into data). */
+  toArray(): Buffer[] {
+    const out: Buffer[] = new Array(this.lengths.length);
+    let off = 0;
+    for (let i = 0; i < this.lengths.length; i++) {
+      const n = this.lengths[i]!;
+      out[i] = this.data.subarray(off, off + n);
+      off += n;
+    }
+    return out;
+  }
+}
+
 /** RESP3 out-of-band push `>` (pub/sub messages, client tracking); RESP2 an array. */
 export class PushReply {
   constructor(readonly items: Reply[]) {}
@@ -86,7 +114,8 @@ export type Reply =
   | VerbatimReply
   | BigNumberReply
   | PushReply
-  | FillBulk;
+  | FillBulk
+  | BulkArray;
 
 export const OK = new SimpleString('OK');
 export const QUEUED = new SimpleString('QUEUED');

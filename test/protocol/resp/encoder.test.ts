@@ -7,6 +7,7 @@ import {
   DoubleReply,
   ErrorReply,
   FillBulk,
+  BulkArray,
   MapReply,
   NullArray,
   OK,
@@ -90,6 +91,14 @@ describe('ReplyWriter: every reply type, RESP2 and RESP3', () => {
     const fill = new FillBulk(5, (dst, pos) => Buffer.from('hello').copy(dst, pos));
     expect(enc2([fill, fill])).toBe('*2\r\n$5\r\nhello\r\n$5\r\nhello\r\n');
     expect(enc3(new FillBulk(0, () => {}))).toBe('$0\r\n\r\n');
+  });
+
+  it('writes a BulkArray as the array of bulks it packs (empty elements, binary bytes, nested, empty)', () => {
+    const packed = new BulkArray(Buffer.from('ab\r\n\x00xyz', 'latin1'), Uint32Array.from([2, 0, 3, 3]));
+    expect(enc2(packed)).toBe('*4\r\n$2\r\nab\r\n$0\r\n\r\n$3\r\n\r\n\x00\r\n$3\r\nxyz\r\n');
+    expect(enc3(['k', packed])).toBe(enc3(['k', [Buffer.from('ab'), Buffer.alloc(0), Buffer.from('\r\n\x00', 'latin1'), Buffer.from('xyz')]]));
+    expect(enc2(new BulkArray(Buffer.alloc(0), new Uint32Array(0)))).toBe('*0\r\n');
+    expect(packed.toArray().map((b) => b.toString('latin1'))).toEqual(['ab', '', '\r\n\x00', 'xyz']);
   });
 
   it('encodes JS strings as UTF-8 with their byte length', () => {
