@@ -59,6 +59,20 @@ bool node_decode(const ListNode& nd, const uint8_t* payload, std::vector<ListEnt
   return out.size() == nd.count;
 }
 
+bool node_entries(const ListNode& nd, const uint8_t* payload, uint64_t skip, uint64_t take, std::vector<ListEntry>& out) {
+  if (!bounds_ok(nd)) return false;
+  const uint8_t* p = payload + nd.lo;
+  const uint8_t* end = payload + nd.hi;
+  for (uint64_t i = 0; p < end && i < skip + take && i < nd.count; i++) {
+    uint64_t n;
+    uint64_t l = read_varint(p, end, &n);
+    if (!l || n > uint64_t(end - p) - l || uint64_t(end - p) - l - n < l) return false;
+    if (i >= skip) out.push_back({uint32_t(p - payload), p + l, n});
+    p += l + n + l;
+  }
+  return true;
+}
+
 bool node_first(const ListNode& nd, const uint8_t* payload, ListEntry* out) {
   if (!bounds_ok(nd) || nd.lo == nd.hi) return false;
   const uint8_t* p = payload + nd.lo;

@@ -90,6 +90,10 @@ struct ListEntry {
 // The entries of a node (payload = the node's payload bytes); false when [lo, hi) does not hold
 // exactly `count` well-formed entries. A bad length never reads outside [lo, hi).
 bool node_decode(const ListNode& nd, const uint8_t* payload, std::vector<ListEntry>& out);
+// Appends entries skip .. skip+take-1 of the node (fewer at its end) without decoding the rest
+// (LRANGE's path: a range of 100 in a node of 800 small entries reads ~100, not 800); false
+// when an entry it reads is malformed.
+bool node_entries(const ListNode& nd, const uint8_t* payload, uint64_t skip, uint64_t take, std::vector<ListEntry>& out);
 // The first / last entry alone (a pop's fast path); false when malformed.
 bool node_first(const ListNode& nd, const uint8_t* payload, ListEntry* out);
 bool node_last(const ListNode& nd, const uint8_t* payload, ListEntry* out);

@@ -389,10 +389,13 @@ St Store::list_range(const uint8_t* k, uint64_t kl, int64_t start, int64_t stop,
   if (!normalize_range(start, stop, lhead(ch)->count, &a, &b) || !list_locate(ch, a, &line, &within)) return St::Ok;
   uint64_t want = b - a + 1;
   std::vector<ListEntry> es;
+  out.reserve(std::min<uint64_t>(want, 1 << 16));
   for (uint64_t guard = 0; line && want && guard <= lhead(ch)->nodes; guard++) {
     const ListNode* n = lnode(line);
-    if (!node_decode(*n, lpayload(line), es)) break;
-    for (uint64_t i = within; i < es.size() && want; i++, want--) out.push_back({es[i].p, es[i].n});
+    es.clear();
+    if (!node_entries(*n, lpayload(line), within, want, es)) break;
+    for (const ListEntry& e : es) out.push_back({e.p, e.n});
+    want -= std::min<uint64_t>(want, es.size());
     within = 0;
     line = n->next;
   }
@@ -408,8 +411,8 @@ St Store::list_index(const uint8_t* k, uint64_t kl, int64_t idx, Slice* out) {
   uint64_t ch = root_header(f.h), i, line, within;
   if (!normalize_index(idx, lhead(ch)->count, &i) || !list_locate(ch, i, &line, &within)) return St::NotFound;
   std::vector<ListEntry> es;
-  if (!node_decode(*lnode(line), lpayload(line), es) || within >= es.size()) return St::NotFound;
-  *out = {es[within].p, es[within].n};
+  if (!node_entries(*lnode(line), lpayload(line), within, 1, es) || es.empty()) return St::NotFound;
+  *out = {es[0].p, es[0].n};
   return St::Ok;
 }
 
