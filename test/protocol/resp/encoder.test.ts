@@ -98,6 +98,11 @@ describe('ReplyWriter: every reply type, RESP2 and RESP3', () => {
     expect(enc2(packed)).toBe('*4\r\n$2\r\nab\r\n$0\r\n\r\n$3\r\n\r\n\x00\r\n$3\r\nxyz\r\n');
     expect(enc3(['k', packed])).toBe(enc3(['k', [Buffer.from('ab'), Buffer.alloc(0), Buffer.from('\r\n\x00', 'latin1'), Buffer.from('xyz')]]));
     expect(enc2(new BulkArray(Buffer.alloc(0), new Uint32Array(0)))).toBe('*0\r\n');
+    // Lengths of one, two and more digits; short elements copied by hand, long ones with copy().
+    const sizes = [9, 10, 32, 33, 99, 100, 5000, 70000];
+    const parts = sizes.map((n, i) => Buffer.alloc(n, 97 + i));
+    const big = new BulkArray(Buffer.concat(parts), Uint32Array.from(sizes));
+    expect(enc2(big)).toBe(enc2(parts));
     expect(packed.toArray().map((b) => b.toString('latin1'))).toEqual(['ab', '', '\r\n\x00', 'xyz']);
   });
 
