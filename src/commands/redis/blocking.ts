@@ -14,7 +14,7 @@ import { SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { parseLongDouble } from './longdouble.js';
 import { LLONG_MAX, optIs } from './args.js';
 import { spec } from './collections.js';
-import { mpop, parseLmpop, popOne, moveOne } from './lists.js';
+import { mpop, parseEnd, parseLmpop, popOne, moveOne } from './lists.js';
 import { parseZmpop, zpopFirst } from './zsets.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -118,15 +118,9 @@ function bmove(ctx: CommandContext, src: Buffer, dst: Buffer, fromLeft: boolean,
   });
 }
 
-function end(arg: Buffer): boolean | null {
-  if (optIs(arg, 'left')) return true;
-  if (optIs(arg, 'right')) return false;
-  return null;
-}
-
 function blmove(ctx: CommandContext, argv: Buffer[]): Reply {
-  const from = end(argv[3]!);
-  const to = end(argv[4]!);
+  const from = parseEnd(argv[3]!);
+  const to = parseEnd(argv[4]!);
   if (from === null || to === null) return SYNTAX_ERR;
   return bmove(ctx, argv[1]!, argv[2]!, from, to, argv[5]!);
 }
@@ -146,7 +140,7 @@ function blmpop(ctx: CommandContext, argv: Buffer[]): Reply {
   return block(ctx, {
     keys: copyKeys(a.keys),
     deadlineMs: deadline(ms),
-    serve: (c, key) => mpop(c, { keys: [key], left: a.left, count: a.count }, true) ?? undefined,
+    serve: (c, key) => mpop(c, { keys: [key], where: a.where, count: a.count }, true) ?? undefined,
     timeoutReply: NullArray,
     target: null,
   });
@@ -176,12 +170,12 @@ function bzmpop(ctx: CommandContext, argv: Buffer[]): Reply {
   if (ms instanceof ErrorReply) return ms;
   const a = parseZmpop(argv, 2);
   if (a instanceof ErrorReply) return a;
-  const r = zpopFirst(ctx, a.keys, a.min, a.count, false);
+  const r = zpopFirst(ctx, a.keys, a.where, a.count, false);
   if (r !== null) return r;
   return block(ctx, {
     keys: copyKeys(a.keys),
     deadlineMs: deadline(ms),
-    serve: (c, key) => zpopFirst(c, [key], a.min, a.count, true) ?? undefined,
+    serve: (c, key) => zpopFirst(c, [key], a.where, a.count, true) ?? undefined,
     timeoutReply: NullArray,
     target: null,
   });

@@ -1,13 +1,59 @@
-// What the collection families (hashes.ts, sets.ts, zsets.ts) share: the *SCAN arguments and walk,
-// the count argument of HRANDFIELD/SRANDMEMBER/SPOP/ZRANDMEMBER, multi-key atomic writes, and the
-// shape of their command specs.
+// What the collection families (hashes.ts, sets.ts, zsets.ts, lists.ts) share: the *SCAN arguments
+// and walk, the count argument of HRANDFIELD/SRANDMEMBER/SPOP/ZRANDMEMBER, the arguments of
+// LMPOP/ZMPOP and their blocking forms, multi-key atomic writes, and the shape of their command specs.
 import { ErrorReply, type Reply } from '../../protocol/resp/reply.js';
-import { NOT_INTEGER } from '../../protocol/resp/errors.js';
+import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { ATOMIC_BUCKETS_PER_WRITE, type MapStore } from '../../store/store.js';
-import { INVALID_CURSOR, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
+import { INVALID_CURSOR, optIs, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 export const NUMKEYS = new ErrorReply('ERR numkeys should be greater than 0');
+export const COUNT_NOT_POSITIVE = new ErrorReply('ERR count should be greater than 0');
+
+/** members -> a set's field/value list (every value empty), the form the map store takes. */
+export function asFields(members: Buffer[]): Buffer[] {
+  const fv: Buffer[] = new Array(members.length * 2);
+  for (let i = 0; i < members.length; i++) {
+    fv[2 * i] = members[i]!;
+    fv[2 * i + 1] = NO_VALUE;
+  }
+  return fv;
+}
+const NO_VALUE = Buffer.alloc(0);
+
+/** LMPOP/ZMPOP (and BLMPOP/BZMPOP) after numkeys: the keys, the end word, the count (1 when not given). */
+export interface MpopArgs<W> {
+  keys: Buffer[];
+  where: W;
+  count: number;
+}
+
+/**
+ * The arguments from numkeys_idx on, checked in Redis's order (mpopGenericCommand): numkeys, the end
+ * word (`where` parses LEFT|RIGHT or MIN|MAX, null when it is neither), at most one COUNT.
+ */
+export function parseMpop<W>(argv: Buffer[], numkeysIdx: number, where: (arg: Buffer) => W | null): MpopArgs<W> | ErrorReply {
+  const numkeys = parseLongLong(argv[numkeysIdx]!);
+  if (numkeys === null || numkeys < 1n) return NUMKEYS;
+  const whereIdx = BigInt(numkeysIdx) + numkeys + 1n;
+  if (whereIdx >= BigInt(argv.length)) return SYNTAX_ERR;
+  const wi = Number(whereIdx);
+  const w = where(argv[wi]!);
+  if (w === null) return SYNTAX_ERR;
+  let count = -1;
+  for (let j = wi + 1; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (count === -1 && optIs(argv[j]!, 'count') && more) {
+      const c = parseLongLong(argv[++j]!);
+      if (c === null || c < 1n) return COUNT_NOT_POSITIVE;
+      count = c > MAX_SAFE ? Number.MAX_SAFE_INTEGER : Number(c);
+    } else {
+      return SYNTAX_ERR;
+    }
+  }
+  return { keys: argv.slice(numkeysIdx + 1, wi), where: w, count: count === -1 ? 1 : count };
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export const CLOSED = new ErrorReply('ERR server is shutting down');
 
 /** Runs writes to several keys as one crash-atomic step (false when the store is closing). */

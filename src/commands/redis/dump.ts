@@ -8,7 +8,7 @@ import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { dumpCollection, dumpString, restorePayload, type RestoredValue } from '../../protocol/rdb/dump-payload.js';
 import { ATOMIC_BUCKETS_PER_WRITE, Kind } from '../../store/store.js';
 import { LLONG_MAX, TOO_MANY_KEYS, optIs, parseLongLong, storeExpireMs } from './args.js';
-import { CLOSED } from './collections.js';
+import { CLOSED, asFields } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const BUSYKEY = new ErrorReply('BUSYKEY Target key name already exists.');
@@ -49,16 +49,6 @@ function restoreLogLines(argv: Buffer[]): number {
   return typeof v === 'string' || v.type === 'string' ? 0 : collectionLines(v);
 }
 
-/** members -> the set's field/value list (every value empty), as SADD builds it. */
-function asFields(members: Buffer[]): Buffer[] {
-  const fv: Buffer[] = new Array(members.length * 2);
-  for (let i = 0; i < members.length; i++) {
-    fv[2 * i] = members[i]!;
-    fv[2 * i + 1] = NOTHING;
-  }
-  return fv;
-}
-const NOTHING = Buffer.alloc(0);
 
 /**
  * Writes collection `v` at `key` (replacing whatever is there) with expiry `expireMs` (0 = none) as

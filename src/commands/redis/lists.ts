@@ -6,7 +6,7 @@ import { BulkArray, ErrorReply, NullArray, OK, type Reply } from '../../protocol
 import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
-import { NUMKEYS, spec } from './collections.js';
+import { parseMpop, spec, type MpopArgs } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOT_POSITIVE = new ErrorReply('ERR value is out of range, must be positive');
@@ -17,7 +17,6 @@ const RANK_ZERO = new ErrorReply(
 );
 const COUNT_NEGATIVE = new ErrorReply("ERR COUNT can't be negative");
 const MAXLEN_NEGATIVE = new ErrorReply("ERR MAXLEN can't be negative");
-const COUNT_NOT_POSITIVE = new ErrorReply('ERR count should be greater than 0');
 const LONG_MAX = 9223372036854775807n;
 
 /** getLongFromObjectOrReply: an index as a JS number (past 2^53 the list is far shorter anyway). */
@@ -34,7 +33,7 @@ function parsePositive(arg: Buffer, msg: ErrorReply = NOT_POSITIVE): number | Er
 }
 
 /** LEFT|RIGHT (getListPositionFromObjectOrReply): true for LEFT. */
-function parseEnd(arg: Buffer): boolean | null {
+export function parseEnd(arg: Buffer): boolean | null {
   if (optIs(arg, 'left')) return true;
   if (optIs(arg, 'right')) return false;
   return null;
@@ -161,33 +160,9 @@ function rpoplpush(ctx: CommandContext, argv: Buffer[]): Reply {
   return ctx.store.lists.move(argv[1]!, argv[2]!, false, true);
 }
 
-/** LMPOP/BLMPOP's arguments after numkeys_idx (lmpopGenericCommand): the keys, the end, the count. */
-export interface MpopArgs {
-  keys: Buffer[];
-  left: boolean;
-  count: number;
-}
-
-export function parseLmpop(argv: Buffer[], numkeysIdx: number): MpopArgs | ErrorReply {
-  const numkeys = parseLongLong(argv[numkeysIdx]!);
-  if (numkeys === null || numkeys < 1n || numkeys > LONG_MAX) return NUMKEYS;
-  const whereIdx = BigInt(numkeysIdx) + numkeys + 1n;
-  if (whereIdx >= BigInt(argv.length)) return SYNTAX_ERR;
-  const wi = Number(whereIdx);
-  const left = parseEnd(argv[wi]!);
-  if (left === null) return SYNTAX_ERR;
-  let count = -1;
-  for (let j = wi + 1; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    if (count === -1 && optIs(argv[j]!, 'count') && more) {
-      const c = parseLongLong(argv[++j]!);
-      if (c === null || c < 1n) return COUNT_NOT_POSITIVE;
-      count = Number(c);
-    } else {
-      return SYNTAX_ERR;
-    }
-  }
-  return { keys: argv.slice(numkeysIdx + 1, wi), left, count: count === -1 ? 1 : count };
+/** LMPOP/BLMPOP's arguments from numkeys_idx: `where` is true for LEFT. */
+export function parseLmpop(argv: Buffer[], numkeysIdx: number): MpopArgs<boolean> | ErrorReply {
+  return parseMpop(argv, numkeysIdx, parseEnd);
 }
 
 /** The length of a list key, 0 when absent; WRONGTYPE for another type unless `lenient` (then 0). */
@@ -205,10 +180,10 @@ function listLength(store: Store, key: Buffer, lenient = false): number {
  * mpopGenericCommand: [key, [values]] from the first non-empty key, or null when none is.
  * `serving` (a blocked client served from a ready key): a key of another type is skipped.
  */
-export function mpop(ctx: CommandContext, a: MpopArgs, serving = false): Reply | null {
+export function mpop(ctx: CommandContext, a: MpopArgs<boolean>, serving = false): Reply | null {
   for (const k of a.keys) {
     if (listLength(ctx.store, k, serving) === 0) continue;
-    const r = ctx.store.lists.pop(k, a.left, a.count);
+    const r = ctx.store.lists.pop(k, a.where, a.count);
     if (r !== null) return [k, r];
   }
   return null;

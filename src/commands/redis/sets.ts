@@ -6,7 +6,7 @@ import { ErrorReply, SetReply, type Reply } from '../../protocol/resp/reply.js';
 import { SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
-import { CLOSED, NUMKEYS, atomicWrite, distinctRandom, parseRandomCount, perMember, scanMap, spec } from './collections.js';
+import { CLOSED, NUMKEYS, asFields, atomicWrite, distinctRandom, parseRandomCount, perMember, scanMap, spec } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOTHING = Buffer.alloc(0);
@@ -14,15 +14,6 @@ const NOT_POSITIVE = new ErrorReply('ERR value is out of range, must be positive
 const TOO_MANY_NUMKEYS = new ErrorReply("ERR Number of keys can't be greater than number of args");
 const LIMIT_NEGATIVE = new ErrorReply("ERR LIMIT can't be negative");
 
-/** members -> the map's field/value list (every value empty). */
-function asFields(members: Buffer[]): Buffer[] {
-  const fv: Buffer[] = new Array(members.length * 2);
-  for (let i = 0; i < members.length; i++) {
-    fv[2 * i] = members[i]!;
-    fv[2 * i + 1] = NOTHING;
-  }
-  return fv;
-}
 
 /** WRONGTYPE unless every key that exists holds a set (Redis checks them all before answering). */
 function checkSets(store: Store, keys: Buffer[]): void {

@@ -8,7 +8,7 @@ import { NOT_FLOAT, NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.j
 import { Kind, StoreError, type LexRange, type ScoreRange, type Store } from '../../store/store.js';
 import { decodeScore, encodeScore } from '../../store/zsets.js';
 import { LLONG_MAX, optIs, parseLongLong } from './args.js';
-import { CLOSED, NUMKEYS, atomicWrite, distinctRandom, parseRandomCount, perMember, scanMap, spec } from './collections.js';
+import { CLOSED, atomicWrite, distinctRandom, parseMpop, parseRandomCount, perMember, scanMap, spec, type MpopArgs } from './collections.js';
 import { parseLexRange, parseScore, parseScoreRange } from './scores.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -22,7 +22,6 @@ const LIMIT_RANK = new ErrorReply('ERR syntax error, LIMIT is only supported in 
 const WITHSCORES_LEX = new ErrorReply('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
 const WEIGHT_NOT_FLOAT = new ErrorReply('ERR weight value is not a float');
 const LIMIT_NEGATIVE = new ErrorReply("ERR LIMIT can't be negative");
-const COUNT_NOT_POSITIVE = new ErrorReply('ERR count should be greater than 0');
 const WRONGTYPE = () => new StoreError('WRONGTYPE', 'the key holds another type');
 
 /** A bigint argument as a JS number, clamped where only its sign or a huge size matters. */
@@ -364,43 +363,23 @@ function zpopMinMax(min: boolean) {
   };
 }
 
-/** ZMPOP/BZMPOP's arguments after numkeys_idx: the keys, MIN or MAX, the count (1 when not given). */
-export interface ZmpopArgs {
-  keys: Buffer[];
-  min: boolean;
-  count: number;
+/** MIN|MAX: true for MIN. */
+function parseMinMax(arg: Buffer): boolean | null {
+  if (optIs(arg, 'min')) return true;
+  if (optIs(arg, 'max')) return false;
+  return null;
 }
 
-export function parseZmpop(argv: Buffer[], numkeysIdx: number): ZmpopArgs | ErrorReply {
-  const numkeys = parseLongLong(argv[numkeysIdx]!);
-  if (numkeys === null || numkeys < 1n) return NUMKEYS;
-  const whereIdx = BigInt(numkeysIdx) + numkeys + 1n;
-  if (whereIdx >= BigInt(argv.length)) return SYNTAX_ERR;
-  const wi = Number(whereIdx);
-  const where = argv[wi]!;
-  let min: boolean;
-  if (optIs(where, 'min')) min = true;
-  else if (optIs(where, 'max')) min = false;
-  else return SYNTAX_ERR;
-  let count = -1;
-  for (let j = wi + 1; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    if (count === -1 && optIs(argv[j]!, 'count') && more) {
-      const c = parseLongLong(argv[++j]!);
-      if (c === null || c < 1n) return COUNT_NOT_POSITIVE;
-      count = clampNumber(c);
-    } else {
-      return SYNTAX_ERR;
-    }
-  }
-  return { keys: argv.slice(numkeysIdx + 1, wi), min, count: count === -1 ? 1 : count };
+/** ZMPOP/BZMPOP's arguments from numkeys_idx: `where` is true for MIN. */
+export function parseZmpop(argv: Buffer[], numkeysIdx: number): MpopArgs<boolean> | ErrorReply {
+  return parseMpop(argv, numkeysIdx, parseMinMax);
 }
 
 /** ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] (zmpopGenericCommand). */
 function zmpop(ctx: CommandContext, argv: Buffer[]): Reply {
   const a = parseZmpop(argv, 1);
   if (a instanceof ErrorReply) return a;
-  return zpopGeneric(ctx, a.keys, a.min, true, a.count, true, true);
+  return zpopGeneric(ctx, a.keys, a.where, true, a.count, true, true);
 }
 
 /**
