@@ -144,6 +144,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
                            InstanceMethod("zsetRank", &NativeStore::ZsetRank),
                            InstanceMethod("setZsetOrderBudget", &NativeStore::SetZsetOrderBudget),
+                           InstanceMethod("zsetOrderCheck", &NativeStore::ZsetOrderCheck),
                            InstanceMethod("listPush", &NativeStore::ListPush),
                            InstanceMethod("listPop", &NativeStore::ListPop),
                            InstanceMethod("listLen", &NativeStore::ListLen),
@@ -763,6 +764,15 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!info[0].IsNumber()) return throw_type(env, "setZsetOrderBudget(bytes)");
     store_->set_zset_order_budget(uint64_t(info[0].As<Napi::Number>().DoubleValue()));
     return env.Undefined();
+  }
+
+  // zsetOrderCheck() -> null, or the first problem found in the DRAM order trees
+  Napi::Value ZsetOrderCheck(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    std::string why;
+    if (store_->zset_order_check(&why)) return env.Null();
+    return Napi::String::New(env, why);
   }
 
   // ---- Lists: (key, ...) -> a result, or a status as a negative number.

@@ -224,6 +224,9 @@ class Store {
   St zset_rank(const uint8_t* k, uint64_t kl, const uint8_t* m, uint64_t ml, uint64_t* rank);
   // DRAM the large sets' order trees may take (the least recently used are dropped past it).
   void set_zset_order_budget(uint64_t bytes) { zorder_.set_budget(bytes); }
+  // Every built order tree's invariants, and its size against its collection's count; false with
+  // the first problem in *why.
+  bool zset_order_check(std::string* why);
 
   // Lists (store_list.cc). Indexes are Redis's (negative from the end). Each answers WrongType,
   // without any effect, on a key of another type; Slices point into the pool until the next write.

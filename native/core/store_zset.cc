@@ -1,7 +1,7 @@
 // Sorted sets' ordered reads (ZRANGE, ZRANK, ZCOUNT ...). A sorted set is a map member -> score
 // (store_map.cc writes it, crash-consistent like every map); its order is DRAM only: a packed one is
-// sorted per call (at most zset-max-listpack-entries members), a large one has an order-statistic
-// tree built on first use and kept in step by the map's writes (zorder.h).
+// sorted per call (at most zset-max-listpack-entries members), a large one has a counted B+tree
+// built on first use and kept in step by the map's writes (zorder.h).
 #include <algorithm>
 #include <cmath>
 
@@ -58,13 +58,18 @@ int Store::zset_view(const uint8_t* k, uint64_t kl, ZTree** tree, std::vector<ZP
     if (!t) {
       t = zorder_.create(ch);
       const CollHeader* c = coll(ch);
+      // Gathered, sorted, then laid out leaf by leaf in one pass (ZTree::bulk_load).
+      std::vector<ZKey> keys;
+      keys.reserve(c->count);
       for (uint64_t b = 0; b < c->nbuckets; b++)
         index_.walk_chain(map_bucket(c, b), [&](uint64_t, int, uint64_t s) {
           uint64_t off = slot_off(s);
           const ItemHeader* h = item_at(off, nullptr);
-          if (h && verify_item(off, h)) t->insert(ZKey{zscore_of(value_of(h), h->vlen), off});
+          if (h && verify_item(off, h)) keys.push_back(ZKey{zscore_of(value_of(h), h->vlen), off});
           return Index::Walk::Next;
         });
+      std::sort(keys.begin(), keys.end(), ZCmp{pool_.get()});
+      t->bulk_load(keys);
       zorder_.count_build();
       zorder_.enforce(ch);
     }
@@ -95,8 +100,8 @@ St Store::zset_span(const uint8_t* k, uint64_t kl, const ZSpec& spec, uint64_t* 
       const uint8_t* m = zmember(pool_.get(), z.off, &n);
       return Slice{m, n};
     };
-    *start = ztree_prefix(*t, [&](const ZKey& z) { return p.below_min(z.score, member(z)); });
-    *end = ztree_prefix(*t, [&](const ZKey& z) { return p.within_max(z.score, member(z)); });
+    *start = t->prefix([&](const ZKey& z) { return p.below_min(z.score, member(z)); });
+    *end = t->prefix([&](const ZKey& z) { return p.within_max(z.score, member(z)); });
   } else {
     *start = std::partition_point(pm.begin(), pm.end(), [&](const ZPacked& e) { return p.below_min(e.score, e.m); }) - pm.begin();
     *end = std::partition_point(pm.begin(), pm.end(), [&](const ZPacked& e) { return p.within_max(e.score, e.m); }) - pm.begin();
@@ -116,11 +121,10 @@ St Store::zset_slice(const uint8_t* k, uint64_t kl, uint64_t start, uint64_t end
     end = std::min<uint64_t>(end, t->size());
     if (start >= end) return St::Ok;
     out.reserve(end - start);
-    auto it = t->find_by_order(start);
-    for (uint64_t i = start; i < end && it != t->end(); i++, ++it) {
-      const ItemHeader* h = pool_->at<ItemHeader>(it->off);
+    t->visit(start, end, [&](const ZKey& z) {
+      const ItemHeader* h = pool_->at<ItemHeader>(z.off);
       out.push_back({{reinterpret_cast<const uint8_t*>(h + 1), h->klen}, {value_of(h), h->vlen}});
-    }
+    });
     return St::Ok;
   }
   end = std::min<uint64_t>(end, pm.size());
@@ -140,7 +144,7 @@ St Store::zset_rank(const uint8_t* k, uint64_t kl, const uint8_t* m, uint64_t ml
   double sc = zscore_of(score.p, score.n);
   Slice mm{m, ml};
   if (t) {
-    *rank = ztree_prefix(*t, [&](const ZKey& z) {
+    *rank = t->prefix([&](const ZKey& z) {
       uint64_t n;
       const uint8_t* zm = zmember(pool_.get(), z.off, &n);
       return before(z.score, {zm, n}, sc, mm);
@@ -149,6 +153,18 @@ St Store::zset_rank(const uint8_t* k, uint64_t kl, const uint8_t* m, uint64_t ml
     *rank = std::partition_point(pm.begin(), pm.end(), [&](const ZPacked& e) { return before(e.score, e.m, sc, mm); }) - pm.begin();
   }
   return St::Ok;
+}
+
+bool Store::zset_order_check(std::string* why) {
+  guard_log();
+  bool ok = true;
+  zorder_.each([&](uint64_t ch, const ZTree& t) {
+    const char* w = nullptr;
+    if (!ok) return;
+    if (!t.check(&w)) *why = w, ok = false;
+    else if (t.size() != coll(ch)->count) *why = "a tree whose size is not its set's count", ok = false;
+  });
+  return ok;
 }
 
 }  // namespace dax

@@ -20,10 +20,10 @@ ZTree* ZOrder::create(uint64_t ch) {
 }
 
 void ZOrder::enforce(uint64_t keep) {
-  members_ = 0;
-  for (auto& [ch, e] : trees_) members_ += e.tree->size();
+  bytes_ = 0;
+  for (auto& [ch, e] : trees_) bytes_ += e.tree->bytes();
   // The least recently used go first; the tree in use (keep) stays even if alone it is over.
-  while (members_ * NODE_BYTES > budget_ && !lru_.empty()) {
+  while (bytes_ > budget_ && !lru_.empty()) {
     uint64_t victim = lru_.back();
     if (victim == keep) {
       if (lru_.size() == 1) break;
@@ -38,22 +38,27 @@ void ZOrder::inserted(uint64_t ch, double score, uint64_t off) {
   auto it = trees_.find(ch);
   if (it == trees_.end()) return;
   touched_.push_back(ch);
-  if (it->second.tree->insert(ZKey{score, off}).second) members_++;
-  if (members_ * NODE_BYTES > budget_) enforce(ch);
+  ZTree& t = *it->second.tree;
+  uint64_t before = t.bytes();
+  t.insert(ZKey{score, off});
+  bytes_ += t.bytes() - before;
+  if (bytes_ > budget_) enforce(ch);
 }
 
 void ZOrder::erased(uint64_t ch, double score, uint64_t off) {
   auto it = trees_.find(ch);
   if (it == trees_.end()) return;
   touched_.push_back(ch);
-  if (it->second.tree->erase(ZKey{score, off})) members_--;
+  ZTree& t = *it->second.tree;
+  uint64_t before = t.bytes();
+  if (t.erase(ZKey{score, off})) bytes_ -= before - t.bytes();
   else drop(ch);  // not where the pool says it is: the tree is not trusted any more
 }
 
 void ZOrder::drop(uint64_t ch) {
   auto it = trees_.find(ch);
   if (it == trees_.end()) return;
-  members_ -= std::min<uint64_t>(members_, it->second.tree->size());
+  bytes_ -= std::min<uint64_t>(bytes_, it->second.tree->bytes());
   lru_.erase(it->second.lru);
   trees_.erase(it);
 }
@@ -62,7 +67,7 @@ void ZOrder::clear() {
   trees_.clear();
   lru_.clear();
   touched_.clear();
-  members_ = 0;
+  bytes_ = 0;
 }
 
 void ZOrder::op_rollback() {

@@ -192,6 +192,7 @@ export interface NativeStore {
   zsetSlice(key: Bytes, start: number, end: number): Buffer[] | number;
   zsetRank(key: Bytes, member: Bytes): number | null;
   setZsetOrderBudget(bytes: number): void;
+  zsetOrderCheck(): string | null;
   listPush(key: Bytes, left: boolean, values: Bytes[], xx: boolean): number;
   listPop(key: Bytes, left: boolean, count: number): Buffer[] | null | number;
   listLen(key: Bytes): number;

@@ -93,4 +93,9 @@ export class ZsetStore extends MapStore {
   setOrderBudget(bytes: number): void {
     this.native.setZsetOrderBudget(bytes);
   }
+
+  /** Null, or the first broken invariant of the DRAM order trees (for tests). */
+  checkOrder(): string | null {
+    return this.native.zsetOrderCheck();
+  }
 }
