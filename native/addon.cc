@@ -140,6 +140,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("mapScan", &NativeStore::MapScan),
                            InstanceMethod("mapRandom", &NativeStore::MapRandom),
                            InstanceMethod("setMapLimits", &NativeStore::SetMapLimits),
+                           InstanceMethod("setListFill", &NativeStore::SetListFill),
                            InstanceMethod("zsetSpan", &NativeStore::ZsetSpan),
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
                            InstanceMethod("zsetRank", &NativeStore::ZsetRank),
@@ -957,6 +958,15 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     l.value = uint64_t(info[2].As<Napi::Number>().DoubleValue());
     l.int_entries = uint64_t(info[3].As<Napi::Number>().DoubleValue());
     store_->set_map_limits(uint8_t(info[0].As<Napi::Number>().Uint32Value()), l);
+    return env.Undefined();
+  }
+
+  // setListFill(fill): list-max-listpack-size
+  Napi::Value SetListFill(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "setListFill(fill)");
+    store_->set_list_fill(info[0].As<Napi::Number>().Int64Value());
     return env.Undefined();
   }
 

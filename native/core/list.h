@@ -48,9 +48,24 @@ struct alignas(64) ListNode {
 };
 static_assert(sizeof(ListNode) == 64, "list node line is one cache line");
 
-// A node's entries are filled to this many bytes before a push starts a new node (Redis's
-// list-max-listpack-size -2 is 8 KiB; half that keeps a node rewrite, LSET's or LINSERT's, cheap).
-constexpr uint64_t LIST_NODE_BYTES = 4096;
+// How full a node gets before a push starts a new one: Redis's list-max-listpack-size. A negative
+// fill -1..-5 is a byte bound of 4, 8, 16, 32 or 64 KiB (below -5 as -5); a positive one an entry
+// bound, with 8 KiB of entries at most (Redis's SIZE_SAFETY_LIMIT); 0 is one entry per node.
+// Only new nodes follow a change: nodes already written keep their size.
+struct ListLimits {
+  uint64_t node_bytes = 8192;        // -2, Redis's default
+  uint64_t node_entries = UINT64_MAX;
+  static ListLimits of_fill(int64_t fill) {
+    ListLimits l;
+    if (fill < 0) {
+      l.node_bytes = 4096ull << (fill < -5 ? 4 : -fill - 1);
+    } else {
+      l.node_bytes = 8192;
+      l.node_entries = fill > 0 ? uint64_t(fill) : 1;
+    }
+    return l;
+  }
+};
 
 inline uint64_t varint_len(uint64_t n) {
   uint64_t l = 1;

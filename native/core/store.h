@@ -214,6 +214,7 @@ class Store {
   // One entry chosen at random (NotFound when the key is absent).
   St map_random(const uint8_t* k, uint64_t kl, uint8_t kind, MapEntry* out);
   void set_map_limits(uint8_t kind, const MapLimits& l) { map_limits_[kind & 3] = l; }
+  void set_list_fill(int64_t fill) { list_limits_ = ListLimits::of_fill(fill); }
 
   // Sorted sets' order (store_zset.cc): members ascending by (score, member), as Redis orders them.
   // The ranks [*start, *end) of the members within spec (empty when none; 0,0 when absent).
@@ -402,6 +403,7 @@ class Store {
   std::vector<uint64_t> op_allocs_;  // chunks the current op allocated: freed if it is undone
   bool moving_root_ = false;         // RENAME: the root unlinked from the source key lives on
   MapLimits map_limits_[4];
+  ListLimits list_limits_;
   std::unique_ptr<Pool> pool_;
   DirtyRanges dirty_;
   Allocator alloc_;

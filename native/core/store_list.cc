@@ -91,7 +91,7 @@ void Store::fill_node(uint64_t line, const ListEntry* es, size_t n, uint64_t byt
   dirty_.add(line + CACHE_LINE + lo, bytes);
 }
 
-// Nodes holding `es` in order (filled to LIST_NODE_BYTES; an entry larger than that alone), linked
+// Nodes holding `es` in order (filled to the ListLimits; an entry larger than that alone), linked
 // to each other and to nothing else yet. A lone node gets room to grow.
 St Store::build_nodes(uint64_t owner, const std::vector<ListEntry>& es, ListRoom room, uint64_t* first, uint64_t* last,
                       uint64_t* nodes) {
@@ -100,9 +100,11 @@ St Store::build_nodes(uint64_t owner, const std::vector<ListEntry>& es, ListRoom
   while (i < es.size()) {
     uint64_t bytes = 0;
     size_t j = i;
-    while (j < es.size() && (j == i || bytes + entry_size(es[j].n) <= LIST_NODE_BYTES)) bytes += entry_size(es[j++].n);
+    const ListLimits& lim = list_limits_;
+    while (j < es.size() && (j == i || (bytes + entry_size(es[j].n) <= lim.node_bytes && j - i < lim.node_entries)))
+      bytes += entry_size(es[j++].n);
     bool only = i == 0 && j == es.size();
-    uint64_t need = only ? std::max(bytes, std::min(LIST_NODE_BYTES, pow2ceil(2 * bytes))) : bytes;
+    uint64_t need = only ? std::max(bytes, std::min(lim.node_bytes, pow2ceil(2 * bytes))) : bytes;
     uint64_t line = new_node(need, owner);
     if (!line) return St::NoMem;
     fill_node(line, &es[i], j - i, bytes, room);
@@ -182,7 +184,9 @@ St Store::list_push_one(uint64_t ch, bool left, const uint8_t* p, uint64_t n) {
   const ListNode& persisted = *pool_->at<ListNode>(line);
   uint64_t s = entry_size(n);
   // In place, into bytes outside the node's entries both as staged and as persisted.
-  bool room = left ? nd.lo >= s && nd.lo <= persisted.lo : uint64_t(nd.cap) - nd.hi >= s && nd.hi >= persisted.hi;
+  // (A node written under a larger fill keeps its room: only new nodes follow a change of it.)
+  bool room = nd.count < list_limits_.node_entries &&
+              (left ? nd.lo >= s && nd.lo <= persisted.lo : uint64_t(nd.cap) - nd.hi >= s && nd.hi >= persisted.hi);
   if (room) {
     uint64_t at = left ? nd.lo - s : nd.hi;
     put_entry(lpayload(line) + at, p, n);
@@ -198,7 +202,8 @@ St Store::list_push_one(uint64_t ch, bool left, const uint8_t* p, uint64_t n) {
   }
   ListEntry add{0, p, n};
   std::vector<ListEntry> es;
-  if (uint64_t(nd.hi - nd.lo) + s <= LIST_NODE_BYTES && node_decode(nd, lpayload(line), es)) {
+  if (uint64_t(nd.hi - nd.lo) + s <= list_limits_.node_bytes && nd.count < list_limits_.node_entries &&
+      node_decode(nd, lpayload(line), es)) {
     // The node rewritten with the entry and room for more (a small node grows by doubling).
     if (left)
       es.insert(es.begin(), add);
@@ -209,7 +214,7 @@ St Store::list_push_one(uint64_t ch, bool left, const uint8_t* p, uint64_t n) {
     lhead_edit(ch)->count++;
     return St::Ok;
   }
-  uint64_t nl = new_node(std::max(s, LIST_NODE_BYTES), ch);
+  uint64_t nl = new_node(std::max(s, list_limits_.node_bytes), ch);
   if (!nl) return St::NoMem;
   fill_node(nl, &add, 1, s, left ? ListRoom::Left : ListRoom::Right);
   ListNode* nn = pool_->at<ListNode>(nl);

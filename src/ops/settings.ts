@@ -63,6 +63,8 @@ export interface Config {
   zsetMaxListpackEntries: number;
   zsetMaxListpackValue: number;
   zsetOrderMemory: number;
+  listMaxListpackSize: number;
+  listCompressDepth: number;
   memcachedShutdown: boolean;
   logLevel: LogLevel;
   metricsPort: number;
@@ -335,6 +337,10 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'most members of a sorted set kept packed (reported as listpack)' }),
   def('zset-max-listpack-value', 'zsetMaxListpackValue', { section: LIMITS, default: '64', kind: int(0, 65535), mutable: true,
     doc: 'longest member of a sorted set kept packed' }),
+  def('list-max-listpack-size', 'listMaxListpackSize', { section: LIMITS, default: '-2', kind: int(-(2 ** 31), 2 ** 31 - 1), mutable: true,
+    doc: 'how full a list node gets: -1..-5 = 4, 8, 16, 32, 64 KiB of entries, N > 0 = N entries (within 8 KiB); new nodes follow a change' }),
+  def('list-compress-depth', 'listCompressDepth', { section: LIMITS, default: '0', kind: int(0, 0, '0 (daxcache does not compress list nodes)'), mutable: true,
+    doc: 'Redis compresses list nodes this far from the ends; daxcache keeps every node as is, so only 0 is accepted' }),
   def('zset-order-memory', 'zsetOrderMemory', { section: MEM, default: '256mb', kind: size(0), mutable: true,
     doc: 'DRAM for the order trees of large sorted sets (built on first use, least recently used dropped past this)' }),
 

@@ -16,6 +16,14 @@ export type ListSetResult = 'ok' | 'no-key' | 'out-of-range';
 export class ListStore {
   constructor(private readonly n: NativeStore) {}
 
+  /**
+   * list-max-listpack-size: -1..-5 bound a node to 4..64 KiB of entries, a positive fill to that many
+   * entries (and 8 KiB). New nodes follow it; written ones keep their size.
+   */
+  setFill(fill: number): void {
+    this.n.setListFill(fill);
+  }
+
   /** Pushes values one after another at the head (left) or tail; returns the length after (0: absent with xx). */
   push(key: Buffer, left: boolean, values: Buffer[], xx = false): number {
     return check(this.n.listPush(key, left, values, xx));

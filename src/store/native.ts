@@ -188,6 +188,7 @@ export interface NativeStore {
   mapScan(kind: number, key: Bytes, cursor: number, count: number, values: boolean): Array<number | Buffer> | number;
   mapRandom(kind: number, key: Bytes): [Buffer, Buffer] | null | number;
   setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
+  setListFill(fill: number): void;
   zsetSpan(key: Bytes, byLex: boolean, min: number | Bytes, max: number | Bytes, minEx: boolean, maxEx: boolean): [number, number] | number;
   zsetSlice(key: Bytes, start: number, end: number): Buffer[] | number;
   zsetRank(key: Bytes, member: Bytes): number | null;

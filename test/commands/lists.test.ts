@@ -9,7 +9,7 @@
 // finds their structure whole.
 import { describe, it, expect } from 'vitest';
 import { RawClient } from '../helpers/resp.js';
-import { RespClient } from './resp-client.js';
+import { RespClient, type Wire } from './resp-client.js';
 import { haveRedisServer, useScriptedPair } from './real-redis.js';
 import { raw3, rng, type Arg } from './unordered.js';
 import { startServer } from '../helpers/server.js';
@@ -23,6 +23,7 @@ function pushRange(cmd: 'rpush' | 'lpush', key: string, from: number, to: number
 }
 
 const big = (n: number, c: string) => c.repeat(n);
+const flatStrings = (w: Wire): string[] => (w as Array<{ b: string }>).map((x) => x.b);
 
 const scripts: Record<string, Arg[][]> = {
   'push / pop / llen / lrange basics': [
@@ -418,6 +419,81 @@ describe('lists on daxcache: restarts, kill -9 and daxcache check', () => {
     expect(report.messages).toEqual([]);
     expect(report.collections).toBe(2);
     expect(report.elements).toBe((after.big as unknown[]).length + (after.small as unknown[]).length);
+  }, 60_000);
+
+  it('list-max-listpack-size bounds new nodes (entries or KiB); lists stay right across fills, a restart and check', async () => {
+    const srv = await startServer();
+    let c = await RespClient.open(srv.port);
+    const used = async () => Number(/used_memory:(\d+)/.exec(((await c.call('info', 'memory')) as { b: string }).b)![1]);
+    // 2000 short entries: one entry per node costs a node chunk each, 64 KiB nodes a handful
+    const grow = async (fill: string, key: string) => {
+      expect(await c.call('config', 'set', 'list-max-listpack-size', fill)).toEqual({ s: 'OK' });
+      const u0 = await used();
+      for (let i = 0; i < 2000; i += 100) await c.call('rpush', key, ...Array.from({ length: 100 }, (_, j) => `v${i + j}`));
+      return (await used()) - u0;
+    };
+    const one = await grow('1', 'l1');
+    const big = await grow('-5', 'l5');
+    const dflt = await grow('-2', 'l2');
+    expect(one).toBeGreaterThan(20 * big);
+    expect(one).toBeGreaterThan(20 * dflt);
+    expect(await c.call('config', 'get', 'list-max-listpack-size')).toEqual([{ b: 'list-max-listpack-size' }, { b: '-2' }]);
+    // A model through every kind of node rewrite, the fill changing between steps.
+    const model: string[] = [];
+    let r = 7;
+    const rnd = (n: number) => ((r = (Math.imul(r, 1103515245) + 12345) >>> 0) % n);
+    for (let step = 0; step < 400; step++) {
+      if (step % 50 === 0) await c.call('config', 'set', 'list-max-listpack-size', ['1', '2', '5', '-1', '-2', '-5'][rnd(6)]!);
+      const v = `x${step}${'p'.repeat(rnd(3) === 0 ? 300 : 1)}`;
+      switch (rnd(7)) {
+        case 0: case 1: {
+          const vs = Array.from({ length: 1 + rnd(20) }, (_, i) => `${v}.${i}`);
+          await c.call('rpush', 'm', ...vs);
+          model.push(...vs);
+          break;
+        }
+        case 2: {
+          await c.call('lpush', 'm', v);
+          model.unshift(v);
+          break;
+        }
+        case 3:
+          if (model.length) {
+            const i = rnd(model.length);
+            await c.call('lset', 'm', String(i), v);
+            model[i] = v;
+          }
+          break;
+        case 4:
+          if (model.length) {
+            const pivot = model[rnd(model.length)]!;
+            await c.call('linsert', 'm', 'before', pivot, v);
+            model.splice(model.indexOf(pivot), 0, v);
+          }
+          break;
+        case 5: {
+          const n = rnd(4);
+          await c.call('lpop', 'm', String(n));
+          model.splice(0, n);
+          break;
+        }
+        default:
+          if (model.length > 10) {
+            await c.call('ltrim', 'm', '1', '-2');
+            model.splice(0, 1);
+            model.pop();
+          }
+      }
+      if (step % 25 === 0 || step === 399) expect(flatStrings(await c.call('lrange', 'm', '0', '-1'))).toEqual(model);
+    }
+    c.close();
+    await srv.restart();
+    c = await RespClient.open(srv.port);
+    expect(flatStrings(await c.call('lrange', 'm', '0', '-1'))).toEqual(model);
+    expect(await c.call('llen', 'l1')).toEqual({ i: '2000' });
+    c.close();
+    await srv.stop();
+    expect(Store.check(srv.pool).messages).toEqual([]);
   }, 60_000);
 
   it('memcached sees a list or a sorted set as a miss: reads miss, add/append/incr/touch/delete leave it, set replaces it', async () => {

@@ -74,6 +74,8 @@ describe('defaults', () => {
       zsetMaxListpackEntries: 128,
       zsetMaxListpackValue: 64,
       zsetOrderMemory: 256 * 1024 * 1024,
+      listMaxListpackSize: -2,
+      listCompressDepth: 0,
       memcachedShutdown: false,
       logLevel: 'info',
       metricsPort: 0,
