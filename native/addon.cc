@@ -624,9 +624,9 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     uint8_t kind;
     Bytes k;
     std::vector<Slice> fv;
-    if (!map_args(info, 0, kind, k) || !slices(info[2], fv) || fv.size() % 2) return throw_type(env, "mapPut(kind, key, fieldsAndValues, nx)");
+    if (!map_args(info, 0, kind, k) || !slices(info[2], fv) || fv.size() % 2) return throw_type(env, "mapPut(kind, key, fieldsAndValues, nx, replace)");
     uint64_t added = 0;
-    St st = store_->map_put(k.p, k.n, kind, fv, info[3].ToBoolean(), &added);
+    St st = store_->map_put(k.p, k.n, kind, fv, info[3].ToBoolean(), &added, info[4].ToBoolean());
     return st == St::Ok ? Napi::Number::New(env, double(added)) : status(env, st);
   }
 
@@ -814,10 +814,10 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
     std::vector<Slice> vs;
-    if (!is_bytes(info[0]) || !slices(info[2], vs)) return throw_type(env, "listPush(key, left, values, xx)");
+    if (!is_bytes(info[0]) || !slices(info[2], vs)) return throw_type(env, "listPush(key, left, values, xx, replace)");
     Bytes k = bytes_of(info[0]);
     uint64_t len = 0;
-    St st = store_->list_push(k.p, k.n, info[1].ToBoolean(), vs, info[3].ToBoolean(), &len);
+    St st = store_->list_push(k.p, k.n, info[1].ToBoolean(), vs, info[3].ToBoolean(), &len, info[4].ToBoolean());
     return st == St::Ok ? Napi::Number::New(env, double(len)) : status(env, st);
   }
 

@@ -203,7 +203,10 @@ class Store {
   // Sets fields (fv = f1 v1 f2 v2 ...), creating the key; nx: only fields not there. *added = new
   // fields. Crash-atomic as one write (more fields than the intent log holds at once are applied in
   // crash-atomic groups; in a transaction begin_atomic bounds them).
-  St map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added);
+  // replace: whatever the key holds (any type) is deleted in the same op as the first write, so a
+  // write that runs out of memory leaves the old value (RESTORE REPLACE).
+  St map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added,
+             bool replace = false);
   // Removes fields; the key goes with its last field. *removed = fields that were there.
   St map_del(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fields, uint64_t* removed);
   St map_len(const uint8_t* k, uint64_t kl, uint8_t kind, uint64_t* n);  // 0 when absent
@@ -233,7 +236,8 @@ class Store {
   // without any effect, on a key of another type; Slices point into the pool until the next write.
   // Pushes values one after another at the head (left) or tail, creating the key unless xx (then
   // nothing happens to an absent key, *len = 0); *len = the length after.
-  St list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<Slice>& vals, bool xx, uint64_t* len);
+  St list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<Slice>& vals, bool xx, uint64_t* len,
+               bool replace = false);
   // Up to count values from the head or tail, in pop order; the key goes with its last value.
   St list_pop(const uint8_t* k, uint64_t kl, bool left, uint64_t count, std::vector<std::string>& out);
   St list_range(const uint8_t* k, uint64_t kl, int64_t start, int64_t stop, std::vector<Slice>& out);

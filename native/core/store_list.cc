@@ -322,7 +322,8 @@ bool Store::list_locate(uint64_t ch, uint64_t idx, uint64_t* line, uint64_t* wit
 
 // ---- Commands.
 
-St Store::list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<Slice>& vals, bool xx, uint64_t* len) {
+St Store::list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<Slice>& vals, bool xx, uint64_t* len,
+                     bool replace) {
   if (kl > MAX_KEY_LEN) return St::TooLarge;
   for (auto& v : vals)
     if (v.n > LIST_MAX_ENTRY) return St::TooLarge;
@@ -337,6 +338,7 @@ St Store::list_push(const uint8_t* k, uint64_t kl, bool left, const std::vector<
     if (!reserve_log(std::min<uint64_t>(index_.log_capacity(), (end - start) * LIST_LINES_PER_PUSH + 4))) return St::TooManyKeys;
     bool absent = false;
     st = with_reclaim([&]() -> St {
+      if (replace && start == 0) del_key(k, kl);  // undone with the op if it runs out of memory
       Found f;
       int r = find_map(k, kl, hash, KIND_LIST, f);
       if (r < 0) return St::WrongType;

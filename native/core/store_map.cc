@@ -309,7 +309,8 @@ St Store::map_get(const uint8_t* k, uint64_t kl, uint8_t kind, const uint8_t* f,
   return St::Ok;
 }
 
-St Store::map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added) {
+St Store::map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector<Slice>& fv, bool nx, uint64_t* added,
+                  bool replace) {
   if (kl > MAX_KEY_LEN) return St::TooLarge;
   for (auto& s : fv)
     if (s.n > MAX_KEY_LEN) return St::TooLarge;
@@ -328,6 +329,7 @@ St Store::map_put(const uint8_t* k, uint64_t kl, uint8_t kind, const std::vector
     uint64_t n_added = 0;
     st = with_reclaim([&]() -> St {
       n_added = 0;
+      if (replace && start == 0) del_key(k, kl);  // undone with the op if it runs out of memory
       Found f;
       int r = find_map(k, kl, hash, kind, f);
       if (r < 0) return St::WrongType;

@@ -29,6 +29,11 @@ export class ListStore {
     return check(this.n.listPush(key, left, values, xx));
   }
 
+  /** The key becomes a list of these values, whatever it held (as MapStore.replaceWith). */
+  replaceWith(key: Buffer, values: Buffer[]): void {
+    check(this.n.listPush(key, false, values, false, true));
+  }
+
   /** Up to count values from the head or tail in pop order; null when the key is absent. */
   pop(key: Buffer, left: boolean, count: number): Buffer[] | null {
     return check(this.n.listPop(key, left, count));

@@ -62,6 +62,14 @@ export class MapStore {
     return check(this.n.mapPut(this.kind, key, fieldsAndValues, nx));
   }
 
+  /**
+   * The key becomes a new collection of these fields, whatever it held before (any type): the old
+   * value goes in the same undoable op as the first write, so running out of memory leaves it.
+   */
+  replaceWith(key: Buffer, fieldsAndValues: Buffer[]): void {
+    check(this.n.mapPut(this.kind, key, fieldsAndValues, false, true));
+  }
+
   /** Removes fields; the key goes with its last one. Returns how many were there. */
   delete(key: Buffer, fields: Buffer[]): number {
     return check(this.n.mapDel(this.kind, key, fields));

@@ -182,7 +182,7 @@ export interface NativeStore {
   keyInfo(key: Bytes): [number, number, number] | null;
   setNoTouch(on: boolean): void;
   mapGet(kind: number, key: Bytes, field: Bytes): Buffer | null | number;
-  mapPut(kind: number, key: Bytes, fieldsAndValues: Bytes[], nx: boolean): number;
+  mapPut(kind: number, key: Bytes, fieldsAndValues: Bytes[], nx: boolean, replace?: boolean): number;
   mapDel(kind: number, key: Bytes, fields: Bytes[]): number;
   mapLen(kind: number, key: Bytes): number;
   mapScan(kind: number, key: Bytes, cursor: number, count: number, values: boolean): Array<number | Buffer> | number;
@@ -194,7 +194,7 @@ export interface NativeStore {
   zsetRank(key: Bytes, member: Bytes): number | null;
   setZsetOrderBudget(bytes: number): void;
   zsetOrderCheck(): string | null;
-  listPush(key: Bytes, left: boolean, values: Bytes[], xx: boolean): number;
+  listPush(key: Bytes, left: boolean, values: Bytes[], xx: boolean, replace?: boolean): number;
   listPop(key: Bytes, left: boolean, count: number): Buffer[] | null | number;
   listLen(key: Bytes): number;
   listRange(key: Bytes, start: number, stop: number, packed?: false): Buffer[] | number;

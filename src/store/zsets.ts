@@ -36,6 +36,16 @@ function check<T>(r: T | number): T {
   return r as T;
 }
 
+/** m1 s1 m2 s2 ... with the scores encoded as the map's values. */
+function withScores(members: Buffer[], scores: number[]): Buffer[] {
+  const fv: Buffer[] = new Array(members.length * 2);
+  for (let i = 0; i < members.length; i++) {
+    fv[2 * i] = members[i]!;
+    fv[2 * i + 1] = encodeScore(scores[i]!);
+  }
+  return fv;
+}
+
 function lexBound(b: Buffer | '-' | '+'): number | Buffer {
   return b === '-' ? -1 : b === '+' ? 1 : b;
 }
@@ -53,12 +63,12 @@ export class ZsetStore extends MapStore {
 
   /** Sets members' scores (m1 s1 m2 s2 ...) as one crash-atomic write; returns how many are new. */
   putScores(key: Buffer, members: Buffer[], scores: number[]): number {
-    const fv: Buffer[] = new Array(members.length * 2);
-    for (let i = 0; i < members.length; i++) {
-      fv[2 * i] = members[i]!;
-      fv[2 * i + 1] = encodeScore(scores[i]!);
-    }
-    return this.put(key, fv);
+    return this.put(key, withScores(members, scores));
+  }
+
+  /** The key becomes a sorted set of these members, whatever it held (as MapStore.replaceWith). */
+  replaceWithScores(key: Buffer, members: Buffer[], scores: number[]): void {
+    this.replaceWith(key, withScores(members, scores));
   }
 
   /** Ranks [start, end) of the members within the score range. */

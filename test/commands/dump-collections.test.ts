@@ -542,6 +542,38 @@ describe.runIf(haveRedisServer)('DUMP/RESTORE of collections against a real redi
     expect(await pair.dax.call('exec')).toEqual([OK, { i: '3000' }]);
   });
 
+  it('out of memory, RESTORE REPLACE and the *STORE commands leave the destination as it was', async () => {
+    const d = pair.dax;
+    await d.call('flushall');
+    const fat = (i: number) => `${i}-${'p'.repeat(100)}`;
+    await d.call('hset', 'h', ...Array.from({ length: 3000 }, (_, i) => [fat(i), 'v']).flat());
+    await d.call('sadd', 's', ...Array.from({ length: 3000 }, (_, i) => fat(i)));
+    await d.call('zadd', 'z', ...Array.from({ length: 3000 }, (_, i) => [String(i), fat(i)]).flat());
+    await d.call('rpush', 'l', ...Array.from({ length: 3000 }, (_, i) => fat(i)));
+    const payload = await dumpOf(d, 'h');
+    for (const k of ['old-h', 'old-s', 'old-z', 'old-l']) await d.call('set', k, 'keep');
+    const used = Number(/used_memory:(\d+)/.exec(((await d.call('info', 'memory')) as { b: string }).b)![1]);
+    await d.call('config', 'set', 'maxmemory-policy', 'noeviction');
+    await d.call('config', 'set', 'maxmemory', String(used + 64 * 1024)); // a copy of any of them is ~400 KB
+    try {
+      const oom = (r: Wire) => expect((r as { e: string }).e).toMatch(/^OOM /);
+      oom(await d.call('restore', 'old-h', '0', payload, 'replace'));
+      oom(await d.call('sunionstore', 'old-s', 's'));
+      oom(await d.call('zunionstore', 'old-z', '1', 'z'));
+      oom(await d.call('sort', 'l', 'alpha', 'store', 'old-l'));
+      for (const k of ['old-h', 'old-s', 'old-z', 'old-l']) expect(await d.call('get', k)).toEqual({ b: 'keep' });
+    } finally {
+      await d.call('config', 'set', 'maxmemory', '0');
+    }
+    // With room again the same commands replace the destinations.
+    expect(await d.call('restore', 'old-h', '0', payload, 'replace')).toEqual(OK);
+    expect(await d.call('sunionstore', 'old-s', 's')).toEqual({ i: '3000' });
+    expect(await d.call('zunionstore', 'old-z', '1', 'z')).toEqual({ i: '3000' });
+    expect(await d.call('sort', 'l', 'alpha', 'store', 'old-l')).toEqual({ i: '3000' });
+    expect(await d.call('hlen', 'old-h')).toEqual({ i: '3000' });
+    expect(await d.call('type', 'old-l')).toEqual({ s: 'list' });
+  });
+
   it('restored collections survive kill -9 of daxcache', async () => {
     await Promise.all([pair.dax.call('flushall'), pair.ref.call('flushall')]);
     const keys: string[] = [];

@@ -70,12 +70,13 @@ function storeCollection(ctx: CommandContext, key: Buffer, v: Collection, expire
   // atomically() with the step's own bound rather than atomicWrite's fixed one: the store then
   // commits what the turn holds first if the two would not fit the log together, so the writes
   // below cannot fail half way for want of log room (the old key deleted, the new one not written).
+  // The old value (REPLACE) goes in the same undoable op as the new collection's write: out of
+  // memory, the key keeps what it held.
   const ok = ctx.store.atomically(lines, bytes, () => {
-    ctx.store.delete(key);
-    if (v.type === 'hash') ctx.store.hashes.put(key, v.items);
-    else if (v.type === 'set') ctx.store.sets.put(key, asFields(v.items));
-    else if (v.type === 'zset') ctx.store.zsets.putScores(key, v.members, v.scores);
-    else ctx.store.lists.push(key, false, v.items);
+    if (v.type === 'hash') ctx.store.hashes.replaceWith(key, v.items);
+    else if (v.type === 'set') ctx.store.sets.replaceWith(key, asFields(v.items));
+    else if (v.type === 'zset') ctx.store.zsets.replaceWithScores(key, v.members, v.scores);
+    else ctx.store.lists.replaceWith(key, v.items);
     if (expireMs !== 0) ctx.store.touch(key, expireMs);
   });
   return ok ? OK : CLOSED;

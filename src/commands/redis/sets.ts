@@ -144,8 +144,9 @@ function storeCombine(op: 'inter' | 'union' | 'diff') {
     let bytes = 256;
     for (const m of members) bytes += m.length * 2 + 80;
     if (!atomicWrite(ctx, bytes, () => {
-      ctx.store.delete(dst);
-      if (members.length) ctx.store.sets.put(dst, asFields(members));
+      // one undoable op: out of memory, the destination keeps what it held
+      if (members.length) ctx.store.sets.replaceWith(dst, asFields(members));
+      else ctx.store.delete(dst);
     })) return CLOSED;
     return members.length;
   };

@@ -379,8 +379,9 @@ function sortGeneric(ctx: CommandContext, argv: Buffer[], readonly: boolean): Re
   let bytes = 256;
   for (const v of values) bytes += v.length * 2 + 64;
   if (!atomicWrite(ctx, bytes, () => {
-    store.delete(dst);
-    if (values.length) store.lists.push(dst, false, values);
+    // one undoable op: out of memory, the destination keeps what it held
+    if (values.length) store.lists.replaceWith(dst, values);
+    else store.delete(dst);
   })) return CLOSED;
   return values.length;
 }

@@ -205,8 +205,9 @@ function storeResult(ctx: CommandContext, dst: Buffer, members: Buffer[], scores
   let bytes = 256;
   for (const m of members) bytes += m.length * 2 + 96;
   if (!atomicWrite(ctx, bytes, () => {
-    ctx.store.delete(dst);
-    if (members.length) ctx.store.zsets.putScores(dst, members, scores);
+    // one undoable op: out of memory, the destination keeps what it held
+    if (members.length) ctx.store.zsets.replaceWithScores(dst, members, scores);
+    else ctx.store.delete(dst);
   })) return CLOSED;
   return members.length;
 }
