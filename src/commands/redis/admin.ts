@@ -46,12 +46,12 @@ const time = spec('time', 1, ['loading', 'stale', 'fast'], () => {
 
 const lastsave = spec('lastsave', 1, ['loading', 'stale', 'fast'], (ctx) => Math.floor(redisServer(ctx).lastSaveMs / 1000));
 
-const saveCmd = spec('save', 1, ['admin', 'noscript'], (ctx) => {
+const saveCmd = spec('save', 1, ['admin', 'noscript', 'no_async_loading', 'no_multi'], (ctx) => {
   save(ctx);
   return OK;
 });
 
-const bgsave = spec('bgsave', -1, ['admin', 'noscript'], (ctx, argv) => {
+const bgsave = spec('bgsave', -1, ['admin', 'noscript', 'no_async_loading'], (ctx, argv) => {
   if (argv.length > 2 || (argv.length === 2 && lower(argv[1]!) !== 'schedule')) return SYNTAX_ERR;
   save(ctx);
   return BGSAVE_STARTED;
@@ -62,7 +62,7 @@ const bgsave = spec('bgsave', -1, ['admin', 'noscript'], (ctx, argv) => {
  * wait for, so it never has to wait: the server stops at once and the client gets no reply (its
  * connection closes), as with Redis. ABORT therefore always finds no shutdown in progress.
  */
-const shutdown = spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
+const shutdown = spec('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], (ctx, argv) => {
   const flags: string[] = [];
   let abort = false;
   for (let i = 1; i < argv.length; i++) {

@@ -64,7 +64,7 @@ function redisClients(ctx: CommandContext): RedisClientHandle[] {
 
 const lower = (b: Buffer): string => b.toString('latin1').toLowerCase();
 
-const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
+const list = sub('list', -2, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   const now = Date.now();
   let picked: RedisClientHandle[];
   if (argv.length === 4 && lower(argv[2]!) === 'type') {
@@ -88,16 +88,16 @@ const list = sub('list', -2, ['admin', 'loading', 'stale'], (ctx, argv) => {
   return new VerbatimReply('txt', picked.map((h) => clientInfoLine(h, now) + '\n').join(''));
 });
 
-const info = sub('info', 2, ['loading', 'stale'], (ctx) => {
+const info = sub('info', 2, ['noscript', 'loading', 'stale'], (ctx) => {
   const self = redisServer(ctx).clients.byId(ctx.client.id);
   return new VerbatimReply('txt', self && isRedisClient(self) ? clientInfoLine(self, Date.now()) + '\n' : '');
 });
 
-const id = sub('id', 2, ['loading', 'stale'], (ctx) => ctx.client.id);
+const id = sub('id', 2, ['noscript', 'loading', 'stale'], (ctx) => ctx.client.id);
 
-const getname = sub('getname', 2, ['loading', 'stale'], (ctx) => (ctx.client.name === '' ? null : ctx.client.name));
+const getname = sub('getname', 2, ['noscript', 'loading', 'stale'], (ctx) => (ctx.client.name === '' ? null : ctx.client.name));
 
-const setname = sub('setname', 3, ['loading', 'stale'], (ctx, argv) => setClientName(ctx.client, argv[2]!) ?? OK);
+const setname = sub('setname', 3, ['noscript', 'loading', 'stale'], (ctx, argv) => setClientName(ctx.client, argv[2]!) ?? OK);
 
 const setinfo = sub('setinfo', 4, ['loading', 'stale'], (ctx, argv) => {
   const attr = lower(argv[2]!);
@@ -111,7 +111,7 @@ const setinfo = sub('setinfo', 4, ['loading', 'stale'], (ctx, argv) => {
   return OK;
 });
 
-const noEvict = sub('no-evict', 3, ['loading', 'stale'], (ctx, argv) => {
+const noEvict = sub('no-evict', 3, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   const v = lower(argv[2]!);
   if (v !== 'on' && v !== 'off') return SYNTAX_ERR;
   ctx.client.noEvict = v === 'on';
@@ -119,7 +119,7 @@ const noEvict = sub('no-evict', 3, ['loading', 'stale'], (ctx, argv) => {
 });
 
 /** OFF and SKIP send no reply at all; the connection applies replyMode after the command. */
-const reply = sub('reply', 3, ['loading', 'stale'], (ctx, argv) => {
+const reply = sub('reply', 3, ['noscript', 'loading', 'stale'], (ctx, argv) => {
   const v = lower(argv[2]!);
   if (v === 'on') ctx.client.replyMode = 'on';
   else if (v === 'off') ctx.client.replyMode = 'off';
@@ -165,7 +165,7 @@ function parseKillFilter(argv: Buffer[]): KillFilter | ErrorReply {
   return f;
 }
 
-const kill = sub('kill', -3, ['admin', 'loading', 'stale'], (ctx, argv) => {
+const kill = sub('kill', -3, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   const oldForm = argv.length === 3;
   const f = oldForm ? { addr: argv[2]!.toString('latin1'), skipme: false } : parseKillFilter(argv);
   if (f instanceof ErrorReply) return f;
@@ -192,7 +192,7 @@ const UNBLOCKED = new ErrorReply('UNBLOCKED client unblocked via CLIENT UNBLOCK'
 const UNBLOCK_ARGS = new ErrorReply("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
 
 /** CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: ends a blocking command's wait as its timeout would, or with an error. */
-const unblock = sub('unblock', -3, ['admin', 'loading', 'stale'], (ctx, argv) => {
+const unblock = sub('unblock', -3, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   if (argv.length > 4) return UNBLOCK_ARGS;
   let error = false;
   if (argv.length === 4) {
@@ -249,7 +249,7 @@ const HELP_LINES = [
 
 const help = sub('help', 2, ['loading', 'stale'], (): Reply => helpReply('client', HELP_LINES));
 
-export const clientCommand: CommandSpec = container('client', ['loading', 'stale'], [
+export const clientCommand: CommandSpec = container('client', [], [
   id, info, list, kill, getname, setname, setinfo, noEvict, reply, unblock, help,
 ]);
 

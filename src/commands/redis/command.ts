@@ -6,12 +6,22 @@ import { helpReply, sub } from './help.js';
 import { redisServer } from './services.js';
 import type { CommandEntry, CommandGroup, CommandTable } from './table.js';
 import type { CommandFlag, CommandSpec } from './types.js';
+import { COMMAND_META } from './command-meta.js';
+import { commandKeys, hasKeySpecs, keySpecReply, tipsReply } from './key-specs.js';
 
 /** Redis's names for our flags ('multikey' is only internal). */
 const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
   write: 'write', readonly: 'readonly', denyoom: 'denyoom', admin: 'admin', fast: 'fast', noauth: 'no_auth',
   loading: 'loading', stale: 'stale', noscript: 'noscript', pubsub: 'pubsub', blocking: 'blocking',
+  allow_busy: 'allow_busy', skip_slowlog: 'skip_slowlog', no_async_loading: 'no_async_loading', no_multi: 'no_multi',
 };
+
+/** Redis's flag order (its CMD_* bits): COMMAND INFO lists flags that way. */
+const FLAG_ORDER = [
+  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale', 'skip_monitor',
+  'skip_slowlog', 'asking', 'fast', 'no_auth', 'may_replicate', 'sentinel', 'only_sentinel', 'no_mandatory_keys',
+  'protected', 'module_getkeys', 'module_no_cluster', 'no_async_loading', 'no_multi', 'movablekeys', 'allow_busy',
+];
 
 const GROUP_CATEGORY: Record<CommandGroup, string> = {
   string: '@string', generic: '@keyspace', connection: '@connection', server: '',
@@ -26,6 +36,9 @@ const CATEGORY_ORDER = [
 ];
 
 export function aclCategories(e: CommandEntry): string[] {
+  // Redis's own list where it has the command; else from the flags and the group.
+  const known = COMMAND_META[e.fullName]?.categories;
+  if (known) return [...known];
   const f = e.spec.flags;
   const cats = new Set<string>();
   if (f.includes('write')) cats.add('@write');
@@ -39,8 +52,11 @@ export function aclCategories(e: CommandEntry): string[] {
   return CATEGORY_ORDER.filter((c) => cats.has(c));
 }
 
-/** Legacy key range of COMMAND INFO: lastkey is absolute (or negative, from the end). */
-function keySpecs(spec: CommandSpec): Reply[] {
+/** Key specs: Redis's where it has the command; else one from the legacy key range. */
+function keySpecs(e: CommandEntry): Reply[] {
+  const known = COMMAND_META[e.fullName];
+  if (known) return (known.keySpecs ?? []).map(keySpecReply);
+  const spec = e.spec;
   if (spec.firstKey <= 0) return [];
   const ro = spec.flags.includes('readonly');
   return [
@@ -64,7 +80,10 @@ function keySpecs(spec: CommandSpec): Reply[] {
 
 export function commandInfo(e: CommandEntry): Reply {
   const s = e.spec;
+  const meta = COMMAND_META[e.fullName];
   const flags = s.flags.map((f) => FLAG_NAMES[f]).filter((f): f is string => f !== undefined);
+  if (meta?.movable) flags.push('movablekeys');
+  flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
   return [
     e.fullName,
     s.arity,
@@ -73,8 +92,8 @@ export function commandInfo(e: CommandEntry): Reply {
     s.lastKey,
     s.step,
     new SetReply(aclCategories(e).map((c) => new SimpleString(c))),
-    new SetReply([]),
-    keySpecs(s),
+    tipsReply(meta?.tips),
+    keySpecs(e),
     e.subcommands ? [...e.subcommands.values()].map(commandInfo) : [],
   ];
 }
@@ -129,15 +148,17 @@ const getkeys = sub('getkeys', -4, ['loading', 'stale'], (ctx, argv) => {
   let e = table(ctx).find(args[0]!.toString('latin1'));
   if (e?.subcommands && args.length >= 2) e = e.subcommands.get(args[1]!.toString('latin1').toLowerCase());
   if (!e) return new ErrorReply('ERR Invalid command specified');
-  const { arity, firstKey, lastKey, step } = e.spec;
+  const meta = COMMAND_META[e.fullName];
+  const hasKeys = meta ? hasKeySpecs(meta) : e.spec.firstKey > 0;
+  // Redis's order of checks: keys first, then the arity.
+  if (!hasKeys) return new ErrorReply('ERR The command has no key arguments');
+  const { arity } = e.spec;
   if (arity > 0 ? arity !== args.length : args.length < -arity) {
     return new ErrorReply('ERR Invalid number of arguments specified for command');
   }
-  if (firstKey <= 0) return new ErrorReply('ERR The command has no key arguments');
-  const last = lastKey < 0 ? args.length + lastKey : lastKey;
-  const keys: Reply[] = [];
-  for (let i = firstKey; i <= last && i < args.length; i += step || 1) keys.push(args[i]!);
-  return keys;
+  const positions = commandKeys(e.fullName, meta, e.spec, args);
+  if (!positions || !positions.length) return new ErrorReply('ERR Invalid arguments specified for command');
+  return positions.map((i) => args[i]!);
 });
 
 const HELP_LINES = [

@@ -77,12 +77,12 @@ const ping: CommandSpec = {
 };
 
 const echo: CommandSpec = {
-  name: 'echo', arity: 2, flags: ['fast'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], firstKey: 0, lastKey: 0, step: 0,
   handler: (_ctx, argv) => argv[1]!,
 };
 
 const quit: CommandSpec = {
-  name: 'quit', arity: -1, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'quit', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler(ctx) {
     ctx.client.closeAfterReply = true;
     return OK;
@@ -90,7 +90,7 @@ const quit: CommandSpec = {
 };
 
 const auth: CommandSpec = {
-  name: 'auth', arity: -2, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler(ctx, argv) {
     if (argv.length > 3) return SYNTAX_ERR;
     if (argv.length === 2) {
@@ -103,7 +103,7 @@ const auth: CommandSpec = {
 const DEFAULT_USER = Buffer.from('default');
 
 const hello: CommandSpec = {
-  name: 'hello', arity: -1, flags: ['fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler(ctx, argv) {
     let ver = 0;
     let next = 1;
@@ -173,7 +173,7 @@ const RESET_REPLY = new SimpleString('RESET');
  * keys, no subscriptions, no name, replies on. Runs inside MULTI and in subscribed mode.
  */
 const reset: CommandSpec = {
-  name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'noauth', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler(ctx) {
     const c = ctx.client;
     c.db = 0;

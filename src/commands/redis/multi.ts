@@ -71,7 +71,7 @@ function keyCount(spec: CommandSpec, argc: number): number {
 }
 
 const multi: CommandSpec = {
-  name: 'multi', arity: 1, flags: ['fast', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'multi', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler: (ctx) => {
     if (ctx.client.multi !== null) return NESTED;
     startMulti(ctx.client);
@@ -80,7 +80,7 @@ const multi: CommandSpec = {
 };
 
 const exec: CommandSpec = {
-  name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'], firstKey: 0, lastKey: 0, step: 0,
   handler: (ctx) => {
     const client = ctx.client;
     const m = client.multi;
@@ -136,7 +136,7 @@ function materialized(reply: Reply): Reply {
 }
 
 const discard: CommandSpec = {
-  name: 'discard', arity: 1, flags: ['fast', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'discard', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler: (ctx) => {
     if (ctx.client.multi === null) return DISCARD_WITHOUT_MULTI;
     endMulti(ctx.client);
@@ -145,7 +145,7 @@ const discard: CommandSpec = {
 };
 
 const watch: CommandSpec = {
-  name: 'watch', arity: -2, flags: ['fast', 'noscript', 'loading', 'stale'], firstKey: 1, lastKey: -1, step: 1,
+  name: 'watch', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 1, lastKey: -1, step: 1,
   handler: (ctx, argv) => {
     const client = ctx.client;
     if (client.multi !== null) return WATCH_IN_MULTI;
@@ -160,7 +160,7 @@ const watch: CommandSpec = {
 };
 
 const unwatch: CommandSpec = {
-  name: 'unwatch', arity: 1, flags: ['fast', 'noscript', 'loading', 'stale'], firstKey: 0, lastKey: 0, step: 0,
+  name: 'unwatch', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], firstKey: 0, lastKey: 0, step: 0,
   handler: (ctx) => {
     ctx.client.watched = null;
     return OK;

@@ -122,7 +122,7 @@ const publish: CommandSpec = {
 };
 
 const spublish: CommandSpec = {
-  name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'fast'], firstKey: 1, lastKey: 1, step: 1,
+  name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast'], firstKey: 1, lastKey: 1, step: 1,
   handler: (ctx, argv) => ctx.server.pubsub.publish(argv[1]!, argv[2]!, true),
 };
 
@@ -161,7 +161,7 @@ const HELP_LINES = [
 
 const help = sub('help', 2, ['loading', 'stale'], (): Reply => helpReply('pubsub', HELP_LINES));
 
-const pubsubCommand: CommandSpec = container('pubsub', ['pubsub', 'loading', 'stale'], [
+const pubsubCommand: CommandSpec = container('pubsub', [], [
   channelsSub('channels', 'channel'),
   numsubSub('numsub', 'channel'),
   numpat,

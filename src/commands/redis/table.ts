@@ -66,6 +66,8 @@ export interface CommandEntry {
 const TOO_LARGE = new ErrorReply('ERR key or value too large for the store');
 const TOO_MANY_KEYS = new ErrorReply('ERR too many keys for one atomic write');
 const MULTI_TOO_LARGE = new ErrorReply('ERR the transaction is larger than client-query-buffer-limit');
+/** A no_multi command (SAVE, SHUTDOWN) queued in MULTI: Redis's rejectCommand, which dooms the transaction. */
+const NOT_IN_MULTI = new ErrorReply('ERR Command not allowed inside a transaction');
 const CLOSED = new ErrorReply('ERR server is shutting down');
 
 /** The Redis reply for a store failure. */
@@ -186,6 +188,10 @@ export class CommandTable {
       return this.fail(ctx, subscribedModeError(entry.fullName));
     }
     const multi = ctx.client.multi;
+    if (multi !== null && !multi.executing && entry.spec.flags.includes('no_multi')) {
+      entry.rejected++;
+      return this.fail(ctx, NOT_IN_MULTI);
+    }
     if (multi !== null && !multi.executing && !RUN_IN_MULTI.has(top.fullName)) {
       // Queued for EXEC: a copy, since argv points into the read buffer, which is reused.
       let bytes = 0;

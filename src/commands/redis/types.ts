@@ -43,7 +43,10 @@ export interface CommandContext {
 /** argv[0] is the command name as sent; argv.length has been checked against the arity. */
 export type CommandHandler = (ctx: CommandContext, argv: Buffer[]) => Reply;
 
-export type CommandFlag = 'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript' | 'pubsub' | 'multikey' | 'blocking';
+// As Redis's CMD_* flags. Most only describe (daxcache has no scripts, no async loading, no slow
+// log); no_multi is enforced: such a command inside MULTI dooms the transaction, as in Redis.
+export type CommandFlag = 'write' | 'readonly' | 'denyoom' | 'admin' | 'fast' | 'noauth' | 'loading' | 'stale' | 'noscript' | 'pubsub'
+  | 'multikey' | 'blocking' | 'allow_busy' | 'skip_slowlog' | 'no_async_loading' | 'no_multi';
 
 export interface CommandSpec {
   /** Lower-case name. */
