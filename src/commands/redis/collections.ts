@@ -109,6 +109,25 @@ export function parseRandomCount(arg: Buffer): bigint | ErrorReply {
 }
 
 /**
+ * `n` random entries of a map, repeats allowed (a negative count): independent draws. A packed map
+ * is read once and drawn from here, rather than unpacked again for every draw.
+ */
+export function randomWithRepeats(maps: MapStore, key: Buffer, n: number, packed: boolean): Array<[Buffer, Buffer]> {
+  const out: Array<[Buffer, Buffer]> = new Array(n);
+  if (packed) {
+    const all = maps.all(key, true);
+    const entries = all.length / 2;
+    for (let i = 0; i < n; i++) {
+      const j = 2 * Math.floor(Math.random() * entries);
+      out[i] = [all[j]!, all[j + 1]!];
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = maps.random(key)!;
+  return out;
+}
+
+/**
  * `want` distinct random entries of a map of `size` (0 < want < size): Redis picks them by
  * random draws while the map is much larger than the count, else takes all and drops random ones.
  */

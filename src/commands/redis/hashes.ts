@@ -5,7 +5,7 @@ import { ErrorReply, MapReply, OK, type Reply } from '../../protocol/resp/reply.
 import { NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX_ERR, wrongArity } from '../../protocol/resp/errors.js';
 import { LLONG_MAX, LLONG_MIN, optIs, parseLongLong } from './args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './longdouble.js';
-import { distinctRandom, parseRandomCount, scanMap } from './collections.js';
+import { distinctRandom, randomWithRepeats, parseRandomCount, scanMap } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOT_INTEGER_VALUE = new ErrorReply('ERR hash value is not an integer');
@@ -125,12 +125,7 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): Reply {
   let picked: Buffer[][];
   if (l < 0n) {
     // Repeats allowed: independent draws.
-    const n = Number(-l);
-    picked = [];
-    for (let i = 0; i < n; i++) {
-      const e = maps.random(key)!;
-      picked.push(values ? e : [e[0]]);
-    }
+    picked = randomWithRepeats(maps, key, Number(-l), ctx.store.keyInfo(key)?.large === false).map((e) => (values ? e : [e[0]]));
   } else if (l >= BigInt(size)) {
     const all = maps.all(key, true);
     picked = [];

@@ -6,7 +6,7 @@ import { ErrorReply, SetReply, type Reply } from '../../protocol/resp/reply.js';
 import { SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
-import { CLOSED, NUMKEYS, asFields, atomicWrite, distinctRandom, parseRandomCount, perMember, scanMap, spec } from './collections.js';
+import { CLOSED, NUMKEYS, asFields, atomicWrite, distinctRandom, randomWithRepeats, parseRandomCount, perMember, scanMap, spec } from './collections.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
 const NOTHING = Buffer.alloc(0);
@@ -83,9 +83,7 @@ function srandmember(ctx: CommandContext, argv: Buffer[]): Reply {
   const size = sets.size(key);
   if (size === 0 || l === 0n) return [];
   if (l < 0n) {
-    const out: Buffer[] = [];
-    for (let i = 0n; i < -l; i++) out.push(sets.random(key)![0]);
-    return out;
+    return randomWithRepeats(sets, key, Number(-l), ctx.store.keyInfo(key)?.large === false).map((e) => e[0]);
   }
   if (l >= BigInt(size)) return sets.all(key, false);
   return distinctRandom(sets, key, Number(l), size, false).map((e) => e[0]!);

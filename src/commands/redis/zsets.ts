@@ -8,7 +8,7 @@ import { NOT_FLOAT, NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.j
 import { Kind, StoreError, type LexRange, type ScoreRange, type Store } from '../../store/store.js';
 import { decodeScore, encodeScore } from '../../store/zsets.js';
 import { LLONG_MAX, optIs, parseLongLong } from './args.js';
-import { CLOSED, atomicWrite, distinctRandom, parseMpop, parseRandomCount, perMember, scanMap, spec, type MpopArgs } from './collections.js';
+import { CLOSED, atomicWrite, distinctRandom, randomWithRepeats, parseMpop, parseRandomCount, perMember, scanMap, spec, type MpopArgs } from './collections.js';
 import { parseLexRange, parseScore, parseScoreRange } from './scores.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -416,8 +416,7 @@ function zrandmember(ctx: CommandContext, argv: Buffer[]): Reply {
   if (size === 0 || l === 0n) return [];
   let picked: Buffer[][];
   if (l < 0n) {
-    picked = [];
-    for (let i = 0n; i < -l; i++) picked.push(zsets.random(key)!);
+    picked = randomWithRepeats(zsets, key, Number(-l), ctx.store.keyInfo(key)?.large === false);
   } else if (l >= BigInt(size)) {
     const r = zsets.slice(key, 0, size);
     picked = r.members.map((m, i) => [m, encodeScore(r.scores[i]!)]);
