@@ -14,7 +14,19 @@ using namespace dax;
 
 namespace {
 
-bool is_bytes(const Napi::Value& v) { return v.IsBuffer() || v.IsTypedArray(); }
+// One N-API call (a typed array's info without its data, which would materialize its ArrayBuffer)
+// where IsBuffer() || IsTypedArray() made two: every key and value of every command passes here.
+bool is_bytes(const Napi::Value& v) {
+  napi_typedarray_type t;
+  return napi_get_typedarray_info(v.Env(), v, &t, nullptr, nullptr, nullptr, nullptr) == napi_ok;
+}
+
+// A boolean argument; anything else (undefined for an optional one) is false. napi_get_value_bool
+// reads it in place, where ToBoolean() coerces and makes a new handle.
+bool flag(const Napi::Value& v) {
+  bool b = false;
+  return napi_get_value_bool(v.Env(), v, &b) == napi_ok && b;
+}
 
 struct Bytes {
   const uint8_t* p;
@@ -321,8 +333,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.mode = SetOpts::Mode(info[2].As<Napi::Number>().Int32Value());
     o.expire_ms = info[3].As<Napi::Number>().Int64Value();
     o.flags = info[4].As<Napi::Number>().Uint32Value();
-    o.keep_ttl = info[5].ToBoolean();
-    o.keep_flags = info[6].ToBoolean();
+    o.keep_ttl = flag(info[5]);
+    o.keep_flags = flag(info[6]);
     o.cas_cmp = uint64_t(info[7].As<Napi::Number>().DoubleValue());
     uint64_t cas = 0;
     St st = store_->set(k.p, k.n, v.p, v.n, o, &cas);
@@ -379,7 +391,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "append(key, data, prepend)");
     Bytes k = bytes_of(info[0]), d = bytes_of(info[1]);
     uint64_t len = 0, cas = 0;
-    St st = store_->append(k.p, k.n, d.p, d.n, info[2].ToBoolean(), &len, &cas);
+    St st = store_->append(k.p, k.n, d.p, d.n, flag(info[2]), &len, &cas);
     if (meta_) {
       meta_[2] = double(cas);
       meta_[3] = double(len);
@@ -406,7 +418,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     Bytes k = bytes_of(info[0]);
     bool was = false;
     St st = store_->setbit(k.p, k.n, uint64_t(info[1].As<Napi::Number>().DoubleValue()),
-                           uint8_t(info[2].As<Napi::Number>().Uint32Value()), info[3].ToBoolean(), &was);
+                           uint8_t(info[2].As<Napi::Number>().Uint32Value()), flag(info[3]), &was);
     if (meta_) meta_[3] = was ? 1 : 0;
     return Napi::Number::New(env, int(st));
   }
@@ -416,7 +428,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(env)) return env.Undefined();
     if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "rename(src, dst, nx)");
     Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
-    return Napi::Number::New(env, int(store_->rename(s.p, s.n, d.p, d.n, info[2].ToBoolean())));
+    return Napi::Number::New(env, int(store_->rename(s.p, s.n, d.p, d.n, flag(info[2]))));
   }
 
   Napi::Value Copy(const Napi::CallbackInfo& info) {
@@ -424,7 +436,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(env)) return env.Undefined();
     if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "copy(src, dst, replace)");
     Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
-    return Napi::Number::New(env, int(store_->copy(s.p, s.n, d.p, d.n, info[2].ToBoolean())));
+    return Napi::Number::New(env, int(store_->copy(s.p, s.n, d.p, d.n, flag(info[2]))));
   }
 
   Napi::Value MSet(const Napi::CallbackInfo& info) {
@@ -432,7 +444,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(env)) return env.Undefined();
     std::vector<Slice> kv;
     if (!slices(info[0], kv) || kv.size() % 2) return throw_type(env, "mset(keysAndValues: Buffer[], nx)");
-    return Napi::Number::New(env, int(store_->mset(kv, info[1].ToBoolean())));
+    return Napi::Number::New(env, int(store_->mset(kv, flag(info[1]))));
   }
 
   Napi::Value FlushAll(const Napi::CallbackInfo& info) {
@@ -573,7 +585,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   Napi::Value SetNoTouch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
-    store_->set_no_touch(info[0].ToBoolean().Value());
+    store_->set_no_touch(flag(info[0]));
     return env.Undefined();
   }
   // keyInfo(key) -> [type, flags, count] or null (TYPE, OBJECT ENCODING).
@@ -626,7 +638,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     std::vector<Slice> fv;
     if (!map_args(info, 0, kind, k) || !slices(info[2], fv) || fv.size() % 2) return throw_type(env, "mapPut(kind, key, fieldsAndValues, nx, replace)");
     uint64_t added = 0;
-    St st = store_->map_put(k.p, k.n, kind, fv, info[3].ToBoolean(), &added, info[4].ToBoolean());
+    St st = store_->map_put(k.p, k.n, kind, fv, flag(info[3]), &added, flag(info[4]));
     return st == St::Ok ? Napi::Number::New(env, double(added)) : status(env, st);
   }
 
@@ -677,7 +689,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     St st = store_->map_scan(k.p, k.n, kind, uint64_t(info[2].As<Napi::Number>().DoubleValue()),
                              uint64_t(std::max(1.0, info[3].As<Napi::Number>().DoubleValue())), es, &next);
     if (st != St::Ok) return status(env, st);
-    Napi::Array a = entries_array(env, es, 1, info[4].ToBoolean());
+    Napi::Array a = entries_array(env, es, 1, flag(info[4]));
     a.Set(0u, double(next));
     return a;
   }
@@ -704,9 +716,9 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0])) return throw_type(env, "zsetSpan(key, byLex, min, max, minEx, maxEx)");
     Bytes k = bytes_of(info[0]);
     ZSpec spec;
-    spec.lex = info[1].ToBoolean();
-    spec.minex = info[4].ToBoolean();
-    spec.maxex = info[5].ToBoolean();
+    spec.lex = flag(info[1]);
+    spec.minex = flag(info[4]);
+    spec.maxex = flag(info[5]);
     auto bound = [&](const Napi::Value& v, double& d, Slice& sl, int& inf) {
       if (!spec.lex) {
         if (!v.IsNumber()) return false;
@@ -817,7 +829,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0]) || !slices(info[2], vs)) return throw_type(env, "listPush(key, left, values, xx, replace)");
     Bytes k = bytes_of(info[0]);
     uint64_t len = 0;
-    St st = store_->list_push(k.p, k.n, info[1].ToBoolean(), vs, info[3].ToBoolean(), &len, info[4].ToBoolean());
+    St st = store_->list_push(k.p, k.n, flag(info[1]), vs, flag(info[3]), &len, flag(info[4]));
     return st == St::Ok ? Napi::Number::New(env, double(len)) : status(env, st);
   }
 
@@ -828,7 +840,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0]) || !info[2].IsNumber()) return throw_type(env, "listPop(key, left, count)");
     Bytes k = bytes_of(info[0]);
     std::vector<std::string> out;
-    St st = store_->list_pop(k.p, k.n, info[1].ToBoolean(), uint64_t(std::max(0.0, info[2].As<Napi::Number>().DoubleValue())), out);
+    St st = store_->list_pop(k.p, k.n, flag(info[1]), uint64_t(std::max(0.0, info[2].As<Napi::Number>().DoubleValue())), out);
     if (st == St::NotFound) return env.Null();
     if (st != St::Ok) return status(env, st);
     Napi::Array a = Napi::Array::New(env, out.size());
@@ -857,7 +869,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     std::vector<Slice> out;
     St st = store_->list_range(k.p, k.n, i64(info[1]), i64(info[2]), out);
     if (st != St::Ok) return status(env, st);
-    return info[3].ToBoolean() ? packed(env, out) : buffers(env, out);
+    return flag(info[3]) ? packed(env, out) : buffers(env, out);
   }
 
   // listIndex(key, index) -> value, null (absent or out of range)
@@ -900,7 +912,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0]) || !is_bytes(info[2]) || !is_bytes(info[3])) return throw_type(env, "listInsert(key, before, pivot, value)");
     Bytes k = bytes_of(info[0]), p = bytes_of(info[2]), v = bytes_of(info[3]);
     int64_t len = 0;
-    St st = store_->list_insert(k.p, k.n, info[1].ToBoolean(), p.p, p.n, v.p, v.n, &len);
+    St st = store_->list_insert(k.p, k.n, flag(info[1]), p.p, p.n, v.p, v.n, &len);
     if (st != St::Ok) {
       Napi::Array a = Napi::Array::New(env, 1);
       a.Set(0u, double(int(st)));
@@ -943,7 +955,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!is_bytes(info[0]) || !is_bytes(info[1])) return throw_type(env, "listMove(src, dst, fromLeft, toLeft)");
     Bytes s = bytes_of(info[0]), d = bytes_of(info[1]);
     std::string v;
-    St st = store_->list_move(s.p, s.n, d.p, d.n, info[2].ToBoolean(), info[3].ToBoolean(), &v);
+    St st = store_->list_move(s.p, s.n, d.p, d.n, flag(info[2]), flag(info[3]), &v);
     if (st == St::NotFound) return env.Null();
     if (st != St::Ok) return status(env, st);
     return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(v.data()), v.size());
