@@ -152,6 +152,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("mapScan", &NativeStore::MapScan),
                            InstanceMethod("mapRandom", &NativeStore::MapRandom),
                            InstanceMethod("setMapLimits", &NativeStore::SetMapLimits),
+                           InstanceMethod("mapLookup", &NativeStore::MapLookup),
+                           InstanceMethod("listPopOne", &NativeStore::ListPopOne),
                            InstanceMethod("setListFill", &NativeStore::SetListFill),
                            InstanceMethod("zsetSpan", &NativeStore::ZsetSpan),
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
@@ -209,12 +211,21 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
   std::unique_ptr<TieredStore> reads_;  // reads through the DRAM tier; destroyed before the store
   double* meta_ = nullptr;  // [flags, expireMs, cas, length] of the last get/set, shared with JS
   Napi::Reference<Napi::Float64Array> meta_ref_;
-  // The item of the last lookup(), for copyFound(). Every other call clears it (in ready()), so it
-  // never outlives a write, a barrier or a maintenance slice that might move or free the item.
-  ItemView found_{};
+  // The bytes the last lookup(), mapLookup() or listPopOne() found, for copyFound(): in the pool,
+  // or in popped_ for a pop. Every other call clears them (in ready()), so they never outlive a
+  // write, a barrier or a maintenance slice that might move or free the item.
+  const uint8_t* found_p_ = nullptr;
+  uint64_t found_n_ = 0;
+  std::string popped_;
+
+  void found(const uint8_t* p, uint64_t n) {
+    static const uint8_t empty = 0;
+    found_p_ = p ? p : &empty;
+    found_n_ = n;
+  }
 
   bool ready(Napi::Env env) {
-    found_.h = nullptr;
+    found_p_ = nullptr;
     if (store_ && !store_->closed()) return true;
     Napi::Error::New(env, "store is closed").ThrowAsJavaScriptException();
     return false;
@@ -289,26 +300,26 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     ItemView v;
     if (!get_string(k, v)) return Napi::Number::New(env, -1);
     put_meta(v.h);
-    found_ = v;
+    found(v.val, v.h->vlen);
     return Napi::Number::New(env, double(v.h->vlen));
   }
 
   // copyFound(dst: Uint8Array, pos) copies the value found by the lookup() just before.
   Napi::Value CopyFound(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!found_.h || !store_ || store_->closed()) {
+    if (!found_p_ || !store_ || store_->closed()) {
       Napi::Error::New(env, "copyFound() must directly follow a successful lookup()").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     if (!is_bytes(info[0]) || !info[1].IsNumber()) return throw_type(env, "copyFound(dst: Uint8Array, pos: number)");
     auto dst = info[0].As<Napi::Uint8Array>();
     double pos = info[1].As<Napi::Number>().DoubleValue();
-    uint64_t n = found_.h->vlen;
+    uint64_t n = found_n_;
     if (!(pos >= 0) || pos + double(n) > double(dst.ByteLength())) {
       Napi::RangeError::New(env, "copyFound: the value does not fit at that position").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    if (n) memcpy(dst.Data() + uint64_t(pos), found_.val, n);
+    if (n) memcpy(dst.Data() + uint64_t(pos), found_p_, n);
     return env.Undefined();
   }
 
@@ -629,6 +640,22 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     return Napi::Buffer<uint8_t>::Copy(env, v.p, v.n);
   }
 
+  // mapLookup(kind, key, field) -> the value's length (copyFound() copies it), -1 when the field
+  // or key is absent, or -status: HGET's value goes to the reply without a Buffer of its own.
+  Napi::Value MapLookup(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    uint8_t kind;
+    Bytes k;
+    if (!map_args(info, 1, kind, k)) return throw_type(env, "mapLookup(kind, key, field)");
+    Bytes f = bytes_of(info[2]);
+    Slice v;
+    St st = store_->map_get(k.p, k.n, kind, f.p, f.n, &v);
+    if (st != St::Ok) return status(env, st);  // NotFound is -1
+    found(v.p, v.n);
+    return Napi::Number::New(env, double(v.n));
+  }
+
   // mapPut(kind, key, [f1, v1, ...], nx) -> fields added, or -status
   Napi::Value MapPut(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -847,6 +874,22 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     for (uint32_t i = 0; i < out.size(); i++)
       a.Set(i, Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(out[i].data()), out[i].size()));
     return a;
+  }
+
+  // listPopOne(key, left) -> the popped value's length (copyFound() copies it), -1 when the key is
+  // absent, or -status: LPOP/RPOP without a count, with no Buffer and no array per reply.
+  Napi::Value ListPopOne(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!is_bytes(info[0])) return throw_type(env, "listPopOne(key, left)");
+    Bytes k = bytes_of(info[0]);
+    std::vector<std::string> out;
+    St st = store_->list_pop(k.p, k.n, flag(info[1]), 1, out);
+    if (st != St::Ok) return status(env, st);
+    if (out.empty()) return Napi::Number::New(env, -1);
+    popped_ = std::move(out[0]);
+    found(reinterpret_cast<const uint8_t*>(popped_.data()), popped_.size());
+    return Napi::Number::New(env, double(popped_.size()));
   }
 
   // listLen(key) -> length (0 when absent)

@@ -39,6 +39,15 @@ export class ListStore {
     return check(this.n.listPop(key, left, count));
   }
 
+  /**
+   * Pops one value: its length, or -1 when the key is absent; Store.copyFoundValue then copies it
+   * into a reply buffer (right after, before any other store call).
+   */
+  popOne(key: Buffer, left: boolean): number {
+    const r = this.n.listPopOne(key, left);
+    return r === -Status.NotFound ? -1 : check(r);
+  }
+
   /** Elements; 0 when the key is absent. */
   length(key: Buffer): number {
     return check(this.n.listLen(key));

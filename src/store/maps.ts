@@ -3,7 +3,7 @@
 // the store's face for one kind; commands compose its calls, the server runs one command at a
 // time. Every call on a key of another type throws StoreError WRONGTYPE.
 import type { NativeStore } from './native.js';
-import { failIfError } from './errors.js';
+import { Status, failIfError } from './errors.js';
 
 /** The type tag of a pool item (native/core/coll.h): kind in the low nibble, encoding in the high one. */
 export const enum Kind {
@@ -55,6 +55,15 @@ export class MapStore {
     const r = this.n.mapGet(this.kind, key, field);
     if (typeof r === 'number') check(r);
     return r as Buffer | null;
+  }
+
+  /**
+   * The field's value length, or -1 when the field or the key is absent; Store.copyFoundValue then
+   * copies the value into a reply buffer (it must come right after, before any other store call).
+   */
+  lookup(key: Buffer, field: Buffer): number {
+    const r = this.n.mapLookup(this.kind, key, field);
+    return r === -Status.NotFound ? -1 : check(r);
   }
 
   /** Sets fields (f1 v1 f2 v2 ...) as one crash-atomic write, creating the key; returns how many are new. */

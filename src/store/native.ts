@@ -189,6 +189,8 @@ export interface NativeStore {
   mapRandom(kind: number, key: Bytes): [Buffer, Buffer] | null | number;
   setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
   setListFill(fill: number): void;
+  mapLookup(kind: number, key: Bytes, field: Bytes): number;
+  listPopOne(key: Bytes, left: boolean): number;
   zsetSpan(key: Bytes, byLex: boolean, min: number | Bytes, max: number | Bytes, minEx: boolean, maxEx: boolean): [number, number] | number;
   zsetSlice(key: Bytes, start: number, end: number): Buffer[] | number;
   zsetRank(key: Bytes, member: Bytes): number | null;

@@ -1,7 +1,7 @@
 // Redis hash commands (t_hash.c) over the store's maps (store.hashes). The store keeps a small hash
 // packed in one item in insertion order, as a listpack does, and a large one as a table of element
 // items whose single-field updates cost the same whatever the hash's size (native/core/store_map.cc).
-import { ErrorReply, MapReply, OK, type Reply } from '../../protocol/resp/reply.js';
+import { ErrorReply, FillBulk, MapReply, OK, type Reply } from '../../protocol/resp/reply.js';
 import { NAN_OR_INFINITY, NOT_FLOAT, NOT_INTEGER, OVERFLOW, SYNTAX_ERR, wrongArity } from '../../protocol/resp/errors.js';
 import { LLONG_MAX, LLONG_MIN, optIs, parseLongLong } from './args.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from './longdouble.js';
@@ -24,8 +24,10 @@ function hsetnx(ctx: CommandContext, argv: Buffer[]): Reply {
   return ctx.store.hashes.put(argv[1]!, [argv[2]!, argv[3]!], true);
 }
 
+/** The value is copied from the pool straight into the reply when it is written (FillBulk). */
 function hget(ctx: CommandContext, argv: Buffer[]): Reply {
-  return ctx.store.hashes.get(argv[1]!, argv[2]!);
+  const n = ctx.store.hashes.lookup(argv[1]!, argv[2]!);
+  return n < 0 ? null : new FillBulk(n, ctx.store.copyFoundValue);
 }
 
 function hmget(ctx: CommandContext, argv: Buffer[]): Reply {

@@ -2,7 +2,7 @@
 // entries, native/core/store_list.cc). Arguments are checked in pushGenericCommand's,
 // lrangeCommand's, ... order, so a bad call gets Redis's error; a push or pop at an end is O(1)
 // and crash-atomic, LMOVE/RPOPLPUSH move an element between keys in one crash-atomic step.
-import { BulkArray, ErrorReply, NullArray, OK, type Reply } from '../../protocol/resp/reply.js';
+import { BulkArray, ErrorReply, FillBulk, NullArray, OK, type Reply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
 import { Kind, StoreError, type Store } from '../../store/store.js';
 import { optIs, parseLongLong } from './args.js';
@@ -59,9 +59,12 @@ function pop(left: boolean) {
       if (lists.length(argv[1]!) === 0) return NullArray;
       return [];
     }
-    const r = lists.pop(argv[1]!, left, count === -1 ? 1 : count);
-    if (r === null) return count === -1 ? null : NullArray;
-    return count === -1 ? r[0]! : r;
+    if (count === -1) {
+      // One value, copied into the reply when it is written (FillBulk): no Buffer, no array.
+      const n = lists.popOne(argv[1]!, left);
+      return n < 0 ? null : new FillBulk(n, ctx.store.copyFoundValue);
+    }
+    return lists.pop(argv[1]!, left, count) ?? NullArray;
   };
 }
 

@@ -108,8 +108,6 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
       hub.block(this.ctx, req, (r) => this.unblocked(r, !skip));
       return;
     }
-    // The command (a whole EXEC) is done: clients waiting on keys it wrote get served now.
-    if (hub.hasReady) hub.serveReady();
     // CLIENT REPLY: OFF sends nothing; SKIP sends nothing for itself and for the next command.
     let send = !skip && state.replyMode === 'on';
     if (state.replyMode === 'skip') {
@@ -117,8 +115,13 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
       this.skipNext = true;
       send = false;
     }
+    // The reply is encoded first: a FillBulk copies its value from the store's last find, which
+    // the next store call (serving a waiter, below) replaces. Redis too has the reply queued
+    // before it serves the clients blocked on the keys the command wrote.
     if (send) this.writeReply(reply);
     if (state.closeAfterReply) this.closing = true;
+    // The command (a whole EXEC) is done: clients waiting on keys it wrote get served now.
+    if (hub.hasReady) hub.serveReady();
   }
 
   private writeReply(reply: Reply): void {
