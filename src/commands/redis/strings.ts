@@ -162,11 +162,17 @@ function strlen(ctx: CommandContext, argv: Buffer[]): Reply {
  * Redis INCRBY on a store: the value must be a Redis integer (string2ll) and the result fit in int64;
  * keeps the TTL and the memcached flags. Exported for the crash workload, which drives the store.
  */
+/** Where INCR reads the current value: a 64-bit integer's text is at most 20 bytes. */
+const INT_TEXT = Buffer.alloc(20);
+
 export function incrByValue(store: Store, key: Buffer, delta: bigint): bigint | 'not_integer' | 'overflow' {
-  const cur = store.stringValue(key);
+  // lookup + copy into INT_TEXT: no Buffer made per INCR for the old value
+  const n = store.stringLookup(key);
   let v = 0n;
-  if (cur !== null) {
-    const parsed = parseInt64(cur);
+  if (n >= 0) {
+    if (n > INT_TEXT.length) return 'not_integer';
+    store.copyFoundValue(INT_TEXT, 0);
+    const parsed = parseInt64(INT_TEXT.subarray(0, n));
     if (parsed === null) return 'not_integer';
     v = parsed;
   }
