@@ -12,8 +12,8 @@
 namespace dax {
 
 void Store::touch_access(uint64_t off) {
-  int64_t now = now_ms();
   if (lfu_policy(policy_)) {
+    int64_t now = now_ms();
     static thread_local std::mt19937 rng{12345};
     uint16_t v = alloc_.access(off);
     uint8_t counter = v == 0 ? LFU_INIT_VAL : lfu_decayed(v, now);
@@ -23,7 +23,7 @@ void Store::touch_access(uint64_t off) {
     }
     alloc_.set_access(off, lfu_word(now, counter));
   } else {
-    alloc_.set_access(off, lru_word(now));
+    alloc_.set_access(off, lru_word(coarse_now_ms()));
   }
 }
 

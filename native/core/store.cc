@@ -18,6 +18,12 @@ int64_t now_ms() {
   return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t coarse_now_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t mono_ns() {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -194,9 +200,8 @@ uint64_t Store::write_item(const uint8_t* k, uint64_t kl, const Slice* parts, in
   h->crc = crc32c(0, reinterpret_cast<uint8_t*>(h) + 4, size - 4);
   if (__builtin_expect(fault_ != Fault::SkipItemPersist, 1)) dirty_.add(off, size);  // fault: test-only
   alloc_.set_verified(off);
-  int64_t now = now_ms();
   // A new item starts at "just used": LFU_INIT_VAL (no increment, as Redis) or the LRU clock now.
-  alloc_.set_access(off, lfu_policy(policy_) ? lfu_word(now, LFU_INIT_VAL) : lru_word(now));
+  alloc_.set_access(off, lfu_policy(policy_) ? lfu_word(now_ms(), LFU_INIT_VAL) : lru_word(coarse_now_ms()));
   if (maxmemory_ && alloc_.used_bytes() > maxmemory_) {  // over the configured limit: as if full
     alloc_.free(off);
     return 0;

@@ -139,6 +139,10 @@ constexpr uint64_t INPLACE_MAX_SPAN = 4096;  // 64 lines + the header's: well wi
 
 int64_t now_ms();   // wall clock (TTLs are absolute Unix times, as in Redis)
 int64_t mono_ns();  // monotonic clock, for time budgets
+// The wall clock at the kernel tick (CLOCK_REALTIME_COARSE: a few ms behind now_ms(), never ahead,
+// and without reading the TSC): enough for the LRU clock's whole seconds, which every write and read
+// stamps. TTLs and LFU minutes keep now_ms().
+int64_t coarse_now_ms();
 
 // Told when a pool item stops being reachable (overwritten, deleted, expired, evicted, dropped as
 // damaged) and at FLUSHALL, in the same step, so copies of items (the DRAM tier) never outlive them.
