@@ -8,6 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { haveRedisServer, useScriptedPair } from './real-redis.js';
 import { RespClient, type Wire } from './resp-client.js';
+import { settledUsedMemory } from './settled-memory.js';
 import { crc64 } from '../../src/protocol/rdb/crc64.js';
 import { dumpCollection, restorePayload } from '../../src/protocol/rdb/dump-payload.js';
 
@@ -553,15 +554,8 @@ describe.runIf(haveRedisServer)('DUMP/RESTORE of collections against a real redi
     const payload = await dumpOf(d, 'h');
     for (const k of ['old-h', 'old-s', 'old-z', 'old-l']) await d.call('set', k, 'keep');
     // What the FLUSHALL above dropped (earlier tests' keys) is freed in background slices: wait
-    // until used_memory holds still, or the memory given back makes room under the limit below.
-    const usedNow = async () => Number(/used_memory:(\d+)/.exec(((await d.call('info', 'memory')) as { b: string }).b)![1]);
-    let used = await usedNow();
-    for (let stable = 0, i = 0; stable < 6 && i < 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const u = await usedNow();
-      stable = u === used ? stable + 1 : 0;
-      used = u;
-    }
+    // until it is done, or the memory given back makes room under the limit below.
+    const { used } = await settledUsedMemory(d);
     await d.call('config', 'set', 'maxmemory-policy', 'noeviction');
     await d.call('config', 'set', 'maxmemory', String(used + 64 * 1024)); // a copy of any of them is ~400 KB
     try {

@@ -18,6 +18,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { RawClient } from '../helpers/resp.js';
 import { RespClient, type Wire } from './resp-client.js';
+import { settledUsedMemory } from './settled-memory.js';
 import { haveRedisServer, useScriptedPair } from './real-redis.js';
 import { raw3, rng, scanAll, type Arg } from './unordered.js';
 import { startServer, type TestServer } from '../helpers/server.js';
@@ -769,10 +770,8 @@ describe('sorted sets on daxcache: restarts, kill -9 and the DRAM order', () => 
     await consistent('z'); // the tree is built
     // The sets an earlier test left are freed in background slices after FLUSHALL: wait for the
     // end, or the memory they give back makes room under the limit set below.
-    const freeing = async () => Number(/collections_freeing:(\d+)/.exec(((await c.call('info', 'persistence')) as { b: string }).b)![1]);
-    for (let i = 0; i < 200 && (await freeing()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await freeing()).toBe(0);
-    const used = Number(/used_memory:(\d+)/.exec(((await c.call('info', 'memory')) as { b: string }).b)![1]);
+    const { used, freeing } = await settledUsedMemory(c);
+    expect(freeing).toBe(0);
     await c.call('config', 'set', 'maxmemory', String(used + 64 * 1024));
     let oom = false;
     for (let round = 0; round < 50 && !oom; round++) {

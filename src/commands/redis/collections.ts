@@ -3,7 +3,7 @@
 // LMPOP/ZMPOP and their blocking forms, multi-key atomic writes, and the shape of their command specs.
 import { ErrorReply, type Reply } from '../../protocol/resp/reply.js';
 import { NOT_INTEGER, SYNTAX_ERR } from '../../protocol/resp/errors.js';
-import { ATOMIC_BUCKETS_PER_WRITE, type MapStore } from '../../store/store.js';
+import { ATOMIC_BUCKETS_PER_WRITE, type MapStore, type Store } from '../../store/store.js';
 import { INVALID_CURSOR, optIs, parseLongLong, parseScanCursor, parseScanOptions, scanStart, stringMatch } from './args.js';
 import type { CommandContext, CommandSpec } from './types.js';
 
@@ -112,9 +112,9 @@ export function parseRandomCount(arg: Buffer): bigint | ErrorReply {
  * `n` random entries of a map, repeats allowed (a negative count): independent draws. A packed map
  * is read once and drawn from here, rather than unpacked again for every draw.
  */
-export function randomWithRepeats(maps: MapStore, key: Buffer, n: number, packed: boolean): Array<[Buffer, Buffer]> {
+export function randomWithRepeats(store: Store, maps: MapStore, key: Buffer, n: number): Array<[Buffer, Buffer]> {
   const out: Array<[Buffer, Buffer]> = new Array(n);
-  if (packed) {
+  if (store.keyInfo(key)?.large === false) {
     const all = maps.all(key, true);
     const entries = all.length / 2;
     for (let i = 0; i < n; i++) {

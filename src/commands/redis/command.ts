@@ -1,13 +1,13 @@
 // COMMAND [COUNT | INFO | DOCS | LIST | GETKEYS | HELP]: the command table described the way Redis 7
 // does, enough for redis-cli, client libraries and cluster-aware clients (key positions).
-import { ErrorReply, MapReply, SetReply, SimpleString, SYNTAX_ERR, type Reply } from '../../protocol/resp/index.js';
+import { ErrorReply, MapReply, SYNTAX_ERR, type Reply } from '../../protocol/resp/index.js';
 import { globMatch } from '../../ops/glob.js';
 import { helpReply, sub } from './help.js';
 import { redisServer } from './services.js';
 import type { CommandEntry, CommandGroup, CommandTable } from './table.js';
 import type { CommandFlag, CommandSpec } from './types.js';
 import { COMMAND_META } from './command-meta.js';
-import { commandKeys, hasKeySpecs, keySpecReply, tipsReply } from './key-specs.js';
+import { commandKeys, hasKeySpecs, keySpecReply, simpleStrings, tipsReply } from './key-specs.js';
 
 /** Redis's names for our flags ('multikey' is only internal). */
 const FLAG_NAMES: Partial<Record<CommandFlag, string>> = {
@@ -61,7 +61,7 @@ function keySpecs(e: CommandEntry): Reply[] {
   const ro = spec.flags.includes('readonly');
   return [
     new MapReply([
-      ['flags', new SetReply(ro ? [new SimpleString('RO'), new SimpleString('access')] : [new SimpleString('RW'), new SimpleString('update')])],
+      ['flags', simpleStrings(ro ? ['RO', 'access'] : ['RW', 'update'])],
       ['begin_search', new MapReply([['type', 'index'], ['spec', new MapReply([['index', spec.firstKey]])]])],
       [
         'find_keys',
@@ -87,11 +87,11 @@ export function commandInfo(e: CommandEntry): Reply {
   return [
     e.fullName,
     s.arity,
-    new SetReply(flags.map((f) => new SimpleString(f))),
+    simpleStrings(flags),
     s.firstKey,
     s.lastKey,
     s.step,
-    new SetReply(aclCategories(e).map((c) => new SimpleString(c))),
+    simpleStrings(aclCategories(e)),
     tipsReply(meta?.tips),
     keySpecs(e),
     e.subcommands ? [...e.subcommands.values()].map(commandInfo) : [],

@@ -127,7 +127,7 @@ function hrandfield(ctx: CommandContext, argv: Buffer[]): Reply {
   let picked: Buffer[][];
   if (l < 0n) {
     // Repeats allowed: independent draws.
-    picked = randomWithRepeats(maps, key, Number(-l), ctx.store.keyInfo(key)?.large === false).map((e) => (values ? e : [e[0]]));
+    picked = randomWithRepeats(ctx.store, maps, key, Number(-l)).map((e) => (values ? e : [e[0]]));
   } else if (l >= BigInt(size)) {
     const all = maps.all(key, true);
     picked = [];

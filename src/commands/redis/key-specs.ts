@@ -26,14 +26,15 @@ export interface CommandMeta {
   keySpecs?: KeySpec[];
 }
 
-const strings = (xs: readonly string[]): SetReply => new SetReply(xs.map((x) => new SimpleString(x)));
+/** A set of simple strings (COMMAND INFO's flags, categories and key-spec flags). */
+export const simpleStrings = (xs: readonly string[]): SetReply => new SetReply(xs.map((x) => new SimpleString(x)));
 const specMap = (o: object): MapReply => new MapReply(Object.entries(o).map(([k, v]): [Reply, Reply] => [k, v as Reply]));
 
 /** A key spec as COMMAND INFO replies it (a map; its flags a set of simple strings). */
 export function keySpecReply(ks: KeySpec): MapReply {
   const fields: Array<[Reply, Reply]> = [];
   if (ks.notes !== undefined) fields.push(['notes', ks.notes]);
-  fields.push(['flags', strings(ks.flags)]);
+  fields.push(['flags', simpleStrings(ks.flags)]);
   fields.push(['begin_search', new MapReply([['type', ks.begin_search.type], ['spec', specMap(ks.begin_search.spec)]])]);
   fields.push(['find_keys', new MapReply([['type', ks.find_keys.type], ['spec', specMap(ks.find_keys.spec)]])]);
   return new MapReply(fields);

@@ -83,7 +83,7 @@ function srandmember(ctx: CommandContext, argv: Buffer[]): Reply {
   const size = sets.size(key);
   if (size === 0 || l === 0n) return [];
   if (l < 0n) {
-    return randomWithRepeats(sets, key, Number(-l), ctx.store.keyInfo(key)?.large === false).map((e) => e[0]);
+    return randomWithRepeats(ctx.store, sets, key, Number(-l)).map((e) => e[0]);
   }
   if (l >= BigInt(size)) return sets.all(key, false);
   return distinctRandom(sets, key, Number(l), size, false).map((e) => e[0]!);

@@ -416,7 +416,7 @@ function zrandmember(ctx: CommandContext, argv: Buffer[]): Reply {
   if (size === 0 || l === 0n) return [];
   let picked: Buffer[][];
   if (l < 0n) {
-    picked = randomWithRepeats(zsets, key, Number(-l), ctx.store.keyInfo(key)?.large === false);
+    picked = randomWithRepeats(ctx.store, zsets, key, Number(-l));
   } else if (l >= BigInt(size)) {
     const r = zsets.slice(key, 0, size);
     picked = r.members.map((m, i) => [m, encodeScore(r.scores[i]!)]);
