@@ -67,6 +67,8 @@ Napi::Object header_object(Napi::Env env, const PoolHeaderStatic& h) {
   o.Set("slabPageSize", double(h.slab_page_size));
   o.Set("slabOffset", double(h.slab_off));
   o.Set("sizeClasses", double(h.nclasses));
+  o.Set("createdSize", double(h.version == LAYOUT_VERSION ? h.created_size : h.pool_size));
+  o.Set("growths", double(h.growths));
   return o;
 }
 
@@ -155,6 +157,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("mapLookup", &NativeStore::MapLookup),
                            InstanceMethod("listPopOne", &NativeStore::ListPopOne),
                            InstanceMethod("setListFill", &NativeStore::SetListFill),
+                           InstanceMethod("grow", &NativeStore::Grow),
                            InstanceMethod("zsetSpan", &NativeStore::ZsetSpan),
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
                            InstanceMethod("zsetRank", &NativeStore::ZsetRank),
@@ -174,7 +177,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                        });
   }
 
-  // new NativeStore(path, { createSize, prefault, mode, onProgress, ...crash simulation (sim_options) })
+  // new NativeStore(path, { createSize, prefault, reserveSize, mode, onProgress, ...crash simulation (sim_options) })
   NativeStore(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeStore>(info) {
     Napi::Env env = info.Env();
     if (!info[0].IsString() || !info[1].IsObject()) {
@@ -186,6 +189,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     PoolOptions opt;
     if (o.Has("createSize") && o.Get("createSize").IsNumber()) opt.create_size = uint64_t(o.Get("createSize").As<Napi::Number>().DoubleValue());
     if (o.Has("prefault")) opt.prefault = o.Get("prefault").ToBoolean();
+    if (o.Has("reserveSize") && o.Get("reserveSize").IsNumber())
+      opt.reserve_size = uint64_t(o.Get("reserveSize").As<Napi::Number>().Int64Value());
     if (!sim_options(env, o, opt)) return;
     Napi::Function progress;
     if (o.Has("onProgress") && o.Get("onProgress").IsFunction()) {
@@ -541,6 +546,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("slabBytes", double(s.total_bytes));
     o.Set("freePages", double(s.free_pages));
     o.Set("poolSize", double(s.pool_size));
+    o.Set("poolGrowths", double(s.pool_growths));
+    o.Set("poolMaxSize", double(s.pool_max_size));
     o.Set("corruptDropped", double(s.corrupt_dropped));
     o.Set("inplaceWrites", double(s.inplace_writes));
     o.Set("collsFreeing", double(s.colls_freeing));
@@ -1022,6 +1029,19 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!ready(env)) return env.Undefined();
     if (!info[0].IsNumber()) return throw_type(env, "setListFill(fill)");
     store_->set_list_fill(info[0].As<Napi::Number>().Int64Value());
+    return env.Undefined();
+  }
+
+  // grow(bytes): pool growth (Store::grow); throws with the PoolError's code
+  Napi::Value Grow(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "grow(bytes)");
+    try {
+      store_->grow(uint64_t(info[0].As<Napi::Number>().Int64Value()));
+    } catch (const PoolError& e) {
+      return throw_pool(env, e);
+    }
     return env.Undefined();
   }
 

@@ -10,7 +10,6 @@ Allocator::Allocator(Pool& pool, DirtyRanges& dirty) : pool_(pool), dirty_(dirty
   npages_ = uint32_t(h.npages);
   nclasses_ = h.nclasses;
   std::copy(h.class_size, h.class_size + MAX_CLASSES, class_size_);
-  pagetab_ = pool.at<uint64_t>(h.pagetab_off);
   classes_.resize(nclasses_);
   for (uint32_t c = 0; c < nclasses_; c++) {
     classes_[c].size = class_size_[c];
@@ -30,9 +29,26 @@ uint32_t Allocator::class_for(uint64_t bytes) const {
 }
 
 void Allocator::set_entry(uint32_t p, uint64_t e) {
-  if (pagetab_[p] == e) return;
-  __atomic_store_n(&pagetab_[p], e, __ATOMIC_RELAXED);
-  dirty_.add(pool_.off_of(&pagetab_[p]), 8);
+  uint64_t* w = pool_.page_entry_ptr(p);
+  if (*w == e) return;
+  __atomic_store_n(w, e, __ATOMIC_RELAXED);
+  dirty_.add(pool_.off_of(w), 8);
+}
+
+bool Allocator::is_meta_page(uint32_t p) const {
+  const PoolHeaderStatic& h = pool_.hdr();
+  return h.version == LAYOUT_VERSION && p >= h.npages0 && p < h.npages0 + h.ext_pages;
+}
+
+void Allocator::grow() {
+  uint32_t old = npages_, now = uint32_t(pool_.hdr().npages);
+  if (now <= old) return;
+  pages_.resize(now);
+  npages_ = now;
+  uint32_t p = old;
+  while (p < now && is_meta_page(p)) pages_[p++].kind = PAGE_META;
+  if (p < now) give_pages(p, now - p);  // entries are zero already (Pool::grow)
+  if (sweep_cursor_ >= old) sweep_cursor_ = now;  // the new pages need no sweep
 }
 
 void Allocator::load(bool fresh) {
@@ -42,8 +58,12 @@ void Allocator::load(bool fresh) {
   used_bytes_ = 0;
   sweep_cursor_ = npages_;
   for (uint32_t p = 0; p < npages_; p++) {
-    uint64_t e = fresh ? 0 : pagetab_[p];
+    uint64_t e = fresh ? 0 : *pool_.page_entry_ptr(p);
     PageState& ps = pages_[p];
+    if (is_meta_page(p)) {  // the page-table extension: its place is fixed by the header
+      ps.kind = PAGE_META;
+      continue;
+    }
     switch (entry_kind(e)) {
       case PAGE_SLAB:
         if (entry_class(e) < nclasses_) {

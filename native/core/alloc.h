@@ -42,6 +42,10 @@ class Allocator {
   // stays "unswept" (nothing allocated from it) until the rebuild has marked and swept it.
   void load(bool fresh);
 
+  // The pool has grown (Pool::grow): its new pages are free runs at once (the extension's own
+  // pages excepted), so an allocation that failed for room succeeds right after.
+  void grow();
+
   // Returns the offset of a chunk/run of at least `bytes`, or 0 when the pool has no room.
   uint64_t alloc(uint64_t bytes);
   // Frees a chunk/run. Only for chunks that no persistent slot references any more.
@@ -98,6 +102,7 @@ class Allocator {
   uint32_t page_of(uint64_t off) const { return uint32_t((off - slab_off_) / SLAB_PAGE_SIZE); }
   uint64_t page_off(uint32_t p) const { return slab_off_ + uint64_t(p) * SLAB_PAGE_SIZE; }
   void set_entry(uint32_t p, uint64_t e);
+  bool is_meta_page(uint32_t p) const;  // holds the page-table extension
   uint32_t take_pages(uint32_t n);  // returns page index or UINT32_MAX
   void give_pages(uint32_t p, uint32_t n);
   void init_slab_page(uint32_t p, uint32_t cls, bool swept);
@@ -113,7 +118,6 @@ class Allocator {
   uint32_t npages_;
   uint32_t nclasses_;
   uint32_t class_size_[MAX_CLASSES];
-  uint64_t* pagetab_;
   std::vector<PageState> pages_;
   std::vector<ClassState> classes_;
   std::map<uint32_t, uint32_t> free_runs_;  // start page -> length

@@ -16,12 +16,12 @@ namespace dax {
 namespace {
 
 void count_pages(Pool& p, uint64_t& slab, uint64_t& large, uint64_t& freep) {
-  const uint64_t* pt = p.at<uint64_t>(p.hdr().pagetab_off);
   for (uint64_t i = 0; i < p.hdr().npages; i++) {
-    switch (entry_kind(pt[i])) {
+    switch (entry_kind(*p.page_entry_ptr(i))) {
       case PAGE_SLAB: slab++; break;
       case PAGE_LARGE_HEAD:
       case PAGE_LARGE_CONT: large++; break;
+      case PAGE_META: break;
       default: freep++;
     }
   }
@@ -157,12 +157,14 @@ CheckReport check_pool(const std::string& path) {
   idx.recover_log(&p.dyn()->flush_epoch);  // private mapping: applied in memory only, as open would apply it
   PoolHeaderDynamic dyn = *p.dyn();
 
-  // Page table: classes exist, runs fit, continuation pages follow their head.
-  const uint64_t* pt = p.at<uint64_t>(h.pagetab_off);
+  // Page table: classes exist, runs fit, continuation pages follow their head; a grown pool's
+  // extension pages (and only they) are PAGE_META.
   uint32_t cont_left = 0;
   for (uint64_t i = 0; i < h.npages; i++) {
-    uint64_t e = pt[i];
+    uint64_t e = *p.page_entry_ptr(i);
     PageKind k = entry_kind(e);
+    bool meta = h.version == LAYOUT_VERSION && i >= h.npages0 && i < h.npages0 + h.ext_pages;
+    if (meta != (k == PAGE_META)) problem("page " + std::to_string(i) + (meta ? ": page-table extension page not marked" : ": marked as page-table extension"));
     if (cont_left && k != PAGE_LARGE_CONT) cont_left = 0;  // stale run: pages were reused
     switch (k) {
       case PAGE_FREE: r.pages_free++; break;
@@ -179,6 +181,7 @@ CheckReport check_pool(const std::string& path) {
         r.pages_large++;
         if (cont_left) cont_left--;
         break;
+      case PAGE_META: break;
       default: problem("page " + std::to_string(i) + ": unknown page kind " + std::to_string(int(k)));
     }
   }

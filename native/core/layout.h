@@ -1,4 +1,4 @@
-// Persistent layout of a daxcache pool (version 1). Everything here is stored in the pool file, so
+// Persistent layout of a daxcache pool (version 1, or 2 once it has grown). Everything here is stored in the pool file, so
 // every field is at a fixed offset, little-endian, and refers to other parts by OFFSET (never by
 // pointer): the pool may map at another address next time.
 //
@@ -8,6 +8,11 @@
 //   [index_off, ...)       hash index: index_buckets cache-line buckets (power of two)
 //   [slab_off, ...)        slab pages of SLAB_PAGE_SIZE bytes: chunks of a size class, or runs of
 //                          pages holding one large item
+// A grown pool (version 2, docs/growth.md) keeps every region above where it was and adds slab pages
+// after the end it was created with. The first growth puts a page-table extension (ext_pages whole
+// pages, entries for pages npages0.. on) at the start of the new space; those pages are PAGE_META.
+// The static header then has a second copy at HDR_COPY_OFF: a growth writes the copy, then the
+// primary, so a crash leaves one of them whole (old size or new size, never a damaged header).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -15,7 +20,8 @@
 namespace dax {
 
 constexpr char POOL_MAGIC[8] = {'D', 'A', 'X', 'C', 'A', 'C', 'H', 'E'};
-constexpr uint32_t LAYOUT_VERSION = 1;
+constexpr uint32_t LAYOUT_VERSION = 2;         // the newest this build reads and writes
+constexpr uint32_t LAYOUT_VERSION_UNGROWN = 1;  // a pool that never grew keeps version 1
 constexpr uint64_t HEADER_SIZE = 4096;
 constexpr uint64_t SLAB_PAGE_SIZE = 1ull << 20;  // 1 MiB, like memcached's slab page
 constexpr uint64_t MIN_CHUNK = 64;               // smallest class = one cache line (overflow buckets)
@@ -24,7 +30,8 @@ constexpr uint32_t MAX_CLASSES = 64;
 constexpr uint64_t MIN_POOL_SIZE = 16ull << 20;
 constexpr uint64_t CACHE_LINE = 64;
 
-// Static header: written once at creation, covered by hdr_crc.
+// Static header: written at creation and at each growth, covered by its CRC (version 1: up to
+// created_size; version 2: all of it).
 struct PoolHeaderStatic {
   char magic[8];
   uint32_t version;
@@ -38,7 +45,19 @@ struct PoolHeaderStatic {
   uint64_t slab_off, slab_page_size;
   uint32_t nclasses, growth_x100;
   uint32_t class_size[MAX_CLASSES];
+  // Version 2 (grown pools); zero in version 1. pool_size and npages above are then the grown ones,
+  // every other region is plan_layout(created_size)'s.
+  uint64_t created_size;
+  uint64_t npages0;     // pages whose entries are in the primary page table
+  uint64_t ext_off;     // page-table extension: entries for pages npages0 .. npages0 + ext_entries
+  uint64_t ext_pages;   // slab pages the extension occupies (the first ext_pages after npages0)
+  uint64_t ext_entries;
+  uint64_t growths;     // how many times the pool has grown
 };
+constexpr uint64_t HDR_V1_SIZE = offsetof(PoolHeaderStatic, created_size);
+inline uint64_t static_crc_len(uint32_t version) {
+  return version == LAYOUT_VERSION_UNGROWN ? HDR_V1_SIZE : sizeof(PoolHeaderStatic);
+}
 
 // Dynamic words: each one 8 bytes, updated with a single failure-atomic store.
 struct PoolHeaderDynamic {
@@ -51,12 +70,17 @@ struct PoolHeaderDynamic {
   uint64_t items_hint;       // key count as of the last barrier (a starting point after a crash)
 };
 
-constexpr uint64_t HDR_CRC_OFF = 1024;  // uint32 CRC32C of PoolHeaderStatic
+constexpr uint64_t HDR_CRC_OFF = 1024;  // uint32 CRC32C of PoolHeaderStatic (its static_crc_len)
 constexpr uint64_t HDR_DYN_OFF = 2048;  // PoolHeaderDynamic, own cache lines
+constexpr uint64_t HDR_COPY_OFF = 3072;  // version 2: a copy of PoolHeaderStatic ...
+constexpr uint64_t HDR_COPY_CRC_OFF = 4092;  // ... and its CRC
 static_assert(sizeof(PoolHeaderStatic) <= HDR_CRC_OFF, "static header too large");
+static_assert(sizeof(PoolHeaderStatic) <= HDR_COPY_CRC_OFF - HDR_COPY_OFF, "static header copy too large");
+constexpr uint64_t ENTRIES_PER_PAGE = SLAB_PAGE_SIZE / 8;  // page-table entries in one extension page
 
 // Page table entry: kind in bits 0..7, class in bits 8..15, run length (pages) in bits 32..63.
-enum PageKind : uint8_t { PAGE_FREE = 0, PAGE_SLAB = 1, PAGE_LARGE_HEAD = 2, PAGE_LARGE_CONT = 3 };
+// PAGE_META: a page holding the page-table extension itself (never allocated, never swept).
+enum PageKind : uint8_t { PAGE_FREE = 0, PAGE_SLAB = 1, PAGE_LARGE_HEAD = 2, PAGE_LARGE_CONT = 3, PAGE_META = 4 };
 inline uint64_t page_entry(PageKind k, uint32_t cls, uint32_t run) {
   return uint64_t(k) | (uint64_t(cls & 0xff) << 8) | (uint64_t(run) << 32);
 }

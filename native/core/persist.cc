@@ -57,6 +57,10 @@ void SimPersist::flush(const void* p, size_t n) {
   pending_.emplace_back(start, end);
 }
 
+void SimPersist::grow(uint64_t size) {
+  if (sim_) sim_->grow(size);
+}
+
 void SimPersist::drain() {
   drains++;
   if (sim_) sim_->on_event(flushes + drains, true, drains);

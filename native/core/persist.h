@@ -23,6 +23,9 @@ class Persist {
   virtual ~Persist() = default;
   virtual void flush(const void* p, size_t n) = 0;
   virtual void drain() = 0;
+  // The pool has grown to `size` bytes (mapped contiguously after the old end). Address-based
+  // flushes need nothing; the crash simulation widens its view of the file.
+  virtual void grow(uint64_t size) { (void)size; }
   // Schedules every range (offsets from `base`) the way this medium wants them grouped: one span
   // over all of them where persistence is page-granular (one msync costs the same for one page or
   // many, and ~400 µs on a disk: writes must share it), each range on its own where it is per cache
@@ -56,6 +59,7 @@ class SimPersist : public Persist {
   ~SimPersist() override;
   void flush(const void* p, size_t n) override;
   void drain() override;
+  void grow(uint64_t size) override;
 
  private:
   const uint8_t* base_;

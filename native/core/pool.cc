@@ -46,7 +46,7 @@ static std::string sys_err(const std::string& what, const std::string& path) {
 PoolHeaderStatic plan_layout(uint64_t size) {
   PoolHeaderStatic h{};
   memcpy(h.magic, POOL_MAGIC, 8);
-  h.version = LAYOUT_VERSION;
+  h.version = LAYOUT_VERSION_UNGROWN;
   h.header_size = HEADER_SIZE;
   h.pool_size = size;
   h.slab_page_size = SLAB_PAGE_SIZE;
@@ -77,7 +77,47 @@ PoolHeaderStatic plan_layout(uint64_t size) {
   return h;
 }
 
-PoolHeaderStatic Pool::read_header(int fd, const std::string& path) {
+uint64_t extension_pages(uint64_t new_size) {
+  uint64_t reach = std::max<uint64_t>(16 * new_size, 128ull << 30);
+  return (reach / SLAB_PAGE_SIZE + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE;
+}
+
+PoolHeaderStatic plan_growth(const PoolHeaderStatic& h, uint64_t new_size) {
+  PoolHeaderStatic g = h;
+  if (g.version == LAYOUT_VERSION_UNGROWN) {
+    g.version = LAYOUT_VERSION;
+    g.created_size = h.pool_size;
+    g.npages0 = h.npages;
+    g.ext_off = h.slab_off + h.npages * SLAB_PAGE_SIZE;
+    g.ext_pages = extension_pages(new_size);
+    g.ext_entries = g.ext_pages * ENTRIES_PER_PAGE;
+    g.growths = 0;
+  }
+  g.pool_size = new_size;
+  g.npages = (new_size - g.slab_off) / SLAB_PAGE_SIZE;
+  g.growths++;
+  return g;
+}
+
+// A static header image (at `img`, its CRC at `crc_at`) that is whole: magic, and a CRC over the
+// length its version says. Versions this build does not know count as whole when the CRC holds
+// over either length, so that they are refused for their version, not as damage.
+static bool header_whole(const uint8_t* img, const uint8_t* crc_at, PoolHeaderStatic* out) {
+  memcpy(out, img, sizeof(*out));
+  if (memcmp(out->magic, POOL_MAGIC, 8) != 0) return false;
+  uint32_t crc;
+  memcpy(&crc, crc_at, 4);
+  bool v1 = crc32c(0, out, HDR_V1_SIZE) == crc, v2 = crc32c(0, out, sizeof(*out)) == crc;
+  if (out->version == LAYOUT_VERSION_UNGROWN) {
+    // A version 1 header's bytes past its CRC'd part are not part of it: read them as zero.
+    memset(reinterpret_cast<uint8_t*>(out) + HDR_V1_SIZE, 0, sizeof(*out) - HDR_V1_SIZE);
+    return v1;
+  }
+  if (out->version == LAYOUT_VERSION) return v2;
+  return v1 || v2;
+}
+
+PoolHeaderStatic Pool::read_header(int fd, const std::string& path, bool* from_copy) {
   struct stat st;
   if (fstat(fd, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat", path));
   PoolHeaderStatic h{};
@@ -90,24 +130,41 @@ PoolHeaderStatic Pool::read_header(int fd, const std::string& path) {
   }
   uint8_t buf[HEADER_SIZE];
   if (pread(fd, buf, HEADER_SIZE, 0) != ssize_t(HEADER_SIZE)) throw PoolError(PoolErr::Io, sys_err("cannot read", path));
-  memcpy(&h, buf, sizeof(h));
-  if (memcmp(h.magic, POOL_MAGIC, 8) != 0)
-    throw PoolError(PoolErr::NotPool, path + ": not a daxcache pool (bad magic); refusing to touch it");
-  uint32_t crc;
-  memcpy(&crc, buf + HDR_CRC_OFF, 4);
-  if (crc32c(0, &h, sizeof(h)) != crc)
-    throw PoolError(PoolErr::Checksum, path + ": pool header checksum mismatch: the header is damaged; refusing to open (run `daxcache check`)");
-  if (h.version != LAYOUT_VERSION)
+  if (from_copy) *from_copy = false;
+  if (!header_whole(buf, buf + HDR_CRC_OFF, &h)) {
+    // A crash while a growth rewrote the primary leaves the copy whole (it was persisted first).
+    PoolHeaderStatic c{};
+    if (header_whole(buf + HDR_COPY_OFF, buf + HDR_COPY_CRC_OFF, &c) && c.version == LAYOUT_VERSION) {
+      h = c;
+      if (from_copy) *from_copy = true;
+    } else if (memcmp(h.magic, POOL_MAGIC, 8) != 0) {
+      throw PoolError(PoolErr::NotPool, path + ": not a daxcache pool (bad magic); refusing to touch it");
+    } else {
+      throw PoolError(PoolErr::Checksum, path + ": pool header checksum mismatch: the header is damaged; refusing to open (run `daxcache check`)");
+    }
+  }
+  if (h.version != LAYOUT_VERSION && h.version != LAYOUT_VERSION_UNGROWN)
     throw PoolError(PoolErr::Version, path + ": pool layout version " + std::to_string(h.version) +
-                                          " is not supported by this build (it reads version " +
+                                          " is not supported by this build (it reads versions " +
+                                          std::to_string(LAYOUT_VERSION_UNGROWN) + " and " +
                                           std::to_string(LAYOUT_VERSION) + ")");
-  // The regions must agree with what this build would lay out for that size.
-  PoolHeaderStatic want = plan_layout(h.pool_size);
-  if (h.header_size != HEADER_SIZE || h.log_off != want.log_off || h.log_size != want.log_size ||
-      h.pagetab_off != want.pagetab_off || h.index_off != want.index_off || h.index_buckets != want.index_buckets ||
-      h.slab_off != want.slab_off || h.npages != want.npages || h.slab_page_size != SLAB_PAGE_SIZE ||
-      h.nclasses != want.nclasses || memcmp(h.class_size, want.class_size, sizeof(h.class_size)) != 0)
-    throw PoolError(PoolErr::Invalid, path + ": pool header describes an inconsistent layout; refusing to open");
+  // The regions must agree with what this build would lay out for the size the pool was created
+  // with (and, grown, with where its first growth put the extension).
+  bool grown = h.version == LAYOUT_VERSION;
+  PoolHeaderStatic want = plan_layout(grown ? h.created_size : h.pool_size);
+  bool ok = h.header_size == HEADER_SIZE && h.log_off == want.log_off && h.log_size == want.log_size &&
+            h.pagetab_off == want.pagetab_off && h.index_off == want.index_off &&
+            h.index_buckets == want.index_buckets && h.slab_off == want.slab_off &&
+            h.slab_page_size == SLAB_PAGE_SIZE && h.nclasses == want.nclasses &&
+            memcmp(h.class_size, want.class_size, sizeof(h.class_size)) == 0;
+  if (ok && !grown) ok = h.npages == want.npages;
+  if (ok && grown)
+    ok = h.created_size % (2ull << 20) == 0 && h.npages0 == want.npages &&
+         h.ext_off == h.slab_off + h.npages0 * SLAB_PAGE_SIZE && h.ext_pages >= 1 &&
+         h.ext_entries == h.ext_pages * ENTRIES_PER_PAGE && h.pool_size > h.created_size &&
+         h.pool_size % (2ull << 20) == 0 && h.npages == (h.pool_size - h.slab_off) / SLAB_PAGE_SIZE &&
+         h.npages >= h.npages0 + h.ext_pages && h.npages - h.npages0 <= h.ext_entries && h.growths >= 1;
+  if (!ok) throw PoolError(PoolErr::Invalid, path + ": pool header describes an inconsistent layout; refusing to open");
   if (uint64_t(st.st_size) < h.pool_size)
     throw PoolError(PoolErr::Truncated, path + ": pool file is truncated (" + std::to_string(st.st_size) +
                                             " bytes, header says " + std::to_string(h.pool_size) + ")");
@@ -129,14 +186,29 @@ Pool::Pool(const std::string& path, const PoolOptions& opt) : mode_(opt.mode) {
       if (errno == EWOULDBLOCK) throw PoolError(PoolErr::Busy, path + ": pool is in use by another daxcache process");
       throw PoolError(PoolErr::Io, sys_err("cannot lock pool", path));
     }
-    hs_ = read_header(fd_, path);
-    map(path, opt.sim);
+    bool from_copy = false;
+    hs_ = read_header(fd_, path, &from_copy);
+    if (from_copy && mode_ != MapMode::Private) repair_primary(path);
+    npages0_ = hs_.version == LAYOUT_VERSION ? hs_.npages0 : hs_.npages;
+    map(path, opt.sim, opt.reserve_size);
   } catch (...) {
-    if (map_) pmem2_map_delete(&map_);
+    persist_.reset();
+    for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) pmem2_map_delete(&*it);
+    if (rsv_) pmem2_vm_reservation_delete(&rsv_);
     if (src_) pmem2_source_delete(&src_);
     close(fd_);
     throw;
   }
+}
+
+// Writes the (whole) copy over a torn primary, before the pool is mapped.
+void Pool::repair_primary(const std::string& path) {
+  uint8_t buf[HDR_DYN_OFF] = {0};
+  memcpy(buf, &hs_, sizeof(hs_));
+  uint32_t crc = crc32c(0, &hs_, sizeof(hs_));
+  memcpy(buf + HDR_CRC_OFF, &crc, 4);
+  if (pwrite(fd_, buf, sizeof(buf), 0) != ssize_t(sizeof(buf)) || fdatasync(fd_) != 0)
+    throw PoolError(PoolErr::Io, sys_err("cannot repair the header of", path));
 }
 
 void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions& opt) {
@@ -178,7 +250,7 @@ void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions
   h.created_ms = now_ms();
   uint8_t buf[HEADER_SIZE] = {0};
   memcpy(buf, &h, sizeof(h));
-  uint32_t crc = crc32c(0, &h, sizeof(h));
+  uint32_t crc = crc32c(0, &h, static_crc_len(h.version));
   memcpy(buf + HDR_CRC_OFF, &crc, 4);
   PoolHeaderDynamic d{};
   d.clean_shutdown = 1;
@@ -193,29 +265,115 @@ void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions
   fd_ = fd;
 }
 
-void Pool::map(const std::string& path, const SimOptions& sim) {
+// The whole reach of the pool is reserved as address space (PROT_NONE, no memory) so the space
+// a growth adds maps right after the old end and no address ever changes.
+void Pool::map(const std::string& path, const SimOptions& sim, uint64_t reserve_size) {
   struct statfs fs;
   dram_backed_ = fstatfs(fd_, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC);
   int r = pmem2_source_from_fd(&src_, fd_);
   if (r) throw PoolError(PoolErr::Io, path + ": " + pmem2_errormsg());
-  pmem2_config* cfg = nullptr;
-  pmem2_config_new(&cfg);
-  pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
-  pmem2_config_set_length(cfg, hs_.pool_size);
-  bool priv = mode_ != MapMode::Shared;
-  pmem2_config_set_sharing(cfg, priv ? PMEM2_PRIVATE : PMEM2_SHARED);
-  if (mode_ == MapMode::Private) pmem2_config_set_protection(cfg, PMEM2_PROT_READ | PMEM2_PROT_WRITE);
-  r = pmem2_map_new(&map_, cfg, src_);
-  pmem2_config_delete(&cfg);
-  if (r) throw PoolError(PoolErr::Io, path + ": cannot map pool: " + pmem2_errormsg());
-  base_ = static_cast<uint8_t*>(pmem2_map_get_address(map_));
+  // Address space for growth without a restart: what the caller asked (the server's
+  // pool-size-max), else a little headroom. libpmem2 1.12 keeps its alignment slack of a
+  // reservation mapped after delete (2 MiB below 2 GiB, 1 GiB above): the small default keeps
+  // processes that open thousands of pools (tests, crash images) at 2 MiB each. Past the
+  // reservation, grow() tries to extend it in place.
+  uint64_t want = reserve_size;
+  if (want == 0) want = hs_.pool_size < (1ull << 30) ? (2ull << 30) - (2ull << 20) : 4 * hs_.pool_size;
+  if (mode_ == MapMode::Private) want = hs_.pool_size;  // read-only (check/info): never grows
+  uint64_t reach = align_up(std::max(std::min(want, page_table_reach()), hs_.pool_size), 2ull << 20);
+  r = pmem2_vm_reservation_new(&rsv_, nullptr, reach);
+  if (r) throw PoolError(PoolErr::Io, path + ": cannot reserve address space for the pool: " + pmem2_errormsg());
+  map_range(0, hs_.pool_size);
+  base_ = static_cast<uint8_t*>(pmem2_map_get_address(maps_[0]));
   switch (mode_) {
-    case MapMode::Shared: persist_.reset(new Pmem2Persist(map_)); break;
+    case MapMode::Shared: persist_.reset(new Pmem2Persist(maps_[0])); break;
     case MapMode::Private: persist_.reset(new SimPersist(base_, hs_.pool_size, -1, Granularity::Page)); break;
     case MapMode::SimCacheLine: persist_.reset(new SimPersist(base_, hs_.pool_size, fd_, Granularity::CacheLine, sim)); break;
     case MapMode::SimPage: persist_.reset(new SimPersist(base_, hs_.pool_size, fd_, Granularity::Page, sim)); break;
   }
   if (mode_ == MapMode::SimCacheLine || mode_ == MapMode::SimPage) fault_ = sim.fault;
+}
+
+// Maps [off, off + len) of the file at the same offset of the reservation.
+void Pool::map_range(uint64_t off, uint64_t len) {
+  pmem2_config* cfg = nullptr;
+  pmem2_config_new(&cfg);
+  pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE);
+  pmem2_config_set_offset(cfg, off);
+  pmem2_config_set_length(cfg, len);
+  pmem2_config_set_vm_reservation(cfg, rsv_, off);
+  pmem2_config_set_sharing(cfg, mode_ != MapMode::Shared ? PMEM2_PRIVATE : PMEM2_SHARED);
+  if (mode_ == MapMode::Private) pmem2_config_set_protection(cfg, PMEM2_PROT_READ | PMEM2_PROT_WRITE);
+  pmem2_map* m = nullptr;
+  int r = pmem2_map_new(&m, cfg, src_);
+  pmem2_config_delete(&cfg);
+  if (r) throw PoolError(PoolErr::Io, std::string("cannot map pool: ") + pmem2_errormsg());
+  maps_.push_back(m);
+}
+
+// The most the page table can describe: the extension's entries once grown, else what a first
+// growth's extension would hold.
+uint64_t Pool::page_table_reach() const {
+  uint64_t entries = hs_.version == LAYOUT_VERSION ? hs_.npages0 + hs_.ext_entries
+                                                   : hs_.npages + extension_pages(hs_.pool_size) * ENTRIES_PER_PAGE;
+  return hs_.slab_off + entries * SLAB_PAGE_SIZE;
+}
+
+uint64_t Pool::max_size() const {
+  if (mode_ == MapMode::Private || !rsv_) return hs_.pool_size;
+  uint64_t m = std::min<uint64_t>(pmem2_vm_reservation_get_size(rsv_), page_table_reach());
+  return m / (2ull << 20) * (2ull << 20);
+}
+
+void Pool::grow(uint64_t new_size) {
+  new_size = align_up(new_size, 2ull << 20);
+  if (mode_ == MapMode::Private) throw PoolError(PoolErr::Invalid, "the pool is open read-only");
+  if (new_size <= hs_.pool_size) throw PoolError(PoolErr::Invalid, "the pool cannot shrink or stay the same size");
+  if (new_size > page_table_reach() / (2ull << 20) * (2ull << 20))
+    throw PoolError(PoolErr::Invalid, "the pool can grow to at most " + std::to_string(page_table_reach()) +
+                                          " bytes (its page table's reach)");
+  uint64_t reserved = pmem2_vm_reservation_get_size(rsv_);
+  if (new_size > reserved && pmem2_vm_reservation_extend(rsv_, new_size - reserved) != 0)
+    throw PoolError(PoolErr::Invalid, "the pool can grow to at most " + std::to_string(max_size()) +
+                                          " bytes in this process (the address space after it is in use; restart with the larger pool-size, or raise pool-size-max)");
+  PoolHeaderStatic g = plan_growth(hs_, new_size);
+  if (g.npages < g.npages0 + g.ext_pages + 1)
+    throw PoolError(PoolErr::Invalid, "the pool must grow by more than its page-table extension (" +
+                                          std::to_string(g.ext_pages) + " MiB)");
+  uint64_t old_size = hs_.pool_size;
+  // The file first: a full volume fails here, with nothing changed.
+  struct stat st;
+  if (fstat(fd_, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat pool", "file"));
+  if (uint64_t(st.st_size) < new_size && ftruncate(fd_, off_t(new_size)) != 0)
+    throw PoolError(PoolErr::Io, sys_err("cannot extend pool", "file"));
+  int fr = posix_fallocate(fd_, off_t(old_size), off_t(new_size - old_size));
+  if (fr != 0 && fr != EOPNOTSUPP && fr != EINVAL) {
+    errno = fr;
+    throw PoolError(PoolErr::Io, sys_err("cannot allocate pool space for", "growth"));
+  }
+  map_range(old_size, new_size - old_size);
+  persist_->grow(new_size);
+  // Entries of the new pages: zero (free), the extension's own pages PAGE_META. The file beyond the
+  // old size may hold what a growth that crashed before its header wrote there: overwrite it.
+  uint64_t first = hs_.version == LAYOUT_VERSION ? hs_.npages : g.npages0;
+  for (uint64_t p = first; p < g.npages; p++) {
+    uint64_t* e = at<uint64_t>(g.ext_off) + (p - g.npages0);
+    *e = p < g.npages0 + g.ext_pages ? page_entry(PAGE_META, 0, 0) : 0;
+  }
+  persist_->flush(at<uint64_t>(g.ext_off) + (first - g.npages0), (g.npages - first) * 8);
+  persist_->drain();
+  // The size change itself: the copy, then the primary, each persistent before the next.
+  uint32_t crc = crc32c(0, &g, sizeof(g));
+  memcpy(base_ + HDR_COPY_OFF, &g, sizeof(g));
+  memcpy(base_ + HDR_COPY_CRC_OFF, &crc, 4);
+  persist_->flush(base_ + HDR_COPY_OFF, HEADER_SIZE - HDR_COPY_OFF);
+  persist_->drain();
+  memcpy(base_, &g, sizeof(g));
+  memcpy(base_ + HDR_CRC_OFF, &crc, 4);
+  persist_->flush(base_, HDR_CRC_OFF + 4);
+  persist_->drain();
+  hs_ = g;
+  npages0_ = g.npages0;
 }
 
 void Pool::persist_word(uint64_t* w, uint64_t v) {
@@ -226,7 +384,9 @@ void Pool::persist_word(uint64_t* w, uint64_t v) {
 }
 
 Pool::~Pool() {
-  if (map_) pmem2_map_delete(&map_);
+  persist_.reset();
+  for (auto it = maps_.rbegin(); it != maps_.rend(); ++it) pmem2_map_delete(&*it);
+  if (rsv_) pmem2_vm_reservation_delete(&rsv_);
   if (src_) pmem2_source_delete(&src_);
   if (fd_ >= 0) close(fd_);
 }

@@ -6,12 +6,14 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "layout.h"
 #include "persist.h"
 
 struct pmem2_map;
 struct pmem2_source;
+struct pmem2_vm_reservation;
 
 namespace dax {
 
@@ -29,6 +31,7 @@ enum class MapMode { Shared, Private, SimCacheLine, SimPage };
 struct PoolOptions {
   uint64_t create_size = 0;  // > 0: create the file if it does not exist
   bool prefault = false;
+  uint64_t reserve_size = 0;  // address space for growth without a restart; 0: a little headroom
   MapMode mode = MapMode::Shared;
   SimOptions sim;  // crash-simulation model and test-only faults (Sim* modes)
   std::function<void(uint64_t done, uint64_t total)> progress;
@@ -60,15 +63,38 @@ class Pool {
   void persist_word(uint64_t* w, uint64_t v);
 
   // Reads and validates the header of a file without mapping it (used by open and by `info`).
-  static PoolHeaderStatic read_header(int fd, const std::string& path);
+  // A grown pool whose primary header is torn (a crash inside a growth) is read from its copy;
+  // `from_copy` says so.
+  static PoolHeaderStatic read_header(int fd, const std::string& path, bool* from_copy = nullptr);
+
+  // Growth (docs/growth.md). The largest size grow() is sure to reach in this process: the address
+  // space reserved at open (grow() tries to extend it past that), within the page table's reach
+  // (a pool's extension is sized at its first growth).
+  uint64_t max_size() const;
+  // Extends the file to new_size (whole 2 MiB units), maps the new space right after the old one
+  // (every address stays valid), zeroes the page-table entries of the new pages (writing the
+  // extension and its PAGE_META entries at the first growth) and then records the new size in the
+  // header copy and the primary, each persisted before the next: a crash at any instant leaves a
+  // pool that opens at the old or the new size. Throws PoolError (Invalid: not larger / past
+  // max_size; Io: the file system has no room). The caller (Allocator::grow) takes the new pages.
+  void grow(uint64_t new_size);
+  // Where page p's page-table entry lives (the primary table, or the extension after a growth).
+  uint64_t* page_entry_ptr(uint64_t p) const {
+    return p < npages0_ ? at<uint64_t>(hs_.pagetab_off) + p : at<uint64_t>(hs_.ext_off) + (p - npages0_);
+  }
 
  private:
   void create_file(const std::string& path, uint64_t size, const PoolOptions& opt);
-  void map(const std::string& path, const SimOptions& sim);
+  void map(const std::string& path, const SimOptions& sim, uint64_t reserve_size);
+  uint64_t page_table_reach() const;
+  void map_range(uint64_t off, uint64_t len);
+  void repair_primary(const std::string& path);
 
   int fd_ = -1;
   pmem2_source* src_ = nullptr;
-  pmem2_map* map_ = nullptr;
+  pmem2_vm_reservation* rsv_ = nullptr;
+  std::vector<pmem2_map*> maps_;  // [0, created or opened size), then one per growth, contiguous
+  uint64_t npages0_ = 0;          // pages whose entries are in the primary page table
   uint8_t* base_ = nullptr;
   PoolHeaderStatic hs_{};
   MapMode mode_;
@@ -80,5 +106,10 @@ class Pool {
 
 // Computes the region layout for a pool of the given size (deterministic).
 PoolHeaderStatic plan_layout(uint64_t size);
+// The geometry of `h` grown to new_size (version 2; the extension placed at the first growth).
+PoolHeaderStatic plan_growth(const PoolHeaderStatic& h, uint64_t new_size);
+// Pages of page-table extension a first growth to new_size puts in: entries for at least
+// max(16 x new_size, 128 GiB) of pages, so later growths rarely meet its end.
+uint64_t extension_pages(uint64_t new_size);
 
 }  // namespace dax

@@ -45,6 +45,14 @@ SimCrash::SimCrash(const uint8_t* mem, uint64_t size, int fd, const SimOptions& 
 
 SimCrash::~SimCrash() { munmap(const_cast<uint8_t*>(file_), size_); }
 
+void SimCrash::grow(uint64_t size) {
+  void* m = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd_, 0);
+  if (m == MAP_FAILED) die("daxcache: crash-simulation file view");
+  munmap(const_cast<uint8_t*>(file_), size_);
+  file_ = static_cast<const uint8_t*>(m);
+  size_ = size;
+}
+
 double SimCrash::draw_q() {
   if (o_.writeback >= 0) return o_.writeback;
   // A spread from "nothing written back" to "everything": extremes find different bugs.

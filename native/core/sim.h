@@ -49,6 +49,8 @@ class SimCrash {
 
   // Called at the start of every persist call, before it has any effect.
   void on_event(uint64_t event, bool drain, uint64_t nth);
+  // The pool (file and private mapping, contiguous) is now `size` bytes long.
+  void grow(uint64_t size);
 
  private:
   [[noreturn]] void crash();

@@ -707,6 +707,8 @@ StoreStats Store::stats() const {
   s.total_bytes = alloc_.total_bytes();
   s.free_pages = alloc_.free_pages();
   s.pool_size = pool_ ? pool_->size() : 0;
+  s.pool_growths = pool_ ? pool_->hdr().growths : 0;
+  s.pool_max_size = pool_ ? pool_->max_size() : 0;
   s.corrupt_dropped = corrupt_;
   s.expired_removed = expired_;
   s.flushed_removed = flushed_removed_;

@@ -99,6 +99,7 @@ struct KeyInfo {
 
 struct StoreStats {
   uint64_t items, used_bytes, total_bytes, free_pages, pool_size;
+  uint64_t pool_growths, pool_max_size;  // growths over the pool's life; the most grow() reaches now
   uint64_t corrupt_dropped, expired_removed, flushed_removed, barriers, flushes, drains;
   uint64_t log_replayed, next_cas, open_count, crash_count;
   int rebuild_phase;  // 0 mark, 1 sweep, 2 done
@@ -222,6 +223,12 @@ class Store {
   St map_random(const uint8_t* k, uint64_t kl, uint8_t kind, MapEntry* out);
   void set_map_limits(uint8_t kind, const MapLimits& l) { map_limits_[kind & 3] = l; }
   void set_list_fill(int64_t fill) { list_limits_ = ListLimits::of_fill(fill); }
+  // Grows the pool to new_size bytes while serving (Pool::grow: crash-atomic); its new pages are
+  // free at once. Throws PoolError. Needs no barrier: what is in flight keeps its own.
+  void grow(uint64_t new_size) {
+    pool_->grow(new_size);
+    alloc_.grow();
+  }
 
   // Sorted sets' order (store_zset.cc): members ascending by (score, member), as Redis orders them.
   // The ranks [*start, *end) of the members within spec (empty when none; 0,0 when absent).

@@ -24,10 +24,18 @@ export type ConfigSetResult =
   | { ok: false; error: string };
 
 /**
- * CONFIG SET name value [name value ...]: all pairs are validated first and applied only if every
- * one is valid, as in Redis 7. `config` is mutated in place.
+ * A setting the server must act on before it is assigned, because acting can fail (growing the pool
+ * needs room on its volume): returns null when done, or why not (the CONFIG SET error's reason).
  */
-export function configSet(config: Config, args: readonly string[]): ConfigSetResult {
+export type ConfigApply = (name: string, value: unknown) => string | null;
+
+/**
+ * CONFIG SET name value [name value ...]: all pairs are validated first and applied only if every
+ * one is valid, as in Redis 7. `config` is mutated in place. `apply` runs for each pair, in order,
+ * after all of them parsed and before any is assigned; a refusal fails the command with nothing
+ * assigned.
+ */
+export function configSet(config: Config, args: readonly string[], apply?: ConfigApply): ConfigSetResult {
   if (args.length === 0) return { ok: false, error: "ERR wrong number of arguments for 'config|set' command" };
   if (args.length % 2 !== 0) return { ok: false, error: 'ERR syntax error' };
 
@@ -52,6 +60,12 @@ export function configSet(config: Config, args: readonly string[]): ConfigSetRes
     } catch (err) {
       if (!(err instanceof InvalidValue)) throw err;
       return failed(name, err.redis);
+    }
+  }
+  if (apply) {
+    for (const [s, v] of pairs) {
+      const why = apply(s.name, v);
+      if (why !== null) return failed(s.name, why);
     }
   }
   const target = config as unknown as Record<string, unknown>;

@@ -21,7 +21,7 @@ export { CONFIG_EXIT_CODE, ConfigError } from './errors.js';
 export { parseSize, formatSize } from './size.js';
 import { renderYaml } from './config-render.js';
 export { renderYaml, type RenderOptions } from './config-render.js';
-export { configGet, configSet, type ConfigSetResult } from './config-runtime.js';
+export { configGet, configSet, type ConfigApply, type ConfigSetResult } from './config-runtime.js';
 export {
   SETTINGS,
   findSetting,

@@ -12,7 +12,7 @@ export type Protocol = 'redis' | 'memcached';
 /** Read at scrape time; the server fills these in once the store is open. */
 export interface MetricSources {
   keys?: () => number;
-  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number };
+  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number; growths: number };
   tier?: () => TierFigures;
 }
 
@@ -55,6 +55,7 @@ export interface DaxMetrics {
   keys: Gauge;
   poolUsedBytes: Gauge;
   poolTotalBytes: Gauge;
+  poolGrowths: Gauge;
   barriers: Counter;
   barrierSeconds: Histogram;
   checksumFailures: Counter;
@@ -148,6 +149,13 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
       collect() {
         const p = readPool();
         if (p) this.set(p.totalBytes);
+      },
+    }),
+    poolGrowths: new Gauge({
+      name: 'daxcache_pool_growths', help: 'Times the pool has grown (pool-size set larger) over its life.', registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p.growths);
       },
     }),
     barriers: new Counter({

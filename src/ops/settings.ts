@@ -5,7 +5,7 @@
 import { InvalidValue } from './errors.js';
 import { formatSize, parseSize } from './size.js';
 import { EVICTION_POLICIES } from './policies.js';
-import { parsePoolSize, showPoolSize, textPoolSize, type PoolSize } from './pool-size.js';
+import { MIN_POOL_SIZE, parsePoolSize, showPoolSize, textPoolSize, type PoolSize } from './pool-size.js';
 import { parseTierMemory, showTierMemory, textTierMemory, type TierMemory } from './tier-memory.js';
 
 export const DURABILITY_MODES = ['strict', 'relaxed'] as const;
@@ -44,6 +44,7 @@ export interface Config {
   pool: string;
   /** A size, or `auto` / a share of the free space for a new pool; the real size once open. */
   poolSize: PoolSize;
+  poolSizeMax: number;
   durability: Durability;
   appendfsyncIntervalMs: number;
   prefault: boolean;
@@ -290,8 +291,10 @@ export const SETTINGS: readonly Setting[] = [
 
   def('pool', 'pool', { section: POOL, default: './data/daxcache.pool', kind: path(), isPath: true,
     doc: 'pool file on a DAX filesystem, /dev/shm or any disk; relative to the working directory' }),
-  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: poolSize(),
-    doc: 'size of the pool file when it is created: a size, auto (the free space less 5%, at least 64mb, for a volume) or a share of the free space (50%); an existing pool keeps its own size' }),
+  def('pool-size', 'poolSize', { section: POOL, default: '1gb', kind: poolSize(), mutable: true,
+    doc: 'size of the pool file: a size, auto (the free space less 5%, at least 64mb, for a volume) or a share of the free space (50%) when it is created; a larger size (at start or CONFIG SET) grows an existing pool while serving, a smaller one is refused (a pool never shrinks)' }),
+  def('pool-size-max', 'poolSizeMax', { section: POOL, default: '128gb', kind: size(MIN_POOL_SIZE, 2 ** 47),
+    doc: 'the largest size the pool can grow to without a restart (address space reserved at start, no memory is used for it)' }),
   def('durability', 'durability', { section: POOL, default: 'strict', kind: oneOf(DURABILITY_MODES),
     doc: 'strict: a write is persistent before its reply is sent; relaxed: persisted every appendfsync-interval-ms' }),
   def('appendfsync-interval-ms', 'appendfsyncIntervalMs', { section: POOL, default: '1000', kind: int(1, 60_000),

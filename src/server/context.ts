@@ -43,6 +43,7 @@ export function createRedisContext(server: Server): RedisServer {
       setImmediate(() => void server.shutdown(`SHUTDOWN${req.flags.map((f) => ' ' + f.toUpperCase()).join('')} from client ${req.client.addr}`));
     },
     configChanged: (names) => server.configChanged(names),
+    configApply: (name, value) => server.configApply(name, value),
     resetStats: () => stats.reset(),
     rewriteConfig() {
       const file = config.configFile!;

@@ -10,6 +10,7 @@ import { poolErrorExitCode } from '../pool-errors.js';
 import { Store } from '../store/store.js';
 import { Server } from './server.js';
 import { resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
+import { growPool, poolUnits } from './pool-growth.js';
 import { applyPoolReadDelay, applyTierMemory, POOL_READ_DELAY_ENV } from './tier-budget.js';
 import { applyCollectionLimits } from './collection-limits.js';
 
@@ -33,7 +34,7 @@ export async function serve(argv: string[]): Promise<number> {
 
   // Scrapes read the store; after close (shutdown) they see the last values.
   let keys = 0;
-  let pool = { usedBytes: 0, totalBytes: 0, freeBytes: 0 };
+  let pool = { usedBytes: 0, totalBytes: 0, freeBytes: 0, growths: 0 };
   let tier = store.stats().tier;
   const metrics = createMetrics({
     sources: {
@@ -41,7 +42,7 @@ export async function serve(argv: string[]): Promise<number> {
       pool: () => {
         if (store.isClosed) return pool;
         const s = store.stats();
-        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize, freeBytes: Math.max(0, s.slabBytes - s.usedBytes) });
+        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize, freeBytes: Math.max(0, s.slabBytes - s.usedBytes), growths: s.poolGrowths });
       },
       tier: () => (store.isClosed ? tier : (tier = store.stats().tier)),
     },
@@ -86,6 +87,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
     store = Store.open(config.pool, {
       createSize,
       prefault: config.prefault,
+      reserveSize: config.poolSizeMax,
       // A large prefault takes a while: say how far it is, every 10%.
       onProgress: (done, total) => {
         const pct = Math.floor((done / total) * 10) * 10;
@@ -104,18 +106,17 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
   const ms = Math.round((performance.now() - t0) * 100) / 100;
   const s = store.stats();
   if (!s.created) {
-    // An existing pool keeps its size (growing it is a later feature) and was prefaulted, if at
-    // all, when it was made: say so instead of ignoring the settings silently.
-    if (typeof config.poolSize === 'number' && s.poolSize !== config.poolSize) {
-      log.warn(
-        { pool: config.pool, poolSize: s.poolSize, configured: config.poolSize },
-        `pool-size ${formatSize(config.poolSize)} differs from the existing pool's ${formatSize(s.poolSize)}: the pool keeps its size`,
-      );
+    // A larger pool-size grows the existing pool (at once, crash-atomically); a smaller one cannot
+    // shrink it. A pool was prefaulted, if at all, when it was made. Say so instead of ignoring
+    // the settings silently.
+    if (typeof config.poolSize === 'number' && poolUnits(config.poolSize) !== s.poolSize) {
+      const why = growPool(store, config.poolSize, log);
+      if (why !== null) log.warn({ pool: config.pool, poolSize: s.poolSize, configured: config.poolSize }, `pool-size ${formatSize(config.poolSize)}: ${why}; the pool keeps its size`);
     }
     if (config.prefault) log.warn({ pool: config.pool }, 'prefault applies when a pool is created: the existing pool is not prefaulted');
   }
   // CONFIG GET pool-size and INFO report the pool as it is.
-  config.poolSize = s.poolSize;
+  config.poolSize = store.stats().poolSize;
   const tierBytes = applyTierMemory(store, config);
   const readDelayNs = applyPoolReadDelay(store);
   if (readDelayNs > 0) log.warn({ readDelayNs }, `test-only ${POOL_READ_DELAY_ENV} is set: every pool read waits ${readDelayNs} ns`);
@@ -128,7 +129,7 @@ function openPool(config: Config, log: Logger): { store: Store; poolOpen: { stat
       keys: store.count(),
       keysExact: s.countExact,
       openMs: ms,
-      size: formatSize(s.poolSize),
+      size: formatSize(config.poolSize as number),
       granularity: s.granularity,
       durability: config.durability,
       logReplayed: s.logReplayed,

@@ -21,6 +21,7 @@ import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
 import { applyTierMemory } from './tier-budget.js';
 import { applyCollectionLimits, COLLECTION_LIMIT_SETTINGS } from './collection-limits.js';
+import { growPool } from './pool-growth.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 
 export interface ServerOptions {
@@ -182,8 +183,17 @@ export class Server {
     this.lastHits = { hits, misses };
   }
 
+  /** CONFIG SET is about to assign `value` to `name`: settings whose change can fail act here. */
+  configApply(name: string, value: unknown): string | null {
+    if (name !== 'pool-size') return null;
+    if (typeof value !== 'number') return 'an open pool is grown to a size (auto and shares of the free space size a new pool)';
+    return growPool(this.store, value, this.log);
+  }
+
   /** CONFIG SET applied these settings; most are read live, these need a hand. */
   configChanged(names: string[]): void {
+    // CONFIG GET shows the pool as it is (a request rounds up to whole 2 MiB).
+    if (names.includes('pool-size')) this.config.poolSize = this.store.stats().poolSize;
     if (names.includes('log-level')) setLogLevel(this.logger, this.config.logLevel);
     if (names.includes('maxmemory') || names.includes('maxmemory-policy')) {
       this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);

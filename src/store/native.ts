@@ -4,6 +4,8 @@ import { addon } from '../addon.js';
 export interface NativeStoreOptions {
   createSize?: number;
   prefault?: boolean;
+  /** Address space (not memory) reserved so the pool can grow without a restart; default a little headroom. */
+  reserveSize?: number;
   /** sim-*: crash-simulation pools (tests only): private mapping, the file is the persistence domain. */
   mode?: 'shared' | 'sim-cacheline' | 'sim-adr' | 'sim-eadr' | 'sim-page';
   /** Seeds the simulation's random choices (image instants, early write-backs). */
@@ -29,6 +31,9 @@ export interface NativeStats {
   slabBytes: number;
   freePages: number;
   poolSize: number;
+  /** Times the pool has grown over its life (header), and the largest size grow() reaches now. */
+  poolGrowths: number;
+  poolMaxSize: number;
   corruptDropped: number;
   /** SETRANGE/SETBIT writes made in place within a large value rather than by copying it. */
   inplaceWrites: number;
@@ -92,6 +97,9 @@ export interface PoolHeaderInfo {
   slabPageSize: number;
   slabOffset: number;
   sizeClasses: number;
+  /** The size the pool was created with, and how many times it has grown since. */
+  createdSize: number;
+  growths: number;
 }
 
 export interface NativeClassStats {
@@ -189,6 +197,7 @@ export interface NativeStore {
   mapRandom(kind: number, key: Bytes): [Buffer, Buffer] | null | number;
   setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
   setListFill(fill: number): void;
+  grow(bytes: number): void;
   mapLookup(kind: number, key: Bytes, field: Bytes): number;
   listPopOne(key: Bytes, left: boolean): number;
   zsetSpan(key: Bytes, byLex: boolean, min: number | Bytes, max: number | Bytes, minEx: boolean, maxEx: boolean): [number, number] | number;

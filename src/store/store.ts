@@ -351,6 +351,15 @@ export class Store {
     return this.n.maintenance(budget, expireMicros);
   }
 
+  /**
+   * Grows the pool to `bytes` (rounded up to 2 MiB) while serving: addresses stay, the new space is
+   * free at once, and a crash at any instant leaves the old or the new size. Throws a PoolError-like
+   * Error (`code` EPOOLINVALID: not larger, or past poolMaxSize; EPOOLIO: no room on the volume).
+   */
+  grow(bytes: number): void {
+    this.n.grow(bytes);
+  }
+
   stats(): NativeStats {
     return this.n.stats();
   }

@@ -56,7 +56,7 @@ describe('configGet', () => {
     expect(all['client-output-buffer-limit-pubsub']).toBe(`${32 * 1024 ** 2} ${8 * 1024 ** 2} 60`);
     expect(all['hash-max-listpack-entries']).toBe('512');
     expect(all['list-max-listpack-size']).toBe('-2');
-    expect(Object.keys(all)).toHaveLength(36);
+    expect(Object.keys(all)).toHaveLength(37);
   });
 });
 
@@ -76,13 +76,32 @@ describe('configSet', () => {
     expect(configGet(c, ['requirepass'])).toEqual([['requirepass', 's3cret']]);
   });
 
+  it('runs the apply hook after every pair parsed and assigns nothing when it refuses', () => {
+    const c = fresh();
+    const seen: Array<[string, unknown]> = [];
+    const refuse = (name: string, v: unknown) => (seen.push([name, v]), name === 'pool-size' ? 'the pool cannot shrink (it is 1gb)' : null);
+    expect(configSet(c, ['hz', '20', 'pool-size', '512mb'], refuse)).toEqual({
+      ok: false,
+      error: "ERR CONFIG SET failed (possibly related to argument 'pool-size') - the pool cannot shrink (it is 1gb)",
+    });
+    expect(seen).toEqual([['hz', 20], ['pool-size', 512 * 1024 ** 2]]);
+    expect(c.hz).toBe(10);
+    expect(c.poolSize).toBe(1024 ** 3);
+    // A value that does not parse never reaches the hook.
+    seen.length = 0;
+    expect(configSet(c, ['pool-size', '12qb'], refuse)).toMatchObject({ ok: false });
+    expect(seen).toEqual([]);
+    expect(configSet(c, ['pool-size', '2gb', 'hz', '20'], () => null)).toEqual({ ok: true, set: ['pool-size', 'hz'] });
+    expect([c.poolSize, c.hz]).toEqual([2 * 1024 ** 3, 20]);
+  });
+
   it('refuses immutable and unknown settings with the Redis messages', () => {
     const c = fresh();
     expect(configSet(c, ['port', '1'])).toEqual({
       ok: false,
       error: "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config",
     });
-    expect(configSet(c, ['pool-size', '2gb'])).toMatchObject({ ok: false, error: expect.stringContaining("can't set immutable config") });
+    expect(configSet(c, ['pool', '/tmp/x.pool'])).toMatchObject({ ok: false, error: expect.stringContaining("can't set immutable config") });
     expect(configSet(c, ['x', '1'])).toEqual({ ok: false, error: "ERR Unknown option or number of arguments for CONFIG SET - 'x'" });
     // An unknown name is reported even after an immutable one, as Redis does.
     expect(configSet(c, ['port', '1', 'x', '1'])).toEqual({

@@ -55,6 +55,7 @@ describe('defaults', () => {
       tcpKeepalive: 300,
       pool: resolve(dir, 'data/daxcache.pool'),
       poolSize: 1024 ** 3,
+      poolSizeMax: 128 * 1024 ** 3,
       durability: 'strict',
       appendfsyncIntervalMs: 1000,
       prefault: false,

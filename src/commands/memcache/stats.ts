@@ -97,6 +97,9 @@ function general(ctx: McContext): void {
   s('hash_power_level', Math.round(Math.log2(st.indexBuckets)));
   s('hash_bytes', st.indexBuckets * 64);
   s('hash_is_expanding', 0);
+  // The pool (pool-size; it grows while serving, never shrinks), as in INFO's Memory section.
+  s('pool_size', st.poolSize);
+  s('pool_growths', st.poolGrowths);
   s('bytes', st.usedBytes);
   s('curr_items', st.items);
   s('total_items', c.totalItems);

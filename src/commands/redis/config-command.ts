@@ -31,7 +31,7 @@ const get = sub('get', -3, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv
 
 const set = sub('set', -4, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   const srv = redisServer(ctx);
-  const r = configSet(srv.config, argv.slice(2).map((b) => b.toString('utf8')));
+  const r = configSet(srv.config, argv.slice(2).map((b) => b.toString('utf8')), srv.configApply);
   if (!r.ok) return new ErrorReply(r.error);
   srv.configChanged(r.set);
   return OK;

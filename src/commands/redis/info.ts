@@ -102,6 +102,10 @@ const SECTIONS: Record<string, Section> = {
       ['pool_size', st.poolSize],
       ['pool_size_human', bytesToHuman(st.poolSize)],
       ['pool_free_pages', st.freePages],
+      // Growth (pool-size set larger at start or by CONFIG SET): times over the pool's life, and the
+      // most this process can grow it to without a restart (its reserved address space).
+      ['pool_growths', st.poolGrowths],
+      ['pool_max_size', st.poolMaxSize],
       // DRAM order trees of large sorted sets (zset-order-memory bounds them; built on first use).
       ['zset_order_memory', st.zsetOrderBytes],
       ['zset_order_memory_human', bytesToHuman(st.zsetOrderBytes)],

@@ -1,7 +1,7 @@
 // What the server offers the connection/server command families (CLIENT, CONFIG, INFO, SHUTDOWN, ...)
 // beyond the store. The server (src/server/) implements these; commands only see the interfaces, so
 // this layer never imports the server.
-import type { Config } from '../../ops/config.js';
+import type { Config, ConfigApply } from '../../ops/config.js';
 import type { Store } from '../../store/store.js';
 import type { ClientState, CommandContext } from './types.js';
 import type { ConnectionState } from '../connection-state.js';
@@ -105,6 +105,8 @@ export interface RedisServer {
   shutdown(req: ShutdownRequest): void;
   /** Called after CONFIG SET changed these settings (kebab-case names). */
   configChanged(names: string[]): void;
+  /** Acts on a setting CONFIG SET is about to assign where acting can fail (pool-size grows the pool). */
+  configApply: ConfigApply;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** CONFIG REWRITE: null on success, or the reason it failed. */
