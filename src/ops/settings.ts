@@ -45,6 +45,9 @@ export interface Config {
   /** A size, or `auto` / a share of the free space for a new pool; the real size once open. */
   poolSize: PoolSize;
   poolSizeMax: number;
+  poolAutogrow: boolean;
+  poolAutogrowPercent: number;
+  poolAutogrowInterval: number;
   durability: Durability;
   appendfsyncIntervalMs: number;
   prefault: boolean;
@@ -295,6 +298,12 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'size of the pool file: a size, auto (the free space less 5%, at least 64mb, for a volume) or a share of the free space (50%) when it is created; a larger size (at start or CONFIG SET) grows an existing pool while serving, a smaller one is refused (a pool never shrinks)' }),
   def('pool-size-max', 'poolSizeMax', { section: POOL, default: '128gb', kind: size(MIN_POOL_SIZE, 2 ** 47),
     doc: 'the largest size the pool can grow to without a restart (address space reserved at start, no memory is used for it)' }),
+  def('pool-autogrow', 'poolAutogrow', { section: POOL, default: 'no', kind: bool(), mutable: true,
+    doc: 'grow the pool while serving when its volume grows (a PVC expanded online) or its file was extended: to pool-autogrow-percent of the file system; for a volume of its own' }),
+  def('pool-autogrow-percent', 'poolAutogrowPercent', { section: POOL, default: '95', kind: int(1, 100), mutable: true,
+    doc: 'pool-autogrow grows the pool to this share of its file system size (what is free allowing)' }),
+  def('pool-autogrow-interval', 'poolAutogrowInterval', { section: POOL, default: '5', kind: int(1, 3600), mutable: true,
+    doc: 'seconds between two pool-autogrow checks of the volume (statvfs)' }),
   def('durability', 'durability', { section: POOL, default: 'strict', kind: oneOf(DURABILITY_MODES),
     doc: 'strict: a write is persistent before its reply is sent; relaxed: persisted every appendfsync-interval-ms' }),
   def('appendfsync-interval-ms', 'appendfsyncIntervalMs', { section: POOL, default: '1000', kind: int(1, 60_000),

@@ -21,7 +21,7 @@ import { MemcacheListener } from './memcache/listener.js';
 import { ServerStats } from './stats.js';
 import { applyTierMemory } from './tier-budget.js';
 import { applyCollectionLimits, COLLECTION_LIMIT_SETTINGS } from './collection-limits.js';
-import { growPool } from './pool-growth.js';
+import { growPool, PoolAutogrow, volumeOf } from './pool-growth.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 
 export interface ServerOptions {
@@ -61,6 +61,7 @@ export class Server {
   private listeners: Listener[] = [];
   private maintenance: MaintenanceHandle | undefined;
   private cron: NodeJS.Timeout | undefined;
+  private readonly autogrow: PoolAutogrow;
   private metricsServer: http.Server | undefined;
   private shuttingDown = false;
   private poller: SocketPoller | null = null;
@@ -81,6 +82,12 @@ export class Server {
     this.metrics = opts.metrics;
     this.poolOpen = opts.poolOpen;
     this.log = componentLogger(opts.logger, 'server');
+    // pool-autogrow's settings are read live: CONFIG SET turns it on or off.
+    this.autogrow = new PoolAutogrow(this.store, volumeOf(this.config.pool), () => ({
+      on: this.config.poolAutogrow,
+      percent: this.config.poolAutogrowPercent,
+      intervalS: this.config.poolAutogrowInterval,
+    }), this.log);
     this.commit = new GroupCommit(this.store, this.config.durability, this.config.appendfsyncIntervalMs);
     this.commit.onBarrier = (seconds) => {
       this.metrics.barriers.inc();
@@ -152,6 +159,7 @@ export class Server {
   private readonly tick = (): void => {
     const now = Date.now();
     this.stats.sample(now);
+    this.autogrow.tick(now);
     for (const l of this.listeners) l.cron?.(now);
     if (++this.tickCount % 10 === 0) this.reportMetrics();
   };
