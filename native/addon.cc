@@ -570,6 +570,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("openedClean", s.opened_clean);
     o.Set("created", s.created);
     o.Set("indexBuckets", double(s.nbuckets));
+    o.Set("indexOverflowBuckets", double(s.index_overflow));
     o.Set("evicted", double(s.evicted));
     o.Set("maxmemory", double(s.maxmemory));
     o.Set("expires", double(s.expires));

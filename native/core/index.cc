@@ -34,7 +34,7 @@ bool Index::valid_overflow(uint64_t off) const {
   return off >= pool_.hdr().slab_off && off % 64 == 0 && alloc_.capacity(off) == MIN_CHUNK && !alloc_.is_large(off);
 }
 
-bool Index::insert(uint64_t home, uint64_t slot, uint64_t* boff_out, int* idx_out) {
+bool Index::insert(uint64_t home, uint64_t slot, uint64_t* boff_out, int* idx_out, bool main_index) {
   uint64_t boff = home, last = home;
   int guard = 0;
   while (boff) {
@@ -57,6 +57,10 @@ bool Index::insert(uint64_t home, uint64_t slot, uint64_t* boff_out, int* idx_ou
   uint64_t nb = alloc_.alloc(sizeof(Bucket));
   if (!nb) return false;
   if (op_active_) op_new_overflow_.push_back(nb);
+  if (main_index) {
+    overflow_++;
+    if (op_active_) op_main_overflow_++;
+  }
   memset(pool_.at<Bucket>(nb), 0, sizeof(Bucket));
   dirty_.add(nb, sizeof(Bucket));
   Bucket* fresh = edit(nb);
@@ -77,6 +81,7 @@ void Index::op_rollback() {
   order_.resize(op_mark_);
   for (auto& kv : op_prev_) staged_[kv.first] = kv.second;
   for (uint64_t nb : op_new_overflow_) alloc_.free(nb);  // never published
+  overflow_ -= op_main_overflow_;
   op_end();
 }
 
@@ -93,6 +98,7 @@ void Index::op_end() {
     else op_prev_.clear();
   }
   op_new_overflow_.clear();
+  op_main_overflow_ = 0;
 }
 
 static inline void store_bucket(Bucket* dst, const Bucket& src) {

@@ -43,8 +43,14 @@ class Index {
   Bucket* edit(uint64_t boff);
 
   // Put `slot` in a free slot of the chain starting at `home`; may add an overflow bucket.
-  // Returns false when no memory is left for an overflow bucket.
-  bool insert(uint64_t home, uint64_t slot, uint64_t* boff_out = nullptr, int* idx_out = nullptr);
+  // Returns false when no memory is left for an overflow bucket. main_index: home is one of the
+  // key index's buckets (not a collection's table), so a new overflow bucket counts in overflow().
+  bool insert(uint64_t home, uint64_t slot, uint64_t* boff_out = nullptr, int* idx_out = nullptr, bool main_index = false);
+
+  // The key index's overflow buckets this process knows of: the rebuild's mark counts those it
+  // reaches (note_overflow), inserts add theirs. Exact once the rebuild has marked every bucket.
+  uint64_t overflow() const { return overflow_; }
+  void note_overflow() { overflow_++; }
 
   bool staged() const { return !staged_.empty(); }
   size_t staged_count() const { return staged_.size(); }
@@ -111,6 +117,8 @@ class Index {
   std::unordered_map<uint64_t, Bucket> op_prev_;
   std::unordered_set<uint64_t> op_own_;
   std::vector<uint64_t> op_new_overflow_;
+  uint64_t overflow_ = 0;
+  uint64_t op_main_overflow_ = 0;  // of op_new_overflow_, the key index's
 };
 
 }  // namespace dax

@@ -21,7 +21,10 @@ void Store::mark_walk(uint32_t budget) {
   int64_t now = now_ms();
   // A link to no valid overflow bucket, or to one already reached: damage; the chain ends there.
   auto follow = [&](uint64_t boff, uint64_t next) -> uint64_t {
-    if (index_.valid_overflow(next) && alloc_.mark(next, true) == 1) return next;
+    if (index_.valid_overflow(next) && alloc_.mark(next, true) == 1) {
+      index_.note_overflow();
+      return next;
+    }
     corrupt_++;
     index_.edit(boff)->next = 0;
     return 0;

@@ -220,7 +220,7 @@ bool Store::publish(uint64_t hash, const Found* old, uint64_t off) {
     retire(old->off);
     if (old->h->expire_ms) expiry_.dead(old->off);  // only items with a TTL are in the expiry index
   } else {
-    if (!index_.insert(index_.home(hash), slot)) return false;
+    if (!index_.insert(index_.home(hash), slot, nullptr, nullptr, true)) return false;
     count_delta(hash, +1);
   }
   if (int64_t exp = pool_->at<ItemHeader>(off)->expire_ms) expiry_.live(off, exp);
@@ -725,6 +725,7 @@ StoreStats Store::stats() const {
   s.created = pool_ ? pool_->created() : false;
   s.mark_cursor = mark_cursor_;
   s.nbuckets = index_.nbuckets();
+  s.index_overflow = index_.overflow();
   s.evicted = evicted_;
   s.maxmemory = maxmemory_;
   s.expires = expiry_.size();

@@ -105,6 +105,7 @@ struct StoreStats {
   int rebuild_phase;  // 0 mark, 1 sweep, 2 done
   bool count_exact, opened_clean, created;
   uint64_t mark_cursor, nbuckets;
+  uint64_t index_overflow;  // the key index's overflow buckets (exact once the rebuild is done)
   uint64_t evicted, maxmemory;
   uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)

@@ -12,7 +12,7 @@ export type Protocol = 'redis' | 'memcached';
 /** Read at scrape time; the server fills these in once the store is open. */
 export interface MetricSources {
   keys?: () => number;
-  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number; growths: number };
+  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number; growths: number; indexBuckets: number; indexOverflowBuckets: number; indexLoadFactor: number };
   tier?: () => TierFigures;
 }
 
@@ -56,6 +56,9 @@ export interface DaxMetrics {
   poolUsedBytes: Gauge;
   poolTotalBytes: Gauge;
   poolGrowths: Gauge;
+  indexBuckets: Gauge;
+  indexOverflowBuckets: Gauge;
+  indexLoadFactor: Gauge;
   barriers: Counter;
   barrierSeconds: Histogram;
   checksumFailures: Counter;
@@ -156,6 +159,27 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
       collect() {
         const p = readPool();
         if (p) this.set(p.growths);
+      },
+    }),
+    indexBuckets: new Gauge({
+      name: 'daxcache_index_buckets', help: 'Home buckets of the key index (7 slots each).', registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p.indexBuckets);
+      },
+    }),
+    indexOverflowBuckets: new Gauge({
+      name: 'daxcache_index_overflow_buckets', help: 'Overflow buckets chained past the key index home buckets.', registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p.indexOverflowBuckets);
+      },
+    }),
+    indexLoadFactor: new Gauge({
+      name: 'daxcache_index_load_factor', help: 'Keys per slot of the key index home buckets.', registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p.indexLoadFactor);
       },
     }),
     barriers: new Counter({

@@ -7,7 +7,7 @@ import { CONFIG_EXIT_CODE, ConfigError, formatSize, loadConfig, unknownEnvVars, 
 import { createLogger, componentLogger, type Logger } from '../ops/logger.js';
 import { createMetrics } from '../ops/metrics.js';
 import { poolErrorExitCode } from '../pool-errors.js';
-import { Store } from '../store/store.js';
+import { indexLoadFactor, Store } from '../store/store.js';
 import { Server } from './server.js';
 import { resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
 import { growPool, poolUnits } from './pool-growth.js';
@@ -34,7 +34,7 @@ export async function serve(argv: string[]): Promise<number> {
 
   // Scrapes read the store; after close (shutdown) they see the last values.
   let keys = 0;
-  let pool = { usedBytes: 0, totalBytes: 0, freeBytes: 0, growths: 0 };
+  let pool = { usedBytes: 0, totalBytes: 0, freeBytes: 0, growths: 0, indexBuckets: 0, indexOverflowBuckets: 0, indexLoadFactor: 0 };
   let tier = store.stats().tier;
   const metrics = createMetrics({
     sources: {
@@ -42,7 +42,15 @@ export async function serve(argv: string[]): Promise<number> {
       pool: () => {
         if (store.isClosed) return pool;
         const s = store.stats();
-        return (pool = { usedBytes: s.usedBytes, totalBytes: s.poolSize, freeBytes: Math.max(0, s.slabBytes - s.usedBytes), growths: s.poolGrowths });
+        return (pool = {
+          usedBytes: s.usedBytes,
+          totalBytes: s.poolSize,
+          freeBytes: Math.max(0, s.slabBytes - s.usedBytes),
+          growths: s.poolGrowths,
+          indexBuckets: s.indexBuckets,
+          indexOverflowBuckets: s.indexOverflowBuckets,
+          indexLoadFactor: indexLoadFactor(s),
+        });
       },
       tier: () => (store.isClosed ? tier : (tier = store.stats().tier)),
     },

@@ -58,6 +58,8 @@ export interface NativeStats {
   openedClean: boolean;
   created: boolean;
   indexBuckets: number;
+  /** The key index's overflow buckets (chains past their home bucket); exact once the rebuild is done. */
+  indexOverflowBuckets: number;
   evicted: number;
   maxmemory: number;
   /** Live keys that carry a TTL (Redis INFO keyspace `expires=`). */

@@ -44,6 +44,14 @@ export interface SetOptions {
 export const ATOMIC_BUCKETS_PER_WRITE: number = native.logOpMargin;
 export const ATOMIC_BUCKETS_PER_KEY = 2;
 
+/** Slots in one bucket of the key index (native/core/layout.h BUCKET_SLOTS). */
+export const BUCKET_SLOTS = 7;
+
+/** Keys per slot of the key index's home buckets: above 1, chains past home buckets are certain. */
+export function indexLoadFactor(st: { items: number; indexBuckets: number }): number {
+  return st.indexBuckets > 0 ? st.items / (st.indexBuckets * BUCKET_SLOTS) : 0;
+}
+
 export type SetOutcome = 'stored' | 'not_found' | 'exists' | 'cas_mismatch';
 export type PairOutcome = 'ok' | 'not_found' | 'exists';
 

@@ -14,6 +14,9 @@ const NAMES = [
   'daxcache_pool_used_bytes',
   'daxcache_pool_size_bytes',
   'daxcache_pool_growths',
+  'daxcache_index_buckets',
+  'daxcache_index_overflow_buckets',
+  'daxcache_index_load_factor',
   'daxcache_persist_barriers_total',
   'daxcache_persist_barrier_seconds',
   'daxcache_checksum_failures_total',
@@ -40,7 +43,7 @@ describe('createMetrics', () => {
     m.barrierSeconds.observe(3e-6);
     m.barriers.inc();
     m.sources.keys = () => 42;
-    m.sources.pool = () => ({ usedBytes: 1000, totalBytes: 4096, freeBytes: 2000, growths: 2 });
+    m.sources.pool = () => ({ usedBytes: 1000, totalBytes: 4096, freeBytes: 2000, growths: 2, indexBuckets: 64, indexOverflowBuckets: 3, indexLoadFactor: 0.25 });
     const get = m.latency.of('redis', 'get');
     get.observe(3e-6);
     get.observe(2e-5);
@@ -53,6 +56,9 @@ describe('createMetrics', () => {
     expect(text).toContain('daxcache_pool_used_bytes 1000');
     expect(text).toContain('daxcache_pool_size_bytes 4096');
     expect(text).toContain('daxcache_pool_growths 2');
+    expect(text).toContain('daxcache_index_buckets 64');
+    expect(text).toContain('daxcache_index_overflow_buckets 3');
+    expect(text).toContain('daxcache_index_load_factor 0.25');
     expect(text).toContain('daxcache_pool_free_bytes 2000');
     expect(text).toContain('# TYPE daxcache_command_duration_seconds histogram');
     expect(text).toContain('daxcache_command_duration_seconds_bucket{protocol="redis",command="get",le="0.000005"} 1');

@@ -182,3 +182,29 @@ describe('a grown pool header', () => {
     expect(b.equals(Buffer.alloc(8, 0x5a))).toBe(true);
   });
 });
+
+describe('index reporting', () => {
+  it('counts the key index overflow buckets as check finds them, live and after reopen (rebuild marks them)', () => {
+    const { path, s } = create('shm-cacheline', 16 * MiB);
+    const st0 = s.stats();
+    expect(st0.indexBuckets).toBe(16384);
+    expect(st0.indexOverflowBuckets).toBe(0);
+    // More keys than home slots (16384 x 7): chains must grow past their home buckets.
+    const n = 140_000;
+    for (let i = 0; i < n; i++) {
+      s.set(Buffer.from(`k${i}`), Buffer.from('v'));
+      if (i % 256 === 255) s.barrier();
+    }
+    const live = s.stats().indexOverflowBuckets;
+    expect(live).toBeGreaterThan(1000);
+    s.close();
+    const report = Store.check(path);
+    expect(report.messages).toEqual([]);
+    expect(report.overflowBuckets).toBe(live);
+    const again = reopen(path);
+    for (let i = 0; i < 100 && again.stats().rebuild !== 'done'; i++) again.maintenance(1 << 16);
+    expect(again.stats().rebuild).toBe('done');
+    expect(again.stats().indexOverflowBuckets).toBe(live);
+    expect(again.count()).toBe(n);
+  });
+});

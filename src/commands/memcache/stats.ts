@@ -1,6 +1,7 @@
 // stats [settings|items|slabs|sizes|conns|reset|detail on|off|dump]: memcached's field names and
 // formats, so tools such as memcached_exporter, memcstat and memccapable read them.
 import { REPLY, writeEnd, writeLine, writeReply, writeStat, type StatsRequest } from '../../protocol/memcache/index.js';
+import { indexLoadFactor } from '../../store/store.js';
 import { C, CLASS_COUNTERS } from './counters.js';
 import type { McContext } from './types.js';
 
@@ -97,6 +98,8 @@ function general(ctx: McContext): void {
   s('hash_power_level', Math.round(Math.log2(st.indexBuckets)));
   s('hash_bytes', st.indexBuckets * 64);
   s('hash_is_expanding', 0);
+  s('index_load_factor', indexLoadFactor(st).toFixed(3));
+  s('index_overflow_buckets', st.indexOverflowBuckets);
   // The pool (pool-size; it grows while serving, never shrinks), as in INFO's Memory section.
   s('pool_size', st.poolSize);
   s('pool_growths', st.poolGrowths);

@@ -3,6 +3,7 @@
 // forks, AOF rewrites, replicas) report the idle values Redis itself reports when they are off.
 // daxcache's own facts (the pool, durability, barriers) are extra fields in Persistence.
 import os from 'node:os';
+import { indexLoadFactor } from '../../store/store.js';
 import { VerbatimReply } from '../../protocol/resp/index.js';
 import { redisServer, type RedisServer } from './services.js';
 import type { CommandContext, CommandSpec } from './types.js';
@@ -106,6 +107,10 @@ const SECTIONS: Record<string, Section> = {
       // most this process can grow it to without a restart (its reserved address space).
       ['pool_growths', st.poolGrowths],
       ['pool_max_size', st.poolMaxSize],
+      // The key index: home buckets (7 slots each), keys per slot, chains past a home bucket.
+      ['index_buckets', st.indexBuckets],
+      ['index_load_factor', indexLoadFactor(st).toFixed(3)],
+      ['index_overflow_buckets', st.indexOverflowBuckets],
       // DRAM order trees of large sorted sets (zset-order-memory bounds them; built on first use).
       ['zset_order_memory', st.zsetOrderBytes],
       ['zset_order_memory_human', bytesToHuman(st.zsetOrderBytes)],
