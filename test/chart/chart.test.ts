@@ -255,7 +255,7 @@ describe('helm chart charts/daxcache', () => {
     expect(c.command).toBeUndefined(); // the image's entrypoint
     expect(c.args).toEqual([
       'serve', '--bind', '0.0.0.0', '--pool', '/data/daxcache.pool', '--pool-size', 'auto',
-      '--metrics-port', '9121', '--metrics-bind', '0.0.0.0',
+      '--pool-autogrow', 'yes', '--metrics-port', '9121', '--metrics-bind', '0.0.0.0',
     ]);
     expect(c.env).toBeUndefined();
     expect(c.ports).toEqual([
@@ -487,7 +487,7 @@ describe('helm chart charts/daxcache', () => {
       priorityClassName: 'high',
       updateStrategy: { type: 'OnDelete' },
       terminationGracePeriodSeconds: 120,
-      persistence: { poolSize: '6gb' },
+      persistence: { poolSize: '6gb', autogrow: false },
     };
     const objs = render(values);
     validateAll(objs);
@@ -499,6 +499,7 @@ describe('helm chart charts/daxcache', () => {
       { name: 'DAXCACHE_PREFAULT', value: 'true' },
     ]);
     expect(c.args?.slice(6, 7)).toEqual(['6gb']);
+    expect(c.args).not.toContain('--pool-autogrow');
     expect(c.args?.slice(-2)).toEqual(['--log-level', 'warn']);
     expect(c.resources).toEqual(values.resources);
     const spec = server(objs).spec!;
