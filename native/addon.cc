@@ -189,6 +189,8 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     PoolOptions opt;
     if (o.Has("createSize") && o.Get("createSize").IsNumber()) opt.create_size = uint64_t(o.Get("createSize").As<Napi::Number>().DoubleValue());
     if (o.Has("prefault")) opt.prefault = o.Get("prefault").ToBoolean();
+    if (o.Has("indexBuckets") && o.Get("indexBuckets").IsNumber())
+      opt.index_buckets = uint64_t(o.Get("indexBuckets").As<Napi::Number>().Int64Value());
     if (o.Has("reserveSize") && o.Get("reserveSize").IsNumber())
       opt.reserve_size = uint64_t(o.Get("reserveSize").As<Napi::Number>().Int64Value());
     if (!sim_options(env, o, opt)) return;
@@ -571,6 +573,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("created", s.created);
     o.Set("indexBuckets", double(s.nbuckets));
     o.Set("indexOverflowBuckets", double(s.index_overflow));
+    o.Set("indexSplits", double(s.index_splits));
     o.Set("evicted", double(s.evicted));
     o.Set("maxmemory", double(s.maxmemory));
     o.Set("expires", double(s.expires));

@@ -187,6 +187,10 @@ CheckReport check_pool(const std::string& path) {
   }
 
   a.load(false);
+  idx.own_chunks([&](uint64_t off) {
+    if (a.mark(off, false) != 1) problem("key index segment or directory at offset " + std::to_string(off) + " is no chunk");
+  });
+  r.buckets = idx.nbuckets();
   r.class_items.assign(h.nclasses + 1, 0);
   r.class_size.assign(h.class_size, h.class_size + h.nclasses);
   int64_t now = 0;
@@ -195,7 +199,7 @@ CheckReport check_pool(const std::string& path) {
     clock_gettime(CLOCK_REALTIME, &ts);
     now = int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
   }
-  for (uint64_t b = 0; b < h.index_buckets; b++) {
+  for (uint64_t b = 0; b < idx.nbuckets(); b++) {
     uint64_t boff = idx.bucket_off(b);
     uint64_t chain = 0;
     while (boff) {
@@ -223,7 +227,7 @@ CheckReport check_pool(const std::string& path) {
         }
         const uint8_t* key = reinterpret_cast<const uint8_t*>(it + 1);
         uint64_t hk = hash_key(key, it->klen);
-        if ((hk & (h.index_buckets - 1)) != b || uint16_t(hk >> 48) != slot_fp(s)) {
+        if (idx.home_no(hk) != b || uint16_t(hk >> 48) != slot_fp(s)) {
           problem(where + ": key does not hash to this bucket");
           continue;
         }

@@ -52,7 +52,6 @@ constexpr uint64_t MAP_MIN_BUCKETS = 32;   // a new large collection's table
 constexpr uint64_t MAP_LOAD = 5;           // elements per bucket before the table grows a bucket
 constexpr uint64_t DIR_MIN_CAP = 8;
 
-inline uint64_t align_line(uint64_t off) { return (off + CACHE_LINE - 1) & ~(CACHE_LINE - 1); }
 // Bytes to allocate for `bytes` of line-aligned data (chunks of most classes are not line-aligned).
 inline uint64_t aligned_alloc_size(uint64_t bytes) { return bytes + CACHE_LINE; }
 

@@ -8,10 +8,33 @@ namespace dax {
 
 Index::Index(Pool& pool, Allocator& alloc, DirtyRanges& dirty) : pool_(pool), alloc_(alloc), dirty_(dirty) {
   index_off_ = pool.hdr().index_off;
-  nbuckets_ = pool.hdr().index_buckets;
+  n0_ = pool.hdr().index_buckets;
+  load_meta();
   log_off_ = pool.hdr().log_off;
   log_cap_ = (pool.hdr().log_size - sizeof(LogHeader)) / sizeof(LogEntry);
   staged_.reserve(1024);
+}
+
+// A split index (version 2): the meta line and the directory, O(segments) at open (and again after
+// the redo log was applied: it may hold the meta line of a batch of splits).
+void Index::load_meta() {
+  const IndexMeta* m = pool_.at<IndexMeta>(IDX_META_OFF);
+  if (pool_.hdr().version == LAYOUT_VERSION && m->dir_off) {
+    const PoolHeaderStatic& h = pool_.hdr();
+    bool ok = m->nsegs <= INDEX_MAX_SEGMENTS && m->level < 40 && m->split < (n0_ << m->level) &&
+              m->dir_off >= h.slab_off && m->dir_off + 64 + INDEX_MAX_SEGMENTS * 8 <= h.pool_size &&
+              (n0_ << m->level) + m->split - n0_ <= m->nsegs * INDEX_SEG_BUCKETS;
+    const uint64_t* d = pool_.at<uint64_t>(align_line(m->dir_off));
+    for (uint64_t i = 0; ok && i < m->nsegs; i++)
+      ok = d[i] >= h.slab_off && d[i] + 64 + INDEX_SEG_BUCKETS * sizeof(Bucket) <= h.pool_size;
+    if (!ok) throw PoolError(PoolErr::Invalid, "the key index's split state (index meta) is damaged; refusing to open");
+    level_ = m->level;
+    split_ = m->split;
+    dir_off_ = m->dir_off;
+    dir_.assign(d, d + m->nsegs);
+    seg_.clear();
+    for (uint64_t c : dir_) seg_.push_back(align_line(c));
+  }
 }
 
 Bucket* Index::edit(uint64_t boff) {
@@ -28,6 +51,29 @@ Bucket* Index::edit(uint64_t boff) {
   Bucket& b = staged_[boff];
   memcpy(&b, pool_.at<Bucket>(boff), sizeof(Bucket));
   return &b;
+}
+
+// A new segment for the buckets past the last one: its chunk zeroed in the pool now (persistent in
+// phase 1, before the directory line naming it is published), the directory made at the first.
+bool Index::stage_segment() {
+  // Chunks start on 8 bytes: each takes a line more, and its lines start at align_line.
+  if (dir_.size() >= INDEX_MAX_SEGMENTS) return false;
+  if (!dir_off_) {
+    uint64_t d = alloc_.alloc(INDEX_MAX_SEGMENTS * 8 + 64);
+    if (!d) return false;
+    memset(pool_.at<uint8_t>(align_line(d)), 0, INDEX_MAX_SEGMENTS * 8);
+    dirty_.add(align_line(d), INDEX_MAX_SEGMENTS * 8);
+    dir_off_ = d;
+  }
+  uint64_t seg = alloc_.alloc(INDEX_SEG_BUCKETS * sizeof(Bucket) + 64);
+  if (!seg) return false;
+  memset(pool_.at<uint8_t>(align_line(seg)), 0, INDEX_SEG_BUCKETS * sizeof(Bucket));
+  dirty_.add(align_line(seg), INDEX_SEG_BUCKETS * sizeof(Bucket));
+  uint64_t k = dir_.size();
+  reinterpret_cast<uint64_t*>(edit(align_line(dir_off_) + k / 8 * 64))[k % 8] = seg;
+  dir_.push_back(seg);
+  seg_.push_back(align_line(seg));
+  return true;
 }
 
 bool Index::valid_overflow(uint64_t off) const {
@@ -191,7 +237,8 @@ uint64_t Index::recover_log(uint64_t* epoch_word) {
   if (ok) {
     for (uint64_t i = 0; i < n; i++) {
       uint64_t boff = e[i].bucket_off;
-      bool in_index = boff >= index_off_ && boff < index_off_ + nbuckets_ * sizeof(Bucket) && (boff - index_off_) % 64 == 0;
+      bool in_index = (boff >= index_off_ && boff < index_off_ + n0_ * sizeof(Bucket) && (boff - index_off_) % 64 == 0) ||
+                      boff == IDX_META_OFF;
       bool in_slab = boff >= pool_.hdr().slab_off && boff + 64 <= pool_.size() && boff % 64 == 0;
       if (!in_index && !in_slab) continue;
       Bucket* dst = pool_.at<Bucket>(boff);
@@ -200,6 +247,7 @@ uint64_t Index::recover_log(uint64_t* epoch_word) {
       applied++;
     }
     ps.drain();
+    load_meta();
   }
   // A log whose checksum fails was never committed (the commit word is written after the entries
   // are persistent), so it is discarded.

@@ -1,9 +1,14 @@
 // Persistent hash index: a bucket array sized from the pool at creation (one 64-byte bucket of 7
 // slots per KiB of pool, a power of two), plus overflow buckets taken from the smallest slab class
-// and chained through each bucket's `next`. Why fixed-size with overflow instead of extendible
-// hashing (CCEH/Dash): the pool size bounds the number of items, so sizing from the pool gives a low
-// load factor for typical items without ever moving a slot: no rehash, no directory doubling, O(1)
-// open, and a SCAN cursor (a bucket number) that stays valid across inserts.
+// and chained through each bucket's `next`. When the keys outgrow it (many small keys, or a grown
+// pool), it grows by Litwin's linear hashing, one bucket split at a time, in the segment style of
+// CCEH (FAST'19) and Dash (VLDB'20): new buckets live in segments of INDEX_SEG_BUCKETS (slab chunks)
+// listed in a directory chunk, and IndexMeta (layout.h) says how far splitting has gone. A split
+// of bucket s moves the slots whose hash says s + (n0 << level) there; a batch of splits and the
+// meta line are one redo-log commit, so a crash leaves each split done or not done. Nothing is
+// rehashed at once (no request waits for more than a batch of splits), open reads only the meta
+// line and the directory (O(1) in keys), and a SCAN cursor (a bucket number) stays valid: a split
+// only moves slots to a bucket past every existing one.
 //
 // Updates are staged in a DRAM overlay of whole buckets during a turn and written to the pool in
 // barrier phase 2, after the items they point to are persistent (phase 1). A plain, page-granular
@@ -14,6 +19,7 @@
 #include <cstdint>
 #include <unordered_map>
 #include <unordered_set>
+#include <algorithm>
 #include <vector>
 
 #include "alloc.h"
@@ -26,10 +32,38 @@ class Index {
  public:
   Index(Pool& pool, Allocator& alloc, DirtyRanges& dirty);
 
-  uint64_t nbuckets() const { return nbuckets_; }
-  uint64_t home(uint64_t hash) const { return index_off_ + (hash & (nbuckets_ - 1)) * sizeof(Bucket); }
-  uint64_t bucket_off(uint64_t i) const { return index_off_ + i * sizeof(Bucket); }
-  uint64_t bucket_no(uint64_t off) const { return (off - index_off_) / sizeof(Bucket); }
+  // Buckets now: the n0 made at creation, doubled `level` times, plus the splits of this round.
+  uint64_t nbuckets() const { return (n0_ << level_) + split_; }
+  uint64_t home_no(uint64_t hash) const {
+    uint64_t m = (n0_ << level_) - 1;
+    uint64_t b = hash & m;
+    return b < split_ ? hash & (2 * m + 1) : b;
+  }
+  uint64_t bucket_off(uint64_t i) const {
+    if (i < n0_) return index_off_ + i * sizeof(Bucket);
+    i -= n0_;
+    return seg_[i / INDEX_SEG_BUCKETS] + (i % INDEX_SEG_BUCKETS) * sizeof(Bucket);
+  }
+  uint64_t home(uint64_t hash) const { return bucket_off(home_no(hash)); }
+
+  // Linear hashing. split_next() stages the split of the next bucket (slots whose hash_of(slot)
+  // says the new bucket move there; hash_of returns UINT64_MAX for a slot it cannot read, which
+  // stays), adding a segment (zeroed in the pool now, persisted in phase 1) and its directory line
+  // when the new bucket needs one, and the meta line. The caller commits the batch atomically
+  // (Store::split_index). False: no memory for a segment or an overflow bucket (nothing staged
+  // for this split), or INDEX_MAX_SEGMENTS reached.
+  // Overflow buckets of bucket s's chain that the split leaves empty go to `freed` (free them after
+  // the commit).
+  template <class HashOf>
+  bool split_next(HashOf&& hash_of, std::vector<uint64_t>& freed);
+  uint64_t splits() const { return splits_; }
+  // The chunks the index itself owns (directory, segments), for the rebuild's mark and check.
+  template <class Mark>
+  void own_chunks(Mark&& mark) const {
+    if (!dir_off_) return;
+    mark(dir_off_);
+    for (uint64_t s : dir_) mark(s);
+  }
 
   // The current view of a bucket (staged image if any).
   const Bucket* view(uint64_t boff) const {
@@ -108,7 +142,14 @@ class Index {
   Pool& pool_;
   Allocator& alloc_;
   DirtyRanges& dirty_;
-  uint64_t index_off_, nbuckets_;
+  bool stage_segment();
+  void load_meta();
+  uint64_t index_off_, n0_;
+  uint64_t level_ = 0, split_ = 0, dir_off_ = 0;
+  std::vector<uint64_t> dir_;  // segment chunks (DRAM copy of the directory's first nsegs)
+  std::vector<uint64_t> seg_;  // their first buckets: chunks start on 8 bytes, buckets on 64
+  uint64_t splits_ = 0;
+  std::vector<uint64_t> split_chain_, split_keep_;  // scratch of split_next
   uint64_t log_off_, log_cap_;
   std::unordered_map<uint64_t, Bucket> staged_;
   std::vector<uint64_t> order_;  // staged bucket offsets in first-touch order
@@ -120,5 +161,67 @@ class Index {
   uint64_t overflow_ = 0;
   uint64_t op_main_overflow_ = 0;  // of op_new_overflow_, the key index's
 };
+
+template <class HashOf>
+bool Index::split_next(HashOf&& hash_of, std::vector<uint64_t>& freed) {
+  uint64_t t = nbuckets();  // the new bucket
+  if (t - n0_ >= seg_.size() * INDEX_SEG_BUCKETS && !stage_segment()) return false;
+  uint64_t s = split_, half = n0_ << level_;
+  uint64_t tb = bucket_off(t);
+  // Bucket s's chain, and its slots: those whose hash says t move, the others stay.
+  std::vector<uint64_t>& chain = split_chain_;
+  std::vector<uint64_t>& keep = split_keep_;
+  chain.clear();
+  keep.clear();
+  bool moves = false;
+  op_begin();
+  for (uint64_t boff = bucket_off(s); boff && chain.size() < (1u << 20);) {
+    chain.push_back(boff);
+    const Bucket* b = view(boff);
+    for (int i = 0; i < BUCKET_SLOTS; i++) {
+      uint64_t slot = b->slot[i];
+      if (!slot) continue;
+      uint64_t h = hash_of(slot);
+      if (h != UINT64_MAX && (h & (2 * half - 1)) == t) {
+        if (!insert(tb, slot, nullptr, nullptr, true)) {
+          op_rollback();
+          return false;
+        }
+        moves = true;
+      } else {
+        keep.push_back(slot);
+      }
+    }
+    boff = b->next && valid_overflow(b->next) ? b->next : 0;
+  }
+  if (moves) {
+    // What stays, packed from the home bucket on; overflow buckets left empty are unlinked and
+    // freed after the commit (the caller's pending frees), so chains do not keep holes.
+    size_t need = std::max<size_t>(1, (keep.size() + BUCKET_SLOTS - 1) / BUCKET_SLOTS);
+    for (size_t k = 0; k < chain.size() && k < need; k++) {
+      Bucket* b = edit(chain[k]);
+      for (int i = 0; i < BUCKET_SLOTS; i++) {
+        size_t j = k * BUCKET_SLOTS + i;
+        b->slot[i] = j < keep.size() ? keep[j] : 0;
+      }
+      if (k + 1 == need) b->next = 0;
+    }
+    for (size_t k = need; k < chain.size(); k++) freed.push_back(chain[k]);
+    overflow_ -= chain.size() > need ? chain.size() - need : 0;
+  }
+  op_end();
+  // The meta line: this split counted (and a round completed), in the same commit.
+  if (++split_ == half) {
+    split_ = 0;
+    level_++;
+  }
+  IndexMeta* m = reinterpret_cast<IndexMeta*>(edit(IDX_META_OFF));
+  m->level = level_;
+  m->split = split_;
+  m->dir_off = dir_off_;
+  m->nsegs = dir_.size();
+  splits_++;
+  return true;
+}
 
 }  // namespace dax

@@ -29,6 +29,8 @@ constexpr uint32_t GROWTH_X100 = 125;            // memcached's default growth f
 constexpr uint32_t MAX_CLASSES = 64;
 constexpr uint64_t MIN_POOL_SIZE = 16ull << 20;
 constexpr uint64_t CACHE_LINE = 64;
+// Slab chunks start on 8 bytes; what needs whole lines (buckets) starts at the next line boundary.
+inline uint64_t align_line(uint64_t off) { return (off + CACHE_LINE - 1) & ~(CACHE_LINE - 1); }
 
 // Static header: written at creation and at each growth, covered by its CRC (version 1: up to
 // created_size; version 2: all of it).
@@ -77,6 +79,29 @@ constexpr uint64_t HDR_COPY_CRC_OFF = 4092;  // ... and its CRC
 static_assert(sizeof(PoolHeaderStatic) <= HDR_CRC_OFF, "static header too large");
 static_assert(sizeof(PoolHeaderStatic) <= HDR_COPY_CRC_OFF - HDR_COPY_OFF, "static header copy too large");
 constexpr uint64_t ENTRIES_PER_PAGE = SLAB_PAGE_SIZE / 8;  // page-table entries in one extension page
+
+// Version 2 also marks a pool whose key index has split (linear hashing, index.h); ext_pages is 0
+// until its first growth.
+inline bool has_extension(const PoolHeaderStatic& h) { return h.version == LAYOUT_VERSION && h.ext_pages > 0; }
+
+// The key index's growth (version 2): Litwin's linear hashing over the index_buckets home buckets
+// made at creation (n0) plus segments of INDEX_SEG_BUCKETS buckets in slab chunks, listed in a directory
+// chunk. Buckets: n0 << level, plus `split` more; the home of hash h is h mod (n0 << level), or
+// h mod (n0 << (level + 1)) when that is below `split`. One cache line in the header page, changed
+// only through the redo log together with the bucket images of the splits it counts. All zero:
+// never split.
+struct alignas(64) IndexMeta {
+  uint64_t level;
+  uint64_t split;
+  uint64_t dir_off;  // directory chunk: INDEX_MAX_SEGMENTS segment offsets
+  uint64_t nsegs;
+  uint64_t pad[4];
+};
+static_assert(sizeof(IndexMeta) == 64, "index meta is one cache line");
+constexpr uint64_t IDX_META_OFF = 2560;  // in the header page, after the dynamic words
+constexpr uint64_t INDEX_SEG_BUCKETS = 4096;   // 256 KiB per segment: a slab chunk, zeroed in ~1 ms
+constexpr uint64_t INDEX_MAX_SEGMENTS = 16384; // 67M buckets past n0; the directory is a 128 KiB chunk
+static_assert(HDR_DYN_OFF + sizeof(PoolHeaderDynamic) <= IDX_META_OFF && IDX_META_OFF + 64 <= HDR_COPY_OFF, "index meta place");
 
 // Page table entry: kind in bits 0..7, class in bits 8..15, run length (pages) in bits 32..63.
 // PAGE_META: a page holding the page-table extension itself (never allocated, never swept).

@@ -43,7 +43,7 @@ static std::string sys_err(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + strerror(errno);
 }
 
-PoolHeaderStatic plan_layout(uint64_t size) {
+PoolHeaderStatic plan_layout(uint64_t size, uint64_t index_buckets) {
   PoolHeaderStatic h{};
   memcpy(h.magic, POOL_MAGIC, 8);
   h.version = LAYOUT_VERSION_UNGROWN;
@@ -56,6 +56,8 @@ PoolHeaderStatic plan_layout(uint64_t size) {
   // Index sized from the pool at creation: one bucket (7 slots) per KiB of pool, power of two.
   uint64_t b = 64;
   while (b * 2 <= size / 1024) b *= 2;
+  // A smaller index on request (a power of two from 64): it grows by splitting as keys come.
+  if (index_buckets >= 64 && index_buckets < b && (index_buckets & (index_buckets - 1)) == 0) b = index_buckets;
   h.index_buckets = b;
   uint64_t max_pages = size / SLAB_PAGE_SIZE;
   h.pagetab_off = h.log_off + h.log_size;
@@ -82,16 +84,24 @@ uint64_t extension_pages(uint64_t new_size) {
   return (reach / SLAB_PAGE_SIZE + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE;
 }
 
-PoolHeaderStatic plan_growth(const PoolHeaderStatic& h, uint64_t new_size) {
+// Version 2 with nothing else changed: what a first index split writes (the regions, size and page
+// table stay as created; ext_pages 0 until a growth).
+static PoolHeaderStatic as_v2(const PoolHeaderStatic& h) {
+  if (h.version == LAYOUT_VERSION) return h;
   PoolHeaderStatic g = h;
-  if (g.version == LAYOUT_VERSION_UNGROWN) {
-    g.version = LAYOUT_VERSION;
-    g.created_size = h.pool_size;
-    g.npages0 = h.npages;
-    g.ext_off = h.slab_off + h.npages * SLAB_PAGE_SIZE;
+  g.version = LAYOUT_VERSION;
+  g.created_size = h.pool_size;
+  g.npages0 = h.npages;
+  g.ext_off = g.ext_pages = g.ext_entries = g.growths = 0;
+  return g;
+}
+
+PoolHeaderStatic plan_growth(const PoolHeaderStatic& h, uint64_t new_size) {
+  PoolHeaderStatic g = as_v2(h);
+  if (!has_extension(g)) {
+    g.ext_off = g.slab_off + g.npages0 * SLAB_PAGE_SIZE;
     g.ext_pages = extension_pages(new_size);
     g.ext_entries = g.ext_pages * ENTRIES_PER_PAGE;
-    g.growths = 0;
   }
   g.pool_size = new_size;
   g.npages = (new_size - g.slab_off) / SLAB_PAGE_SIZE;
@@ -151,7 +161,7 @@ PoolHeaderStatic Pool::read_header(int fd, const std::string& path, bool* from_c
   // The regions must agree with what this build would lay out for the size the pool was created
   // with (and, grown, with where its first growth put the extension).
   bool grown = h.version == LAYOUT_VERSION;
-  PoolHeaderStatic want = plan_layout(grown ? h.created_size : h.pool_size);
+  PoolHeaderStatic want = plan_layout(grown ? h.created_size : h.pool_size, h.index_buckets);
   bool ok = h.header_size == HEADER_SIZE && h.log_off == want.log_off && h.log_size == want.log_size &&
             h.pagetab_off == want.pagetab_off && h.index_off == want.index_off &&
             h.index_buckets == want.index_buckets && h.slab_off == want.slab_off &&
@@ -159,11 +169,14 @@ PoolHeaderStatic Pool::read_header(int fd, const std::string& path, bool* from_c
             memcmp(h.class_size, want.class_size, sizeof(h.class_size)) == 0;
   if (ok && !grown) ok = h.npages == want.npages;
   if (ok && grown)
-    ok = h.created_size % (2ull << 20) == 0 && h.npages0 == want.npages &&
-         h.ext_off == h.slab_off + h.npages0 * SLAB_PAGE_SIZE && h.ext_pages >= 1 &&
-         h.ext_entries == h.ext_pages * ENTRIES_PER_PAGE && h.pool_size > h.created_size &&
-         h.pool_size % (2ull << 20) == 0 && h.npages == (h.pool_size - h.slab_off) / SLAB_PAGE_SIZE &&
-         h.npages >= h.npages0 + h.ext_pages && h.npages - h.npages0 <= h.ext_entries && h.growths >= 1;
+    ok = h.created_size % (2ull << 20) == 0 && h.npages0 == want.npages && h.pool_size % (2ull << 20) == 0 &&
+         h.npages == (h.pool_size - h.slab_off) / SLAB_PAGE_SIZE;
+  if (ok && grown && h.ext_pages == 0)  // version 2 for an index split only: not grown
+    ok = h.pool_size == h.created_size && h.ext_off == 0 && h.ext_entries == 0 && h.growths == 0;
+  else if (ok && grown)
+    ok = h.ext_off == h.slab_off + h.npages0 * SLAB_PAGE_SIZE && h.ext_entries == h.ext_pages * ENTRIES_PER_PAGE &&
+         h.pool_size > h.created_size && h.npages >= h.npages0 + h.ext_pages && h.npages - h.npages0 <= h.ext_entries &&
+         h.growths >= 1;
   if (!ok) throw PoolError(PoolErr::Invalid, path + ": pool header describes an inconsistent layout; refusing to open");
   if (uint64_t(st.st_size) < h.pool_size)
     throw PoolError(PoolErr::Truncated, path + ": pool file is truncated (" + std::to_string(st.st_size) +
@@ -216,7 +229,7 @@ void Pool::create_file(const std::string& path, uint64_t size, const PoolOptions
   size = align_up(size, 2ull << 20);
   if (size < MIN_POOL_SIZE)
     throw PoolError(PoolErr::Invalid, "pool size " + std::to_string(size) + " is too small (minimum 16mb)");
-  PoolHeaderStatic h = plan_layout(size);
+  PoolHeaderStatic h = plan_layout(size, opt.index_buckets);
   if (h.npages < 4) throw PoolError(PoolErr::Invalid, "pool size too small for its index and log");
   std::string tmp = path + ".creating";
   int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -314,8 +327,8 @@ void Pool::map_range(uint64_t off, uint64_t len) {
 // The most the page table can describe: the extension's entries once grown, else what a first
 // growth's extension would hold.
 uint64_t Pool::page_table_reach() const {
-  uint64_t entries = hs_.version == LAYOUT_VERSION ? hs_.npages0 + hs_.ext_entries
-                                                   : hs_.npages + extension_pages(hs_.pool_size) * ENTRIES_PER_PAGE;
+  uint64_t entries = has_extension(hs_) ? hs_.npages0 + hs_.ext_entries
+                                        : hs_.npages + extension_pages(hs_.pool_size) * ENTRIES_PER_PAGE;
   return hs_.slab_off + entries * SLAB_PAGE_SIZE;
 }
 
@@ -355,14 +368,21 @@ void Pool::grow(uint64_t new_size) {
   persist_->grow(new_size);
   // Entries of the new pages: zero (free), the extension's own pages PAGE_META. The file beyond the
   // old size may hold what a growth that crashed before its header wrote there: overwrite it.
-  uint64_t first = hs_.version == LAYOUT_VERSION ? hs_.npages : g.npages0;
+  uint64_t first = has_extension(hs_) ? hs_.npages : g.npages0;
   for (uint64_t p = first; p < g.npages; p++) {
     uint64_t* e = at<uint64_t>(g.ext_off) + (p - g.npages0);
     *e = p < g.npages0 + g.ext_pages ? page_entry(PAGE_META, 0, 0) : 0;
   }
   persist_->flush(at<uint64_t>(g.ext_off) + (first - g.npages0), (g.npages - first) * 8);
   persist_->drain();
-  // The size change itself: the copy, then the primary, each persistent before the next.
+  // The size change itself.
+  write_static(g);
+  npages0_ = g.npages0;
+}
+
+// A new static header: the copy, then the primary, each persistent before the next, so a crash
+// leaves one of them whole (read_header takes the copy when the primary is torn).
+void Pool::write_static(const PoolHeaderStatic& g) {
   uint32_t crc = crc32c(0, &g, sizeof(g));
   memcpy(base_ + HDR_COPY_OFF, &g, sizeof(g));
   memcpy(base_ + HDR_COPY_CRC_OFF, &crc, 4);
@@ -373,7 +393,11 @@ void Pool::grow(uint64_t new_size) {
   persist_->flush(base_, HDR_CRC_OFF + 4);
   persist_->drain();
   hs_ = g;
-  npages0_ = g.npages0;
+}
+
+void Pool::upgrade_layout() {
+  if (hs_.version == LAYOUT_VERSION || mode_ == MapMode::Private) return;
+  write_static(as_v2(hs_));
 }
 
 void Pool::persist_word(uint64_t* w, uint64_t v) {

@@ -32,6 +32,7 @@ struct PoolOptions {
   uint64_t create_size = 0;  // > 0: create the file if it does not exist
   bool prefault = false;
   uint64_t reserve_size = 0;  // address space for growth without a restart; 0: a little headroom
+  uint64_t index_buckets = 0; // a new pool's key index, when smaller than one bucket per KiB
   MapMode mode = MapMode::Shared;
   SimOptions sim;  // crash-simulation model and test-only faults (Sim* modes)
   std::function<void(uint64_t done, uint64_t total)> progress;
@@ -78,6 +79,9 @@ class Pool {
   // pool that opens at the old or the new size. Throws PoolError (Invalid: not larger / past
   // max_size; Io: the file system has no room). The caller (Allocator::grow) takes the new pages.
   void grow(uint64_t new_size);
+  // Makes a version 1 pool version 2 (crash-atomically, as a growth writes its header), before the
+  // first index split: a build that reads only version 1 must refuse a pool whose index split.
+  void upgrade_layout();
   // Where page p's page-table entry lives (the primary table, or the extension after a growth).
   uint64_t* page_entry_ptr(uint64_t p) const {
     return p < npages0_ ? at<uint64_t>(hs_.pagetab_off) + p : at<uint64_t>(hs_.ext_off) + (p - npages0_);
@@ -89,6 +93,7 @@ class Pool {
   uint64_t page_table_reach() const;
   void map_range(uint64_t off, uint64_t len);
   void repair_primary(const std::string& path);
+  void write_static(const PoolHeaderStatic& g);
 
   int fd_ = -1;
   pmem2_source* src_ = nullptr;
@@ -104,8 +109,9 @@ class Pool {
   std::unique_ptr<Persist> persist_;
 };
 
-// Computes the region layout for a pool of the given size (deterministic).
-PoolHeaderStatic plan_layout(uint64_t size);
+// Computes the region layout for a pool of the given size (deterministic): the key index has one
+// bucket per KiB of pool (a power of two), or index_buckets when that is a smaller power of two.
+PoolHeaderStatic plan_layout(uint64_t size, uint64_t index_buckets = 0);
 // The geometry of `h` grown to new_size (version 2; the extension placed at the first growth).
 PoolHeaderStatic plan_growth(const PoolHeaderStatic& h, uint64_t new_size);
 // Pages of page-table extension a first growth to new_size puts in: entries for at least

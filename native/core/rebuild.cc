@@ -12,7 +12,7 @@ namespace dax {
 
 bool Store::at_home(uint64_t b, uint64_t slot, const ItemHeader* h) const {
   uint64_t hk = hash_key(reinterpret_cast<const uint8_t*>(h + 1), h->klen);
-  return (hk & (index_.nbuckets() - 1)) == b && uint16_t(hk >> 48) == slot_fp(slot);
+  return index_.home_no(hk) == b && uint16_t(hk >> 48) == slot_fp(slot);
 }
 
 void Store::mark_walk(uint32_t budget) {
@@ -123,6 +123,7 @@ bool Store::maintenance(uint32_t budget, uint32_t expire_us) {
     if (alloc_.sweep(std::max<uint32_t>(1, budget / 8))) phase_ = RebuildPhase::Done;
   } else {
     clean_walk(cleanup_pending_ ? budget : std::max<uint32_t>(1, budget / 16));
+    split_index(SPLITS_PER_SLICE);
   }
   // Deleted large collections: their chunks, a slice at a time (the roots' unlinking is persistent:
   // the barrier above).

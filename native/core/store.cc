@@ -42,6 +42,11 @@ Store::Store(const std::string& path, const PoolOptions& opt)
   pool_->persist_word(&dyn_->open_count, dyn_->open_count + 1);
   if (!opened_clean_) pool_->persist_word(&dyn_->crash_count, dyn_->crash_count + 1);
   alloc_.load(pool_->created());
+  // The split index's directory and segments are chunks the rebuild's sweep must keep.
+  index_.own_chunks([&](uint64_t off) {
+    if (alloc_.mark(off, false) != 1)
+      throw PoolError(PoolErr::Invalid, "the key index names a segment that is no chunk; refusing to open");
+  });
   removals_.resize(alloc_.nclasses() + 1);
   flush_epoch_ = dyn_->flush_epoch;
   // Every CAS handed out before is below cas_reserved; reserve a block ahead of use.
@@ -90,7 +95,7 @@ bool Store::verify_item(uint64_t off, const ItemHeader* h) {
 
 void Store::count_delta(uint64_t hash, int64_t d) {
   live_count_ += d;
-  if (phase_ == RebuildPhase::Mark && (hash & (index_.nbuckets() - 1)) < mark_cursor_) walked_ += d;
+  if (phase_ == RebuildPhase::Mark && index_.home_no(hash) < mark_cursor_) walked_ += d;
 }
 
 void Store::count_expired(uint64_t off) {
@@ -685,6 +690,32 @@ void Store::barrier() {
   for (uint64_t off : pending_free_) alloc_.free(off);
   pending_free_.clear();
   barriers_++;
+  if (!splitting_) split_index(SPLITS_PER_BARRIER);
+}
+
+void Store::split_index(uint32_t max_splits) {
+  // Not while the rebuild marks (a slot moved behind its cursor would be marked twice), inside a
+  // transaction, or from the barrier that commits a batch of splits.
+  if (phase_ != RebuildPhase::Done || in_atomic_ || splitting_ || closed_) return;
+  auto due = [&] { return live_count_ > SPLIT_LOAD * index_.nbuckets(); };
+  if (!due()) return;
+  splitting_ = true;
+  pool_->upgrade_layout();  // a build that reads version 1 only must refuse a split index
+  auto hash_of = [&](uint64_t slot) -> uint64_t {
+    const ItemHeader* h = item_at(slot_off(slot), nullptr);
+    return h ? hash_key(reinterpret_cast<const uint8_t*>(h + 1), h->klen) : UINT64_MAX;
+  };
+  uint32_t n = 0;
+  // Keep the batch well inside the redo log (a split stages two chains, the meta line and at most
+  // a directory line).
+  while (n < max_splits && due() && index_.staged_count() + 512 < index_.log_capacity() &&
+         index_.split_next(hash_of, pending_free_))
+    n++;
+  if (index_.staged()) {
+    atomic_turn_ = true;
+    barrier();
+  }
+  splitting_ = false;
 }
 
 void Store::close() {
@@ -726,6 +757,7 @@ StoreStats Store::stats() const {
   s.mark_cursor = mark_cursor_;
   s.nbuckets = index_.nbuckets();
   s.index_overflow = index_.overflow();
+  s.index_splits = index_.splits();
   s.evicted = evicted_;
   s.maxmemory = maxmemory_;
   s.expires = expiry_.size();

@@ -106,6 +106,7 @@ struct StoreStats {
   bool count_exact, opened_clean, created;
   uint64_t mark_cursor, nbuckets;
   uint64_t index_overflow;  // the key index's overflow buckets (exact once the rebuild is done)
+  uint64_t index_splits;    // buckets split by this process (linear hashing)
   uint64_t evicted, maxmemory;
   uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
@@ -136,6 +137,12 @@ constexpr uint64_t LIST_MAX_ENTRY = (1ull << 32) - 1024;  // a list element fits
 // (bench/setbit.mjs). With cache-line flushes that barrier costs ~2 µs and a copy ~0.45 µs per KiB;
 // with msync the barrier's several msync calls cost about what copying 256 KiB does.
 constexpr uint64_t INPLACE_MIN_VALUE = 4096;
+// The key index splits while it holds more than SPLIT_LOAD keys per bucket of 7 slots (a load
+// factor of ~0.71, where chains past the home bucket stay rare), up to SPLITS_PER_BARRIER after a
+// turn and SPLITS_PER_SLICE in a maintenance slice.
+constexpr uint64_t SPLIT_LOAD = 5;
+constexpr uint32_t SPLITS_PER_BARRIER = 64;
+constexpr uint32_t SPLITS_PER_SLICE = 1024;
 constexpr uint64_t INPLACE_MIN_VALUE_PAGE = 256 * 1024;
 constexpr uint64_t INPLACE_MAX_SPAN = 4096;  // 64 lines + the header's: well within the smallest intent log
 
@@ -287,6 +294,10 @@ class Store {
   bool random_key(Slice& out);
 
   void barrier();
+  // Linear hashing of the key index (index.h): while keys outnumber SPLIT_LOAD per bucket, up to
+  // max_splits splits staged and committed as one atomic step. barrier() runs a few after each
+  // turn's commit, maintenance() more, so growth keeps up with inserts without a long pause.
+  void split_index(uint32_t max_splits);
   // Runs a slice of background work: the rebuild after open, flush cleanup, then active expiry for at
   // most `expire_us` microseconds. Returns true while urgent work remains (rebuild, flush cleanup, or
   // keys already due that the slice had no time for), so the caller runs the next slice at once.
@@ -442,6 +453,7 @@ class Store {
   uint64_t live_count_ = 0;
   bool count_exact_ = false, opened_clean_ = false;
   RebuildPhase phase_ = RebuildPhase::Done;
+  bool splitting_ = false;
   uint64_t mark_cursor_ = 0, walked_ = 0;
   bool cleanup_pending_ = false;
   uint64_t clean_cursor_ = 0, clean_start_ = 0;

@@ -4,6 +4,8 @@ import { addon } from '../addon.js';
 export interface NativeStoreOptions {
   createSize?: number;
   prefault?: boolean;
+  /** A new pool's key index in buckets (a power of two from 64, below the default one per KiB): it splits as keys come. */
+  indexBuckets?: number;
   /** Address space (not memory) reserved so the pool can grow without a restart; default a little headroom. */
   reserveSize?: number;
   /** sim-*: crash-simulation pools (tests only): private mapping, the file is the persistence domain. */
@@ -60,6 +62,8 @@ export interface NativeStats {
   indexBuckets: number;
   /** The key index's overflow buckets (chains past their home bucket); exact once the rebuild is done. */
   indexOverflowBuckets: number;
+  /** Buckets of the key index this process split (linear hashing: the index grows with its keys). */
+  indexSplits: number;
   evicted: number;
   maxmemory: number;
   /** Live keys that carry a TTL (Redis INFO keyspace `expires=`). */

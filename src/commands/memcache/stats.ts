@@ -100,6 +100,7 @@ function general(ctx: McContext): void {
   s('hash_is_expanding', 0);
   s('index_load_factor', indexLoadFactor(st).toFixed(3));
   s('index_overflow_buckets', st.indexOverflowBuckets);
+  s('index_splits', st.indexSplits);
   // The pool (pool-size; it grows while serving, never shrinks), as in INFO's Memory section.
   s('pool_size', st.poolSize);
   s('pool_growths', st.poolGrowths);

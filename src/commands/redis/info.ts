@@ -107,10 +107,12 @@ const SECTIONS: Record<string, Section> = {
       // most this process can grow it to without a restart (its reserved address space).
       ['pool_growths', st.poolGrowths],
       ['pool_max_size', st.poolMaxSize],
-      // The key index: home buckets (7 slots each), keys per slot, chains past a home bucket.
+      // The key index: home buckets (7 slots each; it splits one at a time as keys come), keys per
+      // slot, chains past a home bucket, splits made since start.
       ['index_buckets', st.indexBuckets],
       ['index_load_factor', indexLoadFactor(st).toFixed(3)],
       ['index_overflow_buckets', st.indexOverflowBuckets],
+      ['index_splits', st.indexSplits],
       // DRAM order trees of large sorted sets (zset-order-memory bounds them; built on first use).
       ['zset_order_memory', st.zsetOrderBytes],
       ['zset_order_memory_human', bytesToHuman(st.zsetOrderBytes)],
