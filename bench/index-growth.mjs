@@ -110,7 +110,7 @@ try {
   const info = async () => {
     const [t] = await c.send(cmd('INFO', 'memory'), 1);
     const f = (n) => Number(new RegExp(`${n}:([\\d.]+)`).exec(t)[1]);
-    return { buckets: f('index_buckets'), load: f('index_load_factor'), overflow: f('index_overflow_buckets'), splits: f('index_splits') };
+    return { buckets: f('index_buckets'), load: f('index_load_factor'), overflow: f('index_overflow_buckets'), splits: f('index_splits'), splitBatchMaxUs: f('index_split_batch_max_us') };
   };
   let rnd = 12345;
   const next = () => (rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0);
@@ -163,4 +163,4 @@ console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows)
   console.log(`| ${r.keys.toLocaleString('en-US')} | ${k(r.setRps)}k | ${r.setP99Ms.toFixed(2)} | ${k(r.getRps)}k | ${r.getP99Ms.toFixed(2)} | ${r.buckets.toLocaleString('en-US')} | ${r.load} | ${r.overflow.toLocaleString('en-US')} |`);
 const first = rows[0], last = rows[rows.length - 1];
-console.log(`\nlast/first step: SET ${(last.setRps / first.setRps).toFixed(2)}x, GET ${(last.getRps / first.getRps).toFixed(2)}x; longest batch round trip ${longest.toFixed(2)} ms (P=${P})`);
+console.log(`\nlast/first step: SET ${(last.setRps / first.setRps).toFixed(2)}x, GET ${(last.getRps / first.getRps).toFixed(2)}x; longest batch round trip ${longest.toFixed(2)} ms (P=${P}); longest batch of splits ${last.splitBatchMaxUs} µs (${last.splits.toLocaleString('en-US')} splits)`);

@@ -574,6 +574,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     o.Set("indexBuckets", double(s.nbuckets));
     o.Set("indexOverflowBuckets", double(s.index_overflow));
     o.Set("indexSplits", double(s.index_splits));
+    o.Set("indexSplitBatchMaxUs", double(s.index_split_batch_max_us));
     o.Set("evicted", double(s.evicted));
     o.Set("maxmemory", double(s.maxmemory));
     o.Set("expires", double(s.expires));

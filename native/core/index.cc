@@ -9,14 +9,15 @@ namespace dax {
 Index::Index(Pool& pool, Allocator& alloc, DirtyRanges& dirty) : pool_(pool), alloc_(alloc), dirty_(dirty) {
   index_off_ = pool.hdr().index_off;
   n0_ = pool.hdr().index_buckets;
-  load_meta();
+  // The split state is read by recover_log(), after the redo log (which may hold the meta line of
+  // a batch of splits, torn in the pool) has been applied.
   log_off_ = pool.hdr().log_off;
   log_cap_ = (pool.hdr().log_size - sizeof(LogHeader)) / sizeof(LogEntry);
   staged_.reserve(1024);
 }
 
-// A split index (version 2): the meta line and the directory, O(segments) at open (and again after
-// the redo log was applied: it may hold the meta line of a batch of splits).
+// A split index (version 2): the meta line and the directory, O(segments) at open, once the redo
+// log has been applied.
 void Index::load_meta() {
   const IndexMeta* m = pool_.at<IndexMeta>(IDX_META_OFF);
   if (pool_.hdr().version == LAYOUT_VERSION && m->dir_off) {
@@ -223,7 +224,10 @@ void Index::commit(bool atomic, uint64_t* hint_word, uint64_t hint_value, uint64
 uint64_t Index::recover_log(uint64_t* epoch_word) {
   LogHeader* lh = pool_.at<LogHeader>(log_off_);
   uint64_t n = lh->state;
-  if (n == 0) return 0;
+  if (n == 0) {
+    load_meta();
+    return 0;
+  }
   Persist& ps = pool_.persist();
   LogEntry* e = reinterpret_cast<LogEntry*>(lh + 1);
   bool ok = n <= log_cap_;
@@ -247,13 +251,13 @@ uint64_t Index::recover_log(uint64_t* epoch_word) {
       applied++;
     }
     ps.drain();
-    load_meta();
   }
   // A log whose checksum fails was never committed (the commit word is written after the entries
   // are persistent), so it is discarded.
   __atomic_store_n(&lh->state, uint64_t(0), __ATOMIC_RELEASE);
   ps.flush(&lh->state, 8);
   ps.drain();
+  load_meta();
   return applied;
 }
 

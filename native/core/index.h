@@ -98,7 +98,8 @@ class Index {
               uint64_t epoch = 0);
 
   // At open: apply a committed intent log left by a crash (idempotent), and the flush epoch it
-  // carries to *epoch_word. Returns entries applied.
+  // carries to *epoch_word; then read the split state (throws PoolError when it is damaged).
+  // Every open calls it before using the index. Returns entries applied.
   uint64_t recover_log(uint64_t* epoch_word);
 
   // Validates an overflow link target (a class-0 chunk inside the slab region).

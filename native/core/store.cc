@@ -700,6 +700,7 @@ void Store::split_index(uint32_t max_splits) {
   auto due = [&] { return live_count_ > SPLIT_LOAD * index_.nbuckets(); };
   if (!due()) return;
   splitting_ = true;
+  int64_t t0 = mono_ns();
   pool_->upgrade_layout();  // a build that reads version 1 only must refuse a split index
   auto hash_of = [&](uint64_t slot) -> uint64_t {
     const ItemHeader* h = item_at(slot_off(slot), nullptr);
@@ -715,6 +716,8 @@ void Store::split_index(uint32_t max_splits) {
     atomic_turn_ = true;
     barrier();
   }
+  // What the batch cost the turn it ran after (INFO index_split_batch_max_us).
+  split_batch_max_ns_ = std::max<int64_t>(split_batch_max_ns_, mono_ns() - t0);
   splitting_ = false;
 }
 
@@ -758,6 +761,7 @@ StoreStats Store::stats() const {
   s.nbuckets = index_.nbuckets();
   s.index_overflow = index_.overflow();
   s.index_splits = index_.splits();
+  s.index_split_batch_max_us = uint64_t(split_batch_max_ns_ / 1000);
   s.evicted = evicted_;
   s.maxmemory = maxmemory_;
   s.expires = expiry_.size();

@@ -107,6 +107,7 @@ struct StoreStats {
   uint64_t mark_cursor, nbuckets;
   uint64_t index_overflow;  // the key index's overflow buckets (exact once the rebuild is done)
   uint64_t index_splits;    // buckets split by this process (linear hashing)
+  uint64_t index_split_batch_max_us;  // the longest batch of splits (what one turn waited for them)
   uint64_t evicted, maxmemory;
   uint64_t expires;     // live keys with a TTL (Redis INFO keyspace expires=)
   int64_t avg_ttl_ms;   // their mean remaining TTL (avg_ttl=)
@@ -142,7 +143,7 @@ constexpr uint64_t INPLACE_MIN_VALUE = 4096;
 // turn and SPLITS_PER_SLICE in a maintenance slice.
 constexpr uint64_t SPLIT_LOAD = 5;
 constexpr uint32_t SPLITS_PER_BARRIER = 64;
-constexpr uint32_t SPLITS_PER_SLICE = 1024;
+constexpr uint32_t SPLITS_PER_SLICE = 256;
 constexpr uint64_t INPLACE_MIN_VALUE_PAGE = 256 * 1024;
 constexpr uint64_t INPLACE_MAX_SPAN = 4096;  // 64 lines + the header's: well within the smallest intent log
 
@@ -454,6 +455,7 @@ class Store {
   bool count_exact_ = false, opened_clean_ = false;
   RebuildPhase phase_ = RebuildPhase::Done;
   bool splitting_ = false;
+  int64_t split_batch_max_ns_ = 0;  // the longest batch of index splits (a turn's wait for them)
   uint64_t mark_cursor_ = 0, walked_ = 0;
   bool cleanup_pending_ = false;
   uint64_t clean_cursor_ = 0, clean_start_ = 0;

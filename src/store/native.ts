@@ -64,6 +64,8 @@ export interface NativeStats {
   indexOverflowBuckets: number;
   /** Buckets of the key index this process split (linear hashing: the index grows with its keys). */
   indexSplits: number;
+  /** The longest batch of splits (µs): what one turn waited for them after its own commit. */
+  indexSplitBatchMaxUs: number;
   evicted: number;
   maxmemory: number;
   /** Live keys that carry a TTL (Redis INFO keyspace `expires=`). */

@@ -1,6 +1,6 @@
 // Key index splits are crash-consistent at every instant (issue #16): a pool created with a
-// 64-bucket index takes keys in turns on a crash-simulation pool that writes an image every few
-// persist events, so images fall inside batches of splits (their segments zeroed in phase 1, the
+// 64-bucket index takes keys in turns on a crash-simulation pool that writes an image at EVERY
+// persist event (flush or drain), so images fall at each step of the batches of splits (their segments zeroed in phase 1, the
 // bucket images, directory line and meta line in one redo-log commit) and inside the first one's
 // header upgrade to version 2. Every image must pass `check` (every slot in its home bucket under
 // the image's own split state), open, rebuild with nothing damaged, and hold every key
@@ -21,22 +21,22 @@ describe.each(['sim-adr', 'sim-page'] as const)('key index splits in crash image
   it('every image is sound and holds every acknowledged key, whatever split state it caught', () => {
     const pool = join(dir, `${mode}.pool`);
     const prefix = `${pool}-`;
-    const s = Store.open(pool, { createSize: 16 * 1024 * 1024, indexBuckets: 64, mode, seed: 3, imagePrefix: prefix, imageEvery: 4, writeback: 0.5 });
+    const s = Store.open(pool, { createSize: 16 * 1024 * 1024, indexBuckets: 64, mode, seed: 3, imagePrefix: prefix, imageEvery: 1, writeback: 0.5 });
     const events = () => s.stats().flushes + s.stats().drains;
     const acked: number[] = [];
-    const n = 2400;
-    for (let i = 0; i < n; i += 8) {
-      for (let j = i; j < i + 8; j++) s.set(key(j), value(j));
+    const n = 1000;
+    for (let i = 0; i < n; i += 20) {
+      for (let j = i; j < i + 20; j++) s.set(key(j), value(j));
       s.barrier(); // the turn's commit, then the splits it made due
-      for (let j = i; j < i + 8; j++) acked.push(events());
+      for (let j = i; j < i + 20; j++) acked.push(events());
     }
-    expect(s.stats().indexSplits).toBeGreaterThan(300);
+    expect(s.stats().indexSplits).toBeGreaterThan(100);
     s.close();
 
     const images = readdirSync(dir)
       .filter((f) => f.startsWith(`${mode}.pool-`) && f.endsWith('.img'))
       .map((f) => ({ f, event: Number(f.slice(`${mode}.pool-`.length, -'.img'.length)) }));
-    expect(images.length).toBeGreaterThan(100);
+    expect(images.length).toBeGreaterThan(300);
     const bucketsSeen = new Set<number>();
     for (const { f, event } of images) {
       const path = join(dir, f);
@@ -55,6 +55,6 @@ describe.each(['sim-adr', 'sim-page'] as const)('key index splits in crash image
       img.close();
       rmSync(path);
     }
-    expect(bucketsSeen.size).toBeGreaterThan(20);
+    expect(bucketsSeen.size).toBeGreaterThan(10);
   });
 });

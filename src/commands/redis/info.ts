@@ -113,6 +113,7 @@ const SECTIONS: Record<string, Section> = {
       ['index_load_factor', indexLoadFactor(st).toFixed(3)],
       ['index_overflow_buckets', st.indexOverflowBuckets],
       ['index_splits', st.indexSplits],
+      ['index_split_batch_max_us', st.indexSplitBatchMaxUs],
       // DRAM order trees of large sorted sets (zset-order-memory bounds them; built on first use).
       ['zset_order_memory', st.zsetOrderBytes],
       ['zset_order_memory_human', bytesToHuman(st.zsetOrderBytes)],
