@@ -17,6 +17,8 @@ const BENCHES = {
   restart: { cmd: [process.execPath, join(here, 'restart.mjs')], what: 'warm restart: time to old values, survival, hit ratio after restart (daxcache, redis, memcached)' },
   setbit: { cmd: [process.execPath, join(here, 'setbit.mjs')], what: 'SETBIT on 256 B..1 MiB values: in place through the intent log vs copying the value' },
   collections: { cmd: [process.execPath, join(here, 'collections.mjs')], what: 'memory per element of 1M-element hash/set/zset/list vs redis-server; first ZRANGE after restart' },
+  growth: { cmd: [process.execPath, join(here, 'growth.mjs')], what: 'pause a pipelined client sees while CONFIG SET pool-size grows the pool (shm, disk)' },
+  'index-growth': { cmd: [process.execPath, join(here, 'index-growth.mjs')], what: '10M small keys into a pool with a small key index: SET/GET throughput and p99 per million keys as the index splits' },
   'crash-soak': { cmd: [process.execPath, join(here, 'crash', 'soak.mjs')], what: 'crash-image soak (consistency, not speed)' },
 };
 

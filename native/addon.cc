@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unistd.h>
 #include <memory>
 
 #include "check.h"
@@ -158,6 +159,7 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
                            InstanceMethod("listPopOne", &NativeStore::ListPopOne),
                            InstanceMethod("setListFill", &NativeStore::SetListFill),
                            InstanceMethod("grow", &NativeStore::Grow),
+                           InstanceMethod("preallocate", &NativeStore::Preallocate),
                            InstanceMethod("zsetSpan", &NativeStore::ZsetSpan),
                            InstanceMethod("zsetSlice", &NativeStore::ZsetSlice),
                            InstanceMethod("zsetRank", &NativeStore::ZsetRank),
@@ -1035,6 +1037,35 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     if (!info[0].IsNumber()) return throw_type(env, "setListFill(fill)");
     store_->set_list_fill(info[0].As<Napi::Number>().Int64Value());
     return env.Undefined();
+  }
+
+  // preallocate(bytes) -> Promise<void>: the pool file's blocks up to bytes, on a worker thread
+  // (Pool::preallocate, on a descriptor of its own so a close meanwhile cannot hand the number to
+  // another file). Rejects with the errno's text.
+  Napi::Value Preallocate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!ready(env)) return env.Undefined();
+    if (!info[0].IsNumber()) return throw_type(env, "preallocate(bytes)");
+    struct Worker : Napi::AsyncWorker {
+      Worker(Napi::Env env, int fd, uint64_t size) : Napi::AsyncWorker(env), fd(fd), size(size), deferred(Napi::Promise::Deferred::New(env)) {}
+      ~Worker() override {
+        if (fd >= 0) close(fd);
+      }
+      void Execute() override {
+        if (fd < 0) return SetError("the pool is open read-only");
+        int e = Pool::preallocate(fd, size);
+        if (e) SetError(std::string("cannot allocate pool space: ") + strerror(e));
+      }
+      void OnOK() override { deferred.Resolve(Env().Undefined()); }
+      void OnError(const Napi::Error& e) override { deferred.Reject(e.Value()); }
+      int fd;
+      uint64_t size;
+      Napi::Promise::Deferred deferred;
+    };
+    auto* w = new Worker(env, store_->pool_fd(), uint64_t(info[0].As<Napi::Number>().Int64Value()));
+    Napi::Promise p = w->deferred.Promise();
+    w->Queue();
+    return p;
   }
 
   // grow(bytes): pool growth (Store::grow); throws with the PoolError's code

@@ -359,7 +359,9 @@ void Pool::grow(uint64_t new_size) {
   if (fstat(fd_, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat pool", "file"));
   if (uint64_t(st.st_size) < new_size && ftruncate(fd_, off_t(new_size)) != 0)
     throw PoolError(PoolErr::Io, sys_err("cannot extend pool", "file"));
-  int fr = posix_fallocate(fd_, off_t(old_size), off_t(new_size - old_size));
+  // Blocks all there already (a preallocate() ran ahead): no second pass over them.
+  bool allocated = fstat(fd_, &st) == 0 && uint64_t(st.st_blocks) * 512 >= new_size;
+  int fr = allocated ? 0 : posix_fallocate(fd_, off_t(old_size), off_t(new_size - old_size));
   if (fr != 0 && fr != EOPNOTSUPP && fr != EINVAL) {
     errno = fr;
     throw PoolError(PoolErr::Io, sys_err("cannot allocate pool space for", "growth"));
@@ -378,6 +380,16 @@ void Pool::grow(uint64_t new_size) {
   // The size change itself.
   write_static(g);
   npages0_ = g.npages0;
+}
+
+int Pool::dup_fd() const { return mode_ == MapMode::Private ? -1 : dup(fd_); }
+
+int Pool::preallocate(int fd, uint64_t new_size) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return errno;
+  if (uint64_t(st.st_blocks) * 512 >= new_size) return 0;
+  int fr = posix_fallocate(fd, 0, off_t(new_size));  // allocated ranges cost a lookup, not a zeroing
+  return fr == EOPNOTSUPP || fr == EINVAL ? 0 : fr;
 }
 
 // A new static header: the copy, then the primary, each persistent before the next, so a crash

@@ -67,10 +67,15 @@ export function autogrowTarget(poolSize: number, v: VolumeView, percent: number)
   return target >= poolSize + 2 * UNIT ? target : 0;
 }
 
-/** Checks the volume every `intervalS` seconds while pool-autogrow is on (read live). */
+/**
+ * Checks the volume every `intervalS` seconds while pool-autogrow is on (read live). The file's
+ * blocks are allocated on a worker thread first (Store.preallocate), so the growth itself, on the
+ * event loop, does not wait for the file system.
+ */
 export class PoolAutogrow {
   private next = 0;
   private lastRefusal = '';
+  private preallocating = false;
   constructor(
     private readonly store: Store,
     private readonly volume: VolumeView,
@@ -81,7 +86,7 @@ export class PoolAutogrow {
   /** From the server's cron; grows the pool when the volume says so. */
   tick(now: number): void {
     const s = this.settings();
-    if (!s.on || now < this.next || this.store.isClosed) return;
+    if (!s.on || now < this.next || this.store.isClosed || this.preallocating) return;
     this.next = now + s.intervalS * 1000;
     let target: number;
     try {
@@ -90,9 +95,20 @@ export class PoolAutogrow {
       return this.refused(`cannot read the pool's volume: ${(e as Error).message}`);
     }
     if (target === 0) return;
-    const why = growPool(this.store, target, this.log);
-    if (why !== null) this.refused(why);
-    else this.lastRefusal = '';
+    this.preallocating = true;
+    this.store.preallocate(poolUnits(target)).then(
+      () => {
+        this.preallocating = false;
+        if (this.store.isClosed) return;
+        const why = growPool(this.store, target, this.log);
+        if (why !== null) this.refused(why);
+        else this.lastRefusal = '';
+      },
+      (e: Error) => {
+        this.preallocating = false;
+        this.refused(`cannot grow the pool to ${formatSize(poolUnits(target))}: ${e.message}`);
+      },
+    );
   }
 
   /** Says why once, not every interval. */

@@ -206,6 +206,7 @@ export interface NativeStore {
   setMapLimits(kind: number, entries: number, value: number, intEntries: number): void;
   setListFill(fill: number): void;
   grow(bytes: number): void;
+  preallocate(bytes: number): Promise<void>;
   mapLookup(kind: number, key: Bytes, field: Bytes): number;
   listPopOne(key: Bytes, left: boolean): number;
   zsetSpan(key: Bytes, byLex: boolean, min: number | Bytes, max: number | Bytes, minEx: boolean, maxEx: boolean): [number, number] | number;

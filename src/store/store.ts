@@ -368,6 +368,15 @@ export class Store {
     this.n.grow(bytes);
   }
 
+  /**
+   * Allocates the pool file's blocks up to `bytes` on a worker thread while the pool serves, so a
+   * grow() to that size after it need not wait for the file system (tmpfs zeroes each page it
+   * allocates). The pool's size does not change. Rejects when the volume has no room.
+   */
+  preallocate(bytes: number): Promise<void> {
+    return this.n.preallocate(bytes);
+  }
+
   stats(): NativeStats {
     return this.n.stats();
   }

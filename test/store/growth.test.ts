@@ -3,7 +3,7 @@
 // never move), the new size survives close and reopen, `check` finds the grown layout sound, a
 // grown pool's torn primary header is read from its copy (and repaired), and what cannot be done
 // is refused with the size unchanged.
-import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { MiB, POOL_KINDS, poolPath, removePool, useKind, type PoolKind } from './pools.js';
@@ -125,6 +125,20 @@ describe.each(POOL_KINDS)('pool growth (%s)', (kind) => {
     const code = thrownCode(() => s.grow(96 * MiB));
     if (code === undefined) expect(s.stats().poolSize).toBe(96 * MiB);
     else expect([code, s.stats().poolSize]).toEqual(['EPOOLINVALID', 32 * MiB]);
+    expectAll(s, 2, 1);
+  });
+});
+
+describe('preallocate', () => {
+  it('allocates the file ahead on a worker thread without changing the pool; a grow to it then succeeds', async () => {
+    const { path, s } = create('shm-cacheline', 32 * MiB);
+    s.set(key(1), value(1));
+    await s.preallocate(96 * MiB);
+    expect(statSync(path).blocks * 512).toBeGreaterThanOrEqual(96 * MiB);
+    expect(s.stats()).toMatchObject({ poolSize: 32 * MiB, poolGrowths: 0 });
+    expectAll(s, 2, 1);
+    s.grow(96 * MiB);
+    expect(s.stats().poolSize).toBe(96 * MiB);
     expectAll(s, 2, 1);
   });
 });
