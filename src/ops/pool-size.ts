@@ -46,3 +46,7 @@ export function resolvePoolSize(v: PoolSize, freeBytes: number): number {
   const want = v === 'auto' ? freeBytes - Math.max(freeBytes * AUTO_HEADROOM, AUTO_HEADROOM_MIN) : (freeBytes * v.percent) / 100;
   return Math.max(MIN_POOL_SIZE, Math.floor(want / GRAIN) * GRAIN);
 }
+
+/** Pool sizes are whole 2 MiB units (the mapping's alignment on DAX); a request rounds up to one. */
+export const POOL_UNIT = 2 * 1024 * 1024;
+export const poolUnits = (bytes: number): number => Math.ceil(bytes / POOL_UNIT) * POOL_UNIT;

@@ -6,12 +6,11 @@
 import { statSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatSize } from '../ops/config.js';
+import { POOL_UNIT, poolUnits } from '../ops/pool-size.js';
 import type { Logger } from '../ops/logger.js';
 import type { Store } from '../store/store.js';
 
-/** Pool sizes are whole 2 MiB units (the mapping's alignment on DAX); a request rounds up to one. */
-const UNIT = 2 * 1024 * 1024;
-export const poolUnits = (bytes: number): number => Math.ceil(bytes / UNIT) * UNIT;
+const UNIT = POOL_UNIT;
 
 /** Grows the pool to `bytes`: null when it is that size now, else why not. */
 export function growPool(store: Store, bytes: number, log: Logger): string | null {

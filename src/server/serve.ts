@@ -9,8 +9,8 @@ import { createMetrics } from '../ops/metrics.js';
 import { poolErrorExitCode } from '../pool-errors.js';
 import { indexLoadFactor, Store } from '../store/store.js';
 import { Server } from './server.js';
-import { resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
-import { growPool, poolUnits } from './pool-growth.js';
+import { poolUnits, resolvePoolSize, showPoolSize } from '../ops/pool-size.js';
+import { growPool } from './pool-growth.js';
 import { applyPoolReadDelay, applyTierMemory, POOL_READ_DELAY_ENV } from './tier-budget.js';
 import { applyCollectionLimits } from './collection-limits.js';
 

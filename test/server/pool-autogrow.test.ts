@@ -79,6 +79,20 @@ describe('pool-autogrow in a server', () => {
     expect(await cli1(srv.port, 'MGET', 'before', 'after')).toBe('1\n2');
   });
 
+  it('CONFIG SET pool-size past what the volume holds: refused with the reason, the pool as it was', async () => {
+    const mnt = volume('96m');
+    const srv = await startServer({ poolPath: join(mnt, 'p.pool'), poolSize: '32mb' });
+    servers.push(srv);
+    expect(await cli1(srv.port, 'SET', 'k', 'v')).toBe('OK');
+    expect(await cli1(srv.port, 'CONFIG', 'SET', 'pool-size', '512mb')).toMatch(
+      /^ERR CONFIG SET failed \(possibly related to argument 'pool-size'\) - cannot grow the pool to 512mb: cannot allocate pool space: No space left on device\n?$/,
+    );
+    expect(await poolSize(srv.port)).toBe(32 * MiB);
+    expect(await cli1(srv.port, 'CONFIG', 'SET', 'pool-size', '64mb')).toBe('OK');
+    expect(await poolSize(srv.port)).toBe(64 * MiB);
+    expect(await cli1(srv.port, 'GET', 'k')).toBe('v');
+  });
+
   it('a pool file extended by truncate -s grows to the file, turned on by CONFIG SET', async () => {
     const mnt = volume('160m');
     const srv = await startServer({ poolPath: join(mnt, 'p.pool'), poolSize: '64mb', args: ['--pool-autogrow-interval', '1', '--pool-autogrow-percent', '1'] });

@@ -143,6 +143,36 @@ describe('pool growth under load', () => {
   });
 });
 
+describe('CONFIG SET pool-size replies after the growth, in order', () => {
+  it('a pipelined CONFIG SET, SET, GET: the growth allocates off the loop, the replies keep their order', async () => {
+    const srv = await startServer({ poolSize: '32mb' });
+    servers.push(srv);
+    const c = await RawClient.connect(srv.port);
+    const other = await RawClient.connect(srv.port);
+    c.write(Buffer.concat([
+      encodeCommand('CONFIG', 'SET', 'pool-size', '1gb'),
+      encodeCommand('SET', 'after', 'x'),
+      encodeCommand('GET', 'after'),
+      encodeCommand('CONFIG', 'GET', 'pool-size'),
+    ]));
+    // Another client is served meanwhile (its reply does not wait for the growth).
+    expect(await other.call('PING')).toEqual({ ok: 'PONG' });
+    expect(await c.replies(4, 30_000)).toEqual([
+      { ok: 'OK' },
+      { ok: 'OK' },
+      Buffer.from('x'),
+      [Buffer.from('pool-size'), Buffer.from(String(1024 * MiB))],
+    ]);
+    // Inside MULTI the growth happens within EXEC's turn.
+    expect(await c.call('MULTI')).toEqual({ ok: 'OK' });
+    expect(await c.call('CONFIG', 'SET', 'pool-size', '1100mb')).toEqual({ ok: 'QUEUED' });
+    expect(await c.call('EXEC')).toEqual([{ ok: 'OK' }]);
+    expect(await info(srv.port, 'pool_size')).toBe(1100 * MiB);
+    c.close();
+    other.close();
+  });
+});
+
 describe('pool-size at start and memcached stats', () => {
   it('a larger --pool-size grows the pool at start, a smaller one is refused with a warning; stats report it', async () => {
     const first = await startServer({ poolSize: '64mb' });

@@ -39,7 +39,7 @@ export function validClientAttr(b: Buffer): boolean {
 
 /** A new RESP connection's state, from the shared part. */
 export function newClientState(base: ConnectionState): ClientState {
-  return { ...base, name: '', resp: 2, db: 0, libName: '', libVersion: '', replyMode: 'on', noEvict: false, closeAfterReply: false, multi: null, watched: null, pubsub: newSubscriptions(), blockRequest: null, blocked: false };
+  return { ...base, name: '', resp: 2, db: 0, libName: '', libVersion: '', replyMode: 'on', noEvict: false, closeAfterReply: false, multi: null, watched: null, pubsub: newSubscriptions(), blockRequest: null, blocked: false, deferredReply: null };
 }
 
 /** clientSetNameOrReply: an empty name clears it. */

@@ -107,6 +107,8 @@ export interface RedisServer {
   configChanged(names: string[]): void;
   /** Acts on a setting CONFIG SET is about to assign where acting can fail (pool-size grows the pool). */
   configApply: ConfigApply;
+  /** Allocates the pool file's blocks up to `bytes` off the event loop (Store.preallocate). */
+  preallocatePool(bytes: number): Promise<void>;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** CONFIG REWRITE: null on success, or the reason it failed. */

@@ -29,8 +29,13 @@ export interface ClientState extends ConnectionState {
   pubsub: Subscriptions;
   /** Left by a blocking command that found nothing (blocking.ts); the connection blocks the client on it. */
   blockRequest: BlockRequest | null;
-  /** Waiting in the server's BlockingHub (CLIENT LIST flag b). */
+  /** Waiting in the server's BlockingHub (CLIENT LIST flag b), or for a deferred reply. */
   blocked: boolean;
+  /**
+   * Left by a command whose work runs off the event loop (CONFIG SET pool-size allocating the new
+   * space): the connection holds the client's later commands until it settles, then sends it.
+   */
+  deferredReply: Promise<Reply> | null;
 }
 
 export interface CommandContext {

@@ -108,6 +108,18 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
       hub.block(this.ctx, req, (r) => this.unblocked(r, !skip));
       return;
     }
+    if (state.deferredReply !== null) {
+      // The command's work goes on off the loop: hold this client's later commands (as a blocked
+      // client's) until its reply is there; other clients go on meanwhile.
+      const pending = state.deferredReply;
+      state.deferredReply = null;
+      state.blocked = true;
+      void pending.then((r) => {
+        state.blocked = false;
+        this.unblocked(r, !skip);
+      });
+      return;
+    }
     // CLIENT REPLY: OFF sends nothing; SKIP sends nothing for itself and for the next command.
     let send = !skip && state.replyMode === 'on';
     if (state.replyMode === 'skip') {
