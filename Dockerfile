@@ -95,4 +95,7 @@ EXPOSE 6379 11211 9121
 # enough time for the clean close (a few seconds).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "/app/bin/daxcache.js"]
-CMD ["serve", "--bind", "0.0.0.0", "--pool", "/data/daxcache.pool", "--metrics-port", "9121", "--metrics-bind", "0.0.0.0"]
+# As Redis's official image: a published port is the choice to let clients in, so protected mode
+# (which refuses every non-loopback client while there is no password) is off; set
+# DAXCACHE_REQUIREPASS or pass --protected-mode yes to change that.
+CMD ["serve", "--bind", "0.0.0.0", "--protected-mode", "no", "--pool", "/data/daxcache.pool", "--metrics-port", "9121", "--metrics-bind", "0.0.0.0"]

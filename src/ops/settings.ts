@@ -39,6 +39,7 @@ export interface Config {
   timeout: number;
   tcpKeepalive: number;
   maxclients: number;
+  protectedMode: boolean;
   requirepass: string;
   /** Absolute once loaded (relative paths resolve against the working directory). */
   pool: string;
@@ -283,6 +284,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'memcached protocol (text and meta) TCP port; 0 disables the memcached listener' }),
   def('memcached-bind', 'memcachedBind', { section: NET, default: '', kind: host(true), followsBind: true,
     doc: 'address of the memcached listener; empty = same as bind' }),
+  def('protected-mode', 'protectedMode', { section: NET, default: 'yes', kind: bool(), mutable: true,
+    doc: 'with no requirepass, refuse connections from anywhere but the loopback interface (Redis -DENIED, memcached SERVER_ERROR)' }),
   def('requirepass', 'requirepass', { section: NET, default: '', kind: str(), mutable: true,
     doc: 'password clients must give with AUTH; empty = no authentication' }),
   def('maxclients', 'maxclients', { section: NET, default: '10000', kind: int(1, INT_MAX), mutable: true,

@@ -1,5 +1,6 @@
 // What every protocol listener (RESP, memcached) gets from the server and must offer it, so that
 // server.ts starts and stops them all in one place.
+import { DENIED_MEMCACHED, DENIED_RESP, refusedByProtectedMode } from './protected-mode.js';
 import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
 import type { DaxMetrics } from '../ops/metrics.js';
@@ -68,7 +69,7 @@ export function addressOf(server: import('node:net').Server, host: string, port:
 export function admit(
   socket: import('node:net').Socket,
   accepting: boolean,
-  deps: Pick<ListenerDeps, 'clients' | 'metrics'>,
+  deps: Pick<ListenerDeps, 'clients' | 'metrics' | 'config'>,
   protocol: 'redis' | 'memcached',
   refusal: string | Uint8Array,
   onRefused: () => void,
@@ -77,11 +78,13 @@ export function admit(
     socket.destroy();
     return false;
   }
-  if (!deps.clients.hasRoom()) {
+  // Past maxclients first (Redis's acceptCommonHandler), then protected mode (clientAcceptHandler).
+  const why = !deps.clients.hasRoom() ? refusal : refusedByProtectedMode(deps.config, socket.remoteAddress) ? (protocol === 'redis' ? DENIED_RESP : DENIED_MEMCACHED) : null;
+  if (why !== null) {
     onRefused();
     deps.metrics.connectionsRejected.inc({ protocol });
     socket.on('error', () => {});
-    socket.end(refusal);
+    socket.end(why);
     return false;
   }
   deps.metrics.connectionsTotal.inc({ protocol });

@@ -255,7 +255,7 @@ describe('helm chart charts/daxcache', () => {
     expect(c.command).toBeUndefined(); // the image's entrypoint
     expect(c.args).toEqual([
       'serve', '--bind', '0.0.0.0', '--pool', '/data/daxcache.pool', '--pool-size', 'auto',
-      '--pool-autogrow', 'yes', '--metrics-port', '9121', '--metrics-bind', '0.0.0.0',
+      '--pool-autogrow', 'yes', '--protected-mode', 'no', '--metrics-port', '9121', '--metrics-bind', '0.0.0.0',
     ]);
     expect(c.env).toBeUndefined();
     expect(c.ports).toEqual([
@@ -331,6 +331,8 @@ describe('helm chart charts/daxcache', () => {
     const ref = { secretKeyRef: { name: FULL, key: 'password' } };
     expect(env(container(objs), 'DAXCACHE_REQUIREPASS')).toEqual({ name: 'DAXCACHE_REQUIREPASS', valueFrom: ref });
     expect(JSON.stringify(server(objs))).not.toContain('s3cr3t');
+    // With a password, protected mode (on by default) has nothing to refuse: the chart leaves it.
+    expect(container(objs).args).not.toContain('--protected-mode');
     expect(server(objs).spec!.template.metadata?.annotations?.['checksum/secret']).toMatch(/^[0-9a-f]{64}$/);
     expect(env(testPod(objs).spec!.containers[0], 'DAXCACHE_PASSWORD')).toEqual({ name: 'DAXCACHE_PASSWORD', valueFrom: ref });
   });

@@ -134,7 +134,7 @@ async function start(ulimitArgs: string[]): Promise<Running> {
     '-p', `127.0.0.1:${r}:6379`, '-p', `127.0.0.1:${m}:11211`, '-p', `127.0.0.1:${x}:9121`,
     IMAGE,
     // The image's CMD with a small pool, so that the test does not need 1 GiB of disk.
-    'serve', '--bind', '0.0.0.0', '--pool', '/data/daxcache.pool', '--pool-size', '64mb',
+    'serve', '--bind', '0.0.0.0', '--protected-mode', 'no', '--pool', '/data/daxcache.pool', '--pool-size', '64mb',
     '--metrics-port', '9121', '--metrics-bind', '0.0.0.0',
   ]);
   const running = { name, resp: r, memcached: m, metrics: x };

@@ -49,6 +49,7 @@ describe('defaults', () => {
       bind: '127.0.0.1',
       memcachedPort: 11211,
       memcachedBind: '127.0.0.1',
+      protectedMode: true,
       requirepass: '',
       maxclients: 10000,
       timeout: 0,
