@@ -66,6 +66,7 @@ export interface DaxMetrics {
   evictedKeys: Counter;
   /** Reads that found their key / did not (Redis keyspace_hits/misses, memcached get_hits/misses). */
   keyspaceHits: Counter<'protocol'>;
+  authFailures: Counter<'protocol'>;
   keyspaceMisses: Counter<'protocol'>;
   poolFreeBytes: Gauge;
   /** How the pool was found at start (created | clean | crash), 1 for that state. */
@@ -198,6 +199,9 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
     }),
     evictedKeys: new Counter({
       name: 'daxcache_evicted_keys_total', help: 'Keys evicted by maxmemory-policy.', registers,
+    }),
+    authFailures: new Counter({
+      name: 'daxcache_auth_failures_total', help: 'Authentications refused (wrong user or password), by protocol.', labelNames: byProtocol, registers,
     }),
     keyspaceHits: new Counter({
       name: 'daxcache_keyspace_hits_total', help: 'Reads that found their key, by protocol.', labelNames: byProtocol, registers,

@@ -44,6 +44,7 @@ export function createRedisContext(server: Server): RedisServer {
     },
     configChanged: (names) => server.configChanged(names),
     configApply: (name, value) => server.configApply(name, value),
+    noteAuthFailure: () => void stats.authFailures++,
     preallocatePool: (bytes) => server.store.preallocate(bytes),
     resetStats: () => stats.reset(),
     rewriteConfig() {

@@ -156,6 +156,7 @@ export class Server {
   }
 
   private tickCount = 0;
+  private reportedAuthFailures = 0;
   private readonly tick = (): void => {
     const now = Date.now();
     this.stats.sample(now);
@@ -189,6 +190,10 @@ export class Server {
     if (hits > this.lastHits.hits) this.metrics.keyspaceHits.inc({ protocol: 'redis' }, hits - this.lastHits.hits);
     if (misses > this.lastHits.misses) this.metrics.keyspaceMisses.inc({ protocol: 'redis' }, misses - this.lastHits.misses);
     this.lastHits = { hits, misses };
+    const authFailures = this.stats.authFailures;
+    if (authFailures < this.reportedAuthFailures) this.reportedAuthFailures = 0; // CONFIG RESETSTAT
+    if (authFailures > this.reportedAuthFailures) this.metrics.authFailures.inc({ protocol: 'redis' }, authFailures - this.reportedAuthFailures);
+    this.reportedAuthFailures = authFailures;
   }
 
   /** CONFIG SET is about to assign `value` to `name`: settings whose change can fail act here. */

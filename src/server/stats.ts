@@ -40,6 +40,8 @@ export class ServerStats implements StatsView {
   readonly startedMs = Date.now();
   connectionsReceived = 0;
   rejectedConnections = 0;
+  /** AUTH / HELLO AUTH refused for a wrong user or password (acl_access_denied_auth). */
+  authFailures = 0;
   netInputBytes = 0;
   netOutputBytes = 0;
   /** Largest query / output buffer of a client in the last few seconds (client_recent_max_*). */
@@ -88,7 +90,7 @@ export class ServerStats implements StatsView {
   /** CONFIG RESETSTAT. */
   reset(): void {
     this.table.resetStats();
-    this.connectionsReceived = this.rejectedConnections = this.netInputBytes = this.netOutputBytes = 0;
+    this.connectionsReceived = this.rejectedConnections = this.netInputBytes = this.netOutputBytes = this.authFailures = 0;
     this.recentMaxInputBuffer = this.recentMaxOutputBuffer = 0;
     this.ops.reset();
     this.input.reset();

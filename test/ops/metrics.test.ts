@@ -22,6 +22,7 @@ const NAMES = [
   'daxcache_checksum_failures_total',
   'daxcache_expired_keys_total',
   'daxcache_evicted_keys_total',
+  'daxcache_auth_failures_total',
 ];
 
 describe('createMetrics', () => {

@@ -96,10 +96,19 @@ describe('protected mode', () => {
     expect(await ask(ip, srv.memcachedPort, 'version\r\n')).toMatch(/^VERSION /);
   });
 
-  it('with a password there is nothing to protect: the client is let in and asked to AUTH', async () => {
-    const srv = await startServer({ args: ['--bind', '0.0.0.0', '--requirepass', 'hunter2'] });
+  it('with a password there is nothing to protect: the client is let in and asked to AUTH; failed AUTHs are counted, not logged', async () => {
+    const srv = await startServer({ args: ['--bind', '0.0.0.0', '--requirepass', 'hunter2', '--log-level', 'debug'] });
     servers.push(srv);
     expect(await ask(ip, srv.port, '*1\r\n$4\r\nPING\r\n')).toBe('-NOAUTH Authentication required.\r\n');
     expect(await ask(ip, srv.port, '*2\r\n$4\r\nAUTH\r\n$7\r\nhunter2\r\n')).toBe('+OK\r\n');
+    expect(await ask(ip, srv.port, '*2\r\n$4\r\nAUTH\r\n$7\r\nhunter3\r\n')).toBe('-WRONGPASS invalid username-password pair or user is disabled.\r\n');
+    expect(await ask(ip, srv.port, '*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$7\r\ndefault\r\n$5\r\nwrong\r\n')).toBe(
+      '-WRONGPASS invalid username-password pair or user is disabled.\r\n',
+    );
+    const info = await cli1(srv.port, '-a', 'hunter2', '--no-auth-warning', 'INFO', 'stats');
+    expect(info).toMatch(/acl_access_denied_auth:2\r?$/m);
+    const logs = srv.stdout() + srv.stderr();
+    expect(logs).not.toContain('hunter2');
+    expect(logs).not.toContain('hunter3');
   });
 });

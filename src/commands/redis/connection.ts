@@ -61,7 +61,10 @@ function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): 
   const required = redisServer(ctx).config.requirepass;
   const userOk = username.toString('latin1') === 'default';
   const passOk = required === '' || timingSafeEqual(sha256(password), sha256(required));
-  if (!userOk || !passOk) return WRONGPASS;
+  if (!userOk || !passOk) {
+    redisServer(ctx).noteAuthFailure();
+    return WRONGPASS;
+  }
   ctx.client.authenticated = true;
   return null;
 }

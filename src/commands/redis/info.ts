@@ -196,6 +196,7 @@ const SECTIONS: Record<string, Section> = {
       ['latest_fork_usec', 0],
       ['total_forks', 0],
       ['total_error_replies', s.errorReplies],
+      ['acl_access_denied_auth', s.authFailures],
     ];
   },
 

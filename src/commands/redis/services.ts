@@ -49,6 +49,8 @@ export interface StatsView {
   readonly connectionsReceived: number;
   /** rejected_connections */
   readonly rejectedConnections: number;
+  /** acl_access_denied_auth: AUTH / HELLO AUTH refused (Redis 7.2's name). */
+  readonly authFailures: number;
   /** total_commands_processed */
   readonly commandsProcessed: number;
   /** total_error_replies */
@@ -105,6 +107,8 @@ export interface RedisServer {
   shutdown(req: ShutdownRequest): void;
   /** Called after CONFIG SET changed these settings (kebab-case names). */
   configChanged(names: string[]): void;
+  /** An AUTH or HELLO AUTH was refused (counted in INFO and metrics; the password is never kept). */
+  noteAuthFailure(): void;
   /** Acts on a setting CONFIG SET is about to assign where acting can fail (pool-size grows the pool). */
   configApply: ConfigApply;
   /** Allocates the pool file's blocks up to `bytes` off the event loop (Store.preallocate). */

@@ -21,6 +21,7 @@ export class MemcacheListener implements Listener {
   private readonly latency = new Map<string, LatencySeries>();
   /** get hits/misses already added to the Prometheus counters. */
   private reportedGets = { hits: 0, misses: 0 };
+  private reportedAuthErrors = 0;
   private cronTicks = 0;
 
   constructor(private readonly deps: MemcacheDeps) {
@@ -82,6 +83,10 @@ export class MemcacheListener implements Listener {
     if (getHits > last.hits) this.deps.metrics.keyspaceHits.inc({ protocol: 'memcached' }, getHits - last.hits);
     if (getMisses > last.misses) this.deps.metrics.keyspaceMisses.inc({ protocol: 'memcached' }, getMisses - last.misses);
     this.reportedGets = { hits: getHits, misses: getMisses };
+    const { authErrors } = this.services.counters;
+    if (authErrors < this.reportedAuthErrors) this.reportedAuthErrors = 0; // stats reset
+    if (authErrors > this.reportedAuthErrors) this.deps.metrics.authFailures.inc({ protocol: 'memcached' }, authErrors - this.reportedAuthErrors);
+    this.reportedAuthErrors = authErrors;
   }
 
   stopAccepting(): void {
