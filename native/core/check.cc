@@ -149,7 +149,6 @@ CheckReport check_pool(const std::string& path) {
     if (r.messages.size() < 50) r.messages.push_back(m);
   };
   const PoolHeaderStatic& h = p.hdr();
-  r.buckets = h.index_buckets;
   DirtyRanges dr;
   Allocator a(p, dr);
   Index idx(p, a, dr);

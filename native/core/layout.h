@@ -47,8 +47,9 @@ struct PoolHeaderStatic {
   uint64_t slab_off, slab_page_size;
   uint32_t nclasses, growth_x100;
   uint32_t class_size[MAX_CLASSES];
-  // Version 2 (grown pools); zero in version 1. pool_size and npages above are then the grown ones,
-  // every other region is plan_layout(created_size)'s.
+  // Version 2 (a pool that grew, or whose key index split); zero in version 1. pool_size and npages
+  // above are then the current ones, every other region is plan_layout(created_size)'s; ext_* are
+  // zero until the first growth.
   uint64_t created_size;
   uint64_t npages0;     // pages whose entries are in the primary page table
   uint64_t ext_off;     // page-table extension: entries for pages npages0 .. npages0 + ext_entries

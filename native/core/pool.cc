@@ -184,7 +184,7 @@ PoolHeaderStatic Pool::read_header(int fd, const std::string& path, bool* from_c
   return h;
 }
 
-Pool::Pool(const std::string& path, const PoolOptions& opt) : mode_(opt.mode) {
+Pool::Pool(const std::string& path, const PoolOptions& opt) : path_(path), mode_(opt.mode) {
   int flags = mode_ == MapMode::Private ? O_RDONLY : O_RDWR;
   fd_ = open(path.c_str(), flags);
   if (fd_ < 0 && errno == ENOENT && opt.create_size > 0) {
@@ -356,15 +356,15 @@ void Pool::grow(uint64_t new_size) {
   uint64_t old_size = hs_.pool_size;
   // The file first: a full volume fails here, with nothing changed.
   struct stat st;
-  if (fstat(fd_, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat pool", "file"));
+  if (fstat(fd_, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat pool", path_));
   if (uint64_t(st.st_size) < new_size && ftruncate(fd_, off_t(new_size)) != 0)
-    throw PoolError(PoolErr::Io, sys_err("cannot extend pool", "file"));
+    throw PoolError(PoolErr::Io, sys_err("cannot extend pool", path_));
   // Blocks all there already (a preallocate() ran ahead): no second pass over them.
   bool allocated = fstat(fd_, &st) == 0 && uint64_t(st.st_blocks) * 512 >= new_size;
   int fr = allocated ? 0 : posix_fallocate(fd_, off_t(old_size), off_t(new_size - old_size));
   if (fr != 0 && fr != EOPNOTSUPP && fr != EINVAL) {
     errno = fr;
-    throw PoolError(PoolErr::Io, sys_err("cannot allocate pool space for", "growth"));
+    throw PoolError(PoolErr::Io, sys_err("cannot allocate space to grow pool", path_));
   }
   map_range(old_size, new_size - old_size);
   persist_->grow(new_size);

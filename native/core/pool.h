@@ -101,6 +101,7 @@ class Pool {
   void repair_primary(const std::string& path);
   void write_static(const PoolHeaderStatic& g);
 
+  std::string path_;  // for error messages
   int fd_ = -1;
   pmem2_source* src_ = nullptr;
   pmem2_vm_reservation* rsv_ = nullptr;
