@@ -8,14 +8,11 @@
 // extending the file, mapping the new space, the header copy and primary). The longest pause a
 // client saw during growth is that overlapping maximum.
 // Usage: npm run build && node bench/growth.mjs [--from 64] [--to 4096] [--pipeline 16] [--media shm,disk] [--out FILE]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { cpus, hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, cmd as enc, respConnection as conn, sleep, startDaxcache } from './lib/resp-load.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
 const FROM = Number(arg('--from', '64'));
@@ -25,113 +22,39 @@ const MEDIA = arg('--media', 'shm,disk').split(',');
 const OUT = arg('--out', null);
 const BASE_S = 3;
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const enc = (...a) => `*${a.length}\r\n${a.map((x) => `$${Buffer.byteLength(String(x))}\r\n${x}\r\n`).join('')}`;
-
-/** A RESP connection that counts replies (enough for OK / bulk / error lines of this load). */
-function conn(port) {
-  return new Promise((res, rej) => {
-    const s = connect(port, '127.0.0.1');
-    let buf = '';
-    let want = 0;
-    let done = null;
-    let errors = 0;
-    const parse = () => {
-      // Each reply: +OK, -ERR..., or $n\r\n<n bytes>\r\n
-      let i = 0;
-      while (want > 0) {
-        if (i >= buf.length) break;
-        const e = buf.indexOf('\r\n', i);
-        if (e < 0) break;
-        const t = buf[i];
-        if (t === '$') {
-          const n = Number(buf.slice(i + 1, e));
-          const end = n < 0 ? e + 2 : e + 2 + n + 2;
-          if (end > buf.length) break;
-          i = end;
-        } else {
-          if (t === '-') errors++;
-          i = e + 2;
-        }
-        want--;
-      }
-      buf = buf.slice(i);
-      if (want === 0 && done) {
-        const d = done;
-        done = null;
-        d();
-      }
-    };
-    s.setEncoding('latin1');
-    s.on('data', (d) => {
-      buf += d;
-      parse();
-    });
-    s.on('error', rej);
-    s.on('connect', () =>
-      res({
-        send(text, n) {
-          want += n;
-          return new Promise((r) => {
-            done = r;
-            s.write(text);
-          });
-        },
-        errors: () => errors,
-        close: () => s.destroy(),
-      }),
-    );
-  });
-}
-
 async function runMedium(medium) {
   const base = medium === 'shm' ? '/dev/shm' : join(ROOT, 'data');
   mkdirSync(base, { recursive: true });
   const dir = mkdtempSync(join(base, 'daxcache-growth-bench-'));
-  const port = await freePort();
   const env = { ...process.env };
   if (medium === 'shm') env.PMEM2_FORCE_GRANULARITY = 'cache_line';
   else delete env.PMEM2_FORCE_GRANULARITY;
-  const srv = spawn(process.execPath, [join(ROOT, 'dist/daxcache.mjs'), 'serve', '--bind', '127.0.0.1', '--port', String(port), '--memcached-port', '0',
-    '--pool', join(dir, 'p.pool'), '--pool-size', `${FROM}mb`, '--log-level', 'warn'], { env, stdio: 'ignore' });
+  const srv = await startDaxcache(['--pool', join(dir, 'p.pool'), '--pool-size', `${FROM}mb`], env);
+  const { port } = srv;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        (await conn(port)).close();
-        break;
-      } catch {
-        if (i > 200) throw new Error('server did not start');
-        await sleep(50);
-      }
-    }
     const load = await conn(port);
     const admin = await conn(port);
     const value = 'x'.repeat(100);
     const rtts = []; // [startMs, ms]
     let stop = false;
+    let errors = 0;
     let k = 0;
     const loop = (async () => {
       while (!stop) {
         let text = '';
         for (let i = 0; i < P; i++, k++) text += enc('SET', `key:${k % 200000}`, value) + enc('GET', `key:${(k * 7) % 200000}`);
         const t0 = performance.now();
-        await load.send(text, 2 * P);
+        const rs = await load.send(text, 2 * P);
         rtts.push([t0, performance.now() - t0]);
+        errors += rs.filter((x) => x instanceof Error).length;
       }
     })();
     await sleep(BASE_S * 1000);
     const growths = [];
     for (let mb = FROM * 2; mb <= TO; mb *= 2) {
       const t0 = performance.now();
-      await admin.send(enc('CONFIG', 'SET', 'pool-size', `${mb}mb`), 1);
+      const [r] = await admin.send(enc('CONFIG', 'SET', 'pool-size', `${mb}mb`), 1);
+      if (r instanceof Error) errors++;
       growths.push({ toMiB: mb, t0, ms: performance.now() - t0 });
       await sleep(500);
     }
@@ -148,7 +71,7 @@ async function runMedium(medium) {
       medium,
       pipeline: P,
       batches: rtts.length,
-      errors: load.errors() + admin.errors(),
+      errors,
       beforeMs: { p50: pct(before, 0.5), p99: pct(before, 0.99), max: before[before.length - 1] },
       duringGrowthMaxMs: overlapMax,
       growths: growths.map(({ toMiB, ms }) => ({ toMiB, ms })),
@@ -157,8 +80,7 @@ async function runMedium(medium) {
     admin.close();
     return r;
   } finally {
-    srv.kill('SIGKILL');
-    await new Promise((r) => srv.once('exit', r));
+    await srv.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,14 +9,11 @@
 // within 20% of the 1M one.
 // Usage: npm run build && node bench/index-growth.mjs [--keys 10000000] [--step 1000000]
 //          [--index-buckets 65536] [--pipeline 32] [--gets 500000] [--out FILE]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { cpus, hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, cmd, respConnection as conn, startDaxcache } from './lib/resp-load.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
 const KEYS = Number(arg('--keys', '10000000'));
@@ -27,59 +24,8 @@ const GETS = Number(arg('--gets', '500000'));
 const OUT = arg('--out', null);
 const POOL_MB = Math.max(256, Math.ceil((KEYS * 150) / 2 ** 20));
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const cmd = (...a) => `*${a.length}\r\n${a.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`;
 const key = (i) => `key:${String(i).padStart(10, '0')}`;
 const VALUE = 'v'.repeat(16);
-
-/** One RESP connection: send(text, n) resolves when n replies (simple, error or bulk) came back. */
-function conn(port) {
-  return new Promise((res, rej) => {
-    const s = connect(port, '127.0.0.1');
-    let buf = Buffer.alloc(0);
-    let want = 0;
-    let done = null;
-    let bulks = [];
-    s.on('data', (d) => {
-      buf = buf.length ? Buffer.concat([buf, d]) : d;
-      let i = 0;
-      while (want > 0) {
-        const e = buf.indexOf('\r\n', i);
-        if (e < 0) break;
-        const t = buf[i];
-        if (t === 0x24) {
-          const n = Number(buf.subarray(i + 1, e).toString());
-          const end = n < 0 ? e + 2 : e + 2 + n + 2;
-          if (end > buf.length) break;
-          bulks.push(n < 0 ? null : buf.subarray(e + 2, e + 2 + n).toString('latin1'));
-          i = end;
-        } else {
-          if (t === 0x2d) bulks.push(new Error(buf.subarray(i, e).toString()));
-          i = e + 2;
-        }
-        want--;
-      }
-      buf = buf.subarray(i);
-      if (want === 0 && done) {
-        const d2 = done;
-        done = null;
-        const out = bulks;
-        bulks = [];
-        d2(out);
-      }
-    });
-    s.on('error', rej);
-    s.on('connect', () => res({ send: (text, n) => new Promise((r) => ((want += n), (done = r), s.write(text))), close: () => s.destroy() }));
-  });
-}
 
 const pct = (a, p) => {
   const v = [...a].sort((x, y) => x - y);
@@ -92,21 +38,11 @@ const pool = join(dir, 'p.pool');
 const { Store } = await import(join(ROOT, 'dist/store/store.js'));
 process.env.PMEM2_FORCE_GRANULARITY = 'cache_line';
 Store.open(pool, { createSize: POOL_MB * 2 ** 20, indexBuckets: INDEX_BUCKETS }).close();
-const port = await freePort();
-const srv = spawn(process.execPath, [join(ROOT, 'dist/daxcache.mjs'), 'serve', '--bind', '127.0.0.1', '--port', String(port), '--memcached-port', '0', '--pool', pool, '--log-level', 'warn'], { env: process.env, stdio: 'ignore' });
+const srv = await startDaxcache(['--pool', pool], process.env);
 const rows = [];
 let longest = 0;
 try {
-  let c;
-  for (let i = 0; ; i++) {
-    try {
-      c = await conn(port);
-      break;
-    } catch {
-      if (i > 200) throw new Error('server did not start');
-      await sleep(50);
-    }
-  }
+  const c = await conn(srv.port);
   const info = async () => {
     const [t] = await c.send(cmd('INFO', 'memory'), 1);
     const f = (n) => Number(new RegExp(`${n}:([\\d.]+)`).exec(t)[1]);
@@ -151,8 +87,7 @@ try {
   }
   c.close();
 } finally {
-  srv.kill('SIGKILL');
-  await new Promise((r) => srv.once('exit', r));
+  await srv.kill();
   rmSync(dir, { recursive: true, force: true });
 }
 const out = { date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, keys: KEYS, indexBuckets: INDEX_BUCKETS, pipeline: P, poolMiB: POOL_MB, longestBatchMs: longest, rows };

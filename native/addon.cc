@@ -1039,30 +1039,31 @@ class NativeStore : public Napi::ObjectWrap<NativeStore> {
     return env.Undefined();
   }
 
-  // preallocate(bytes) -> Promise<void>: the pool file's blocks up to bytes, on a worker thread
-  // (Pool::preallocate, on a descriptor of its own so a close meanwhile cannot hand the number to
-  // another file). Rejects with the errno's text.
+  // preallocate(bytes) -> Promise<void>: the pool file's blocks from its end up to bytes, on a
+  // worker thread (Pool::allocate, on a descriptor of its own so a close meanwhile cannot hand the
+  // number to another file). Rejects with the errno's text.
   Napi::Value Preallocate(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!ready(env)) return env.Undefined();
     if (!info[0].IsNumber()) return throw_type(env, "preallocate(bytes)");
     struct Worker : Napi::AsyncWorker {
-      Worker(Napi::Env env, int fd, uint64_t size) : Napi::AsyncWorker(env), fd(fd), size(size), deferred(Napi::Promise::Deferred::New(env)) {}
+      Worker(Napi::Env env, int fd, uint64_t from, uint64_t to)
+          : Napi::AsyncWorker(env), fd(fd), from(from), to(to), deferred(Napi::Promise::Deferred::New(env)) {}
       ~Worker() override {
         if (fd >= 0) close(fd);
       }
       void Execute() override {
         if (fd < 0) return SetError("the pool is open read-only");
-        int e = Pool::preallocate(fd, size);
+        int e = to > from ? Pool::allocate(fd, from, to) : 0;
         if (e) SetError(std::string("cannot allocate pool space: ") + strerror(e));
       }
       void OnOK() override { deferred.Resolve(Env().Undefined()); }
       void OnError(const Napi::Error& e) override { deferred.Reject(e.Value()); }
       int fd;
-      uint64_t size;
+      uint64_t from, to;
       Napi::Promise::Deferred deferred;
     };
-    auto* w = new Worker(env, store_->pool_fd(), uint64_t(info[0].As<Napi::Number>().Int64Value()));
+    auto* w = new Worker(env, store_->pool_fd(), store_->pool_size(), uint64_t(info[0].As<Napi::Number>().Int64Value()));
     Napi::Promise p = w->deferred.Promise();
     w->Queue();
     return p;

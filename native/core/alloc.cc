@@ -36,8 +36,7 @@ void Allocator::set_entry(uint32_t p, uint64_t e) {
 }
 
 bool Allocator::is_meta_page(uint32_t p) const {
-  const PoolHeaderStatic& h = pool_.hdr();
-  return h.version == LAYOUT_VERSION && p >= h.npages0 && p < h.npages0 + h.ext_pages;
+  return is_extension_page(pool_.hdr(), p);
 }
 
 void Allocator::grow() {

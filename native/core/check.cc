@@ -162,7 +162,7 @@ CheckReport check_pool(const std::string& path) {
   for (uint64_t i = 0; i < h.npages; i++) {
     uint64_t e = *p.page_entry_ptr(i);
     PageKind k = entry_kind(e);
-    bool meta = h.version == LAYOUT_VERSION && i >= h.npages0 && i < h.npages0 + h.ext_pages;
+    bool meta = is_extension_page(h, i);
     if (meta != (k == PAGE_META)) problem("page " + std::to_string(i) + (meta ? ": page-table extension page not marked" : ": marked as page-table extension"));
     if (cont_left && k != PAGE_LARGE_CONT) cont_left = 0;  // stale run: pages were reused
     switch (k) {

@@ -33,8 +33,6 @@ void Index::load_meta() {
     split_ = m->split;
     dir_off_ = m->dir_off;
     dir_.assign(d, d + m->nsegs);
-    seg_.clear();
-    for (uint64_t c : dir_) seg_.push_back(align_line(c));
   }
 }
 
@@ -73,7 +71,6 @@ bool Index::stage_segment() {
   uint64_t k = dir_.size();
   reinterpret_cast<uint64_t*>(edit(align_line(dir_off_) + k / 8 * 64))[k % 8] = seg;
   dir_.push_back(seg);
-  seg_.push_back(align_line(seg));
   return true;
 }
 

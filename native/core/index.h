@@ -42,7 +42,7 @@ class Index {
   uint64_t bucket_off(uint64_t i) const {
     if (i < n0_) return index_off_ + i * sizeof(Bucket);
     i -= n0_;
-    return seg_[i / INDEX_SEG_BUCKETS] + (i % INDEX_SEG_BUCKETS) * sizeof(Bucket);
+    return align_line(dir_[i / INDEX_SEG_BUCKETS]) + (i % INDEX_SEG_BUCKETS) * sizeof(Bucket);
   }
   uint64_t home(uint64_t hash) const { return bucket_off(home_no(hash)); }
 
@@ -147,8 +147,9 @@ class Index {
   void load_meta();
   uint64_t index_off_, n0_;
   uint64_t level_ = 0, split_ = 0, dir_off_ = 0;
-  std::vector<uint64_t> dir_;  // segment chunks (DRAM copy of the directory's first nsegs)
-  std::vector<uint64_t> seg_;  // their first buckets: chunks start on 8 bytes, buckets on 64
+  // Segment chunks (DRAM copy of the directory's first nsegs). Chunks start on 8 bytes, so a
+  // segment's buckets start at align_line of its chunk.
+  std::vector<uint64_t> dir_;
   uint64_t splits_ = 0;
   std::vector<uint64_t> split_chain_, split_keep_;  // scratch of split_next
   uint64_t log_off_, log_cap_;
@@ -166,7 +167,7 @@ class Index {
 template <class HashOf>
 bool Index::split_next(HashOf&& hash_of, std::vector<uint64_t>& freed) {
   uint64_t t = nbuckets();  // the new bucket
-  if (t - n0_ >= seg_.size() * INDEX_SEG_BUCKETS && !stage_segment()) return false;
+  if (t - n0_ >= dir_.size() * INDEX_SEG_BUCKETS && !stage_segment()) return false;
   uint64_t s = split_, half = n0_ << level_;
   uint64_t tb = bucket_off(t);
   // Bucket s's chain, and its slots: those whose hash says t move, the others stay.

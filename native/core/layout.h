@@ -84,6 +84,10 @@ constexpr uint64_t ENTRIES_PER_PAGE = SLAB_PAGE_SIZE / 8;  // page-table entries
 // Version 2 also marks a pool whose key index has split (linear hashing, index.h); ext_pages is 0
 // until its first growth.
 inline bool has_extension(const PoolHeaderStatic& h) { return h.version == LAYOUT_VERSION && h.ext_pages > 0; }
+// Page p holds the page-table extension itself (PAGE_META).
+inline bool is_extension_page(const PoolHeaderStatic& h, uint64_t p) {
+  return has_extension(h) && p >= h.npages0 && p < h.npages0 + h.ext_pages;
+}
 
 // The key index's growth (version 2): Litwin's linear hashing over the index_buckets home buckets
 // made at creation (n0) plus segments of INDEX_SEG_BUCKETS buckets in slab chunks, listed in a directory

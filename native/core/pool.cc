@@ -202,7 +202,6 @@ Pool::Pool(const std::string& path, const PoolOptions& opt) : path_(path), mode_
     bool from_copy = false;
     hs_ = read_header(fd_, path, &from_copy);
     if (from_copy && mode_ != MapMode::Private) repair_primary(path);
-    npages0_ = hs_.version == LAYOUT_VERSION ? hs_.npages0 : hs_.npages;
     map(path, opt.sim, opt.reserve_size);
   } catch (...) {
     persist_.reset();
@@ -359,10 +358,7 @@ void Pool::grow(uint64_t new_size) {
   if (fstat(fd_, &st) != 0) throw PoolError(PoolErr::Io, sys_err("cannot stat pool", path_));
   if (uint64_t(st.st_size) < new_size && ftruncate(fd_, off_t(new_size)) != 0)
     throw PoolError(PoolErr::Io, sys_err("cannot extend pool", path_));
-  // Blocks all there already (a preallocate() ran ahead): no second pass over them.
-  bool allocated = fstat(fd_, &st) == 0 && uint64_t(st.st_blocks) * 512 >= new_size;
-  int fr = allocated ? 0 : posix_fallocate(fd_, off_t(old_size), off_t(new_size - old_size));
-  if (fr != 0 && fr != EOPNOTSUPP && fr != EINVAL) {
+  if (int fr = allocate(fd_, old_size, new_size)) {
     errno = fr;
     throw PoolError(PoolErr::Io, sys_err("cannot allocate space to grow pool", path_));
   }
@@ -379,17 +375,16 @@ void Pool::grow(uint64_t new_size) {
   persist_->drain();
   // The size change itself.
   write_static(g);
-  npages0_ = g.npages0;
 }
 
 int Pool::dup_fd() const { return mode_ == MapMode::Private ? -1 : dup(fd_); }
 
-int Pool::preallocate(int fd, uint64_t new_size) {
+int Pool::allocate(int fd, uint64_t from, uint64_t to) {
   struct stat st;
   if (fstat(fd, &st) != 0) return errno;
-  if (uint64_t(st.st_blocks) * 512 >= new_size) return 0;
-  int fr = posix_fallocate(fd, 0, off_t(new_size));  // allocated ranges cost a lookup, not a zeroing
-  return fr == EOPNOTSUPP || fr == EINVAL ? 0 : fr;
+  if (uint64_t(st.st_blocks) * 512 >= to) return 0;  // all there (a preallocation ran ahead)
+  int fr = posix_fallocate(fd, off_t(from), off_t(to - from));
+  return fr == EOPNOTSUPP || fr == EINVAL ? 0 : fr;  // a file system without it: sparse, as created
 }
 
 // A new static header: the copy, then the primary, each persistent before the next, so a crash

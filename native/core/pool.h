@@ -79,18 +79,20 @@ class Pool {
   // pool that opens at the old or the new size. Throws PoolError (Invalid: not larger / past
   // max_size; Io: the file system has no room). The caller (Allocator::grow) takes the new pages.
   void grow(uint64_t new_size);
-  // Allocates the file's blocks up to new_size (posix_fallocate) on a descriptor of its own, so it
-  // may run on another thread while the pool serves: grow() then finds them allocated and skips
-  // the wait (tmpfs zeroes every page it allocates: ~120 ms per GiB). Returns 0 or an errno.
-  // Nothing is mapped or recorded: the pool's size does not change.
-  static int preallocate(int fd, uint64_t new_size);
+  // Allocates the file's blocks in [from, to) (posix_fallocate), unless all of them are there
+  // already; 0 or an errno. grow() calls it on the event loop; on a descriptor of its own
+  // (dup_fd) it may run ahead on another thread while the pool serves (nothing is mapped or
+  // recorded), so that grow() then finds the blocks there: tmpfs zeroes every page it allocates,
+  // ~120 ms per GiB.
+  static int allocate(int fd, uint64_t from, uint64_t to);
   int dup_fd() const;
   // Makes a version 1 pool version 2 (crash-atomically, as a growth writes its header), before the
   // first index split: a build that reads only version 1 must refuse a pool whose index split.
   void upgrade_layout();
   // Where page p's page-table entry lives (the primary table, or the extension after a growth).
   uint64_t* page_entry_ptr(uint64_t p) const {
-    return p < npages0_ ? at<uint64_t>(hs_.pagetab_off) + p : at<uint64_t>(hs_.ext_off) + (p - npages0_);
+    uint64_t n0 = hs_.version == LAYOUT_VERSION ? hs_.npages0 : hs_.npages;  // pages in the primary table
+    return p < n0 ? at<uint64_t>(hs_.pagetab_off) + p : at<uint64_t>(hs_.ext_off) + (p - n0);
   }
 
  private:
@@ -106,7 +108,6 @@ class Pool {
   pmem2_source* src_ = nullptr;
   pmem2_vm_reservation* rsv_ = nullptr;
   std::vector<pmem2_map*> maps_;  // [0, created or opened size), then one per growth, contiguous
-  uint64_t npages0_ = 0;          // pages whose entries are in the primary page table
   uint8_t* base_ = nullptr;
   PoolHeaderStatic hs_{};
   MapMode mode_;

@@ -239,6 +239,7 @@ class Store {
     alloc_.grow();
   }
   int pool_fd() const { return pool_->dup_fd(); }  // a descriptor of its own (close it)
+  uint64_t pool_size() const { return pool_->size(); }
 
   // Sorted sets' order (store_zset.cc): members ascending by (score, member), as Redis orders them.
   // The ranks [*start, *end) of the members within spec (empty when none; 0,0 when absent).

@@ -10,9 +10,20 @@ import { CommandLatency } from './command-latency.js';
 export type Protocol = 'redis' | 'memcached';
 
 /** Read at scrape time; the server fills these in once the store is open. */
+/** What a scrape reads of the pool and its key index (MetricSources.pool). */
+export interface PoolReading {
+  usedBytes: number;
+  totalBytes: number;
+  freeBytes: number;
+  growths: number;
+  indexBuckets: number;
+  indexOverflowBuckets: number;
+  indexLoadFactor: number;
+}
+
 export interface MetricSources {
   keys?: () => number;
-  pool?: () => { usedBytes: number; totalBytes: number; freeBytes: number; growths: number; indexBuckets: number; indexOverflowBuckets: number; indexLoadFactor: number };
+  pool?: () => PoolReading;
   tier?: () => TierFigures;
 }
 
@@ -109,6 +120,15 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
   const byCommand = ['protocol', 'command'] as const;
 
   const readPool = () => sources.pool?.();
+  /** A gauge set from one field of the pool reading at each scrape. */
+  const poolGauge = (name: string, help: string, field: keyof PoolReading): Gauge =>
+    new Gauge({
+      name, help, registers,
+      collect() {
+        const p = readPool();
+        if (p) this.set(p[field]);
+      },
+    });
   const latency = new CommandLatency();
   latency.register(registry);
   const readTier = () => sources.tier?.();
@@ -141,48 +161,12 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
         if (sources.keys) this.set(sources.keys());
       },
     }),
-    poolUsedBytes: new Gauge({
-      name: 'daxcache_pool_used_bytes', help: 'Pool bytes in use by items and metadata.', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.usedBytes);
-      },
-    }),
-    poolTotalBytes: new Gauge({
-      name: 'daxcache_pool_size_bytes', help: 'Pool size in bytes.', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.totalBytes);
-      },
-    }),
-    poolGrowths: new Gauge({
-      name: 'daxcache_pool_growths', help: 'Times the pool has grown (pool-size set larger) over its life.', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.growths);
-      },
-    }),
-    indexBuckets: new Gauge({
-      name: 'daxcache_index_buckets', help: 'Home buckets of the key index (7 slots each).', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.indexBuckets);
-      },
-    }),
-    indexOverflowBuckets: new Gauge({
-      name: 'daxcache_index_overflow_buckets', help: 'Overflow buckets chained past the key index home buckets.', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.indexOverflowBuckets);
-      },
-    }),
-    indexLoadFactor: new Gauge({
-      name: 'daxcache_index_load_factor', help: 'Keys per slot of the key index home buckets.', registers,
-      collect() {
-        const p = readPool();
-        if (p) this.set(p.indexLoadFactor);
-      },
-    }),
+    poolUsedBytes: poolGauge('daxcache_pool_used_bytes', 'Pool bytes in use by items and metadata.', 'usedBytes'),
+    poolTotalBytes: poolGauge('daxcache_pool_size_bytes', 'Pool size in bytes.', 'totalBytes'),
+    poolGrowths: poolGauge('daxcache_pool_growths', 'Times the pool has grown (pool-size set larger) over its life.', 'growths'),
+    indexBuckets: poolGauge('daxcache_index_buckets', 'Home buckets of the key index (7 slots each).', 'indexBuckets'),
+    indexOverflowBuckets: poolGauge('daxcache_index_overflow_buckets', 'Overflow buckets chained past the key index home buckets.', 'indexOverflowBuckets'),
+    indexLoadFactor: poolGauge('daxcache_index_load_factor', 'Keys per slot of the key index home buckets.', 'indexLoadFactor'),
     barriers: new Counter({
       name: 'daxcache_persist_barriers_total', help: 'Persist barriers (group commits) issued.', registers,
     }),

@@ -10,7 +10,6 @@ import { POOL_UNIT, poolUnits } from '../ops/pool-size.js';
 import type { Logger } from '../ops/logger.js';
 import type { Store } from '../store/store.js';
 
-const UNIT = POOL_UNIT;
 
 /** Grows the pool to `bytes`: null when it is that size now, else why not. */
 export function growPool(store: Store, bytes: number, log: Logger): string | null {
@@ -59,11 +58,11 @@ export function volumeOf(pool: string): VolumeView {
 export function autogrowTarget(poolSize: number, v: VolumeView, percent: number): number {
   const file = v.fileBytes();
   const fs = v.fs();
-  const byFs = Math.floor((fs.totalBytes * percent) / 100 / UNIT) * UNIT;
-  const room = Math.floor((file + fs.availBytes) / UNIT) * UNIT; // what the file can become
-  const byFile = Math.floor(file / UNIT) * UNIT;
+  const byFs = Math.floor((fs.totalBytes * percent) / 100 / POOL_UNIT) * POOL_UNIT;
+  const room = Math.floor((file + fs.availBytes) / POOL_UNIT) * POOL_UNIT; // what the file can become
+  const byFile = Math.floor(file / POOL_UNIT) * POOL_UNIT;
   const target = Math.min(Math.max(byFs, byFile), Math.max(room, byFile));
-  return target >= poolSize + 2 * UNIT ? target : 0;
+  return target >= poolSize + 2 * POOL_UNIT ? target : 0;
 }
 
 /**
