@@ -63,6 +63,8 @@ export interface DaxMetrics {
   connectionsTotal: Counter<'protocol'>;
   /** Refused at accept, e.g. past maxclients. */
   connectionsRejected: Counter<'protocol'>;
+  /** Closed because a request did not arrive whole within client-request-timeout. */
+  requestTimeouts: Counter<'protocol'>;
   keys: Gauge;
   poolUsedBytes: Gauge;
   poolTotalBytes: Gauge;
@@ -153,6 +155,10 @@ export function createMetrics(opts: MetricsOptions = {}): DaxMetrics {
     }),
     connectionsRejected: new Counter({
       name: 'daxcache_connections_rejected_total', help: 'Client connections refused (maxclients).',
+      labelNames: byProtocol, registers,
+    }),
+    requestTimeouts: new Counter({
+      name: 'daxcache_client_request_timeouts_total', help: 'Clients closed because a request did not arrive whole within client-request-timeout.',
       labelNames: byProtocol, registers,
     }),
     keys: new Gauge({

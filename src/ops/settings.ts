@@ -37,6 +37,8 @@ export interface Config {
   /** Resolved: equals `bind` unless set. */
   memcachedBind: string;
   timeout: number;
+  /** client-request-timeout: seconds a started request may take to arrive whole; 0 = no limit. */
+  clientRequestTimeout: number;
   tcpKeepalive: number;
   maxclients: number;
   protectedMode: boolean;
@@ -292,6 +294,8 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'most clients connected at once over both protocols; more are refused with an error' }),
   def('timeout', 'timeout', { section: NET, default: '0', kind: int(0, INT_MAX), mutable: true,
     doc: 'close a client idle for this many seconds; 0 = never' }),
+  def('client-request-timeout', 'clientRequestTimeout', { section: NET, default: '60', kind: int(0, INT_MAX), mutable: true,
+    doc: 'close a client whose request (a command, or a memcached line and its data block) has started to arrive but is not complete after this many seconds (slow-loris clients); 0 = never' }),
   def('tcp-keepalive', 'tcpKeepalive', { section: NET, default: '300', kind: int(0, INT_MAX), mutable: true,
     doc: 'TCP keepalive interval for client sockets in seconds; 0 = off' }),
 

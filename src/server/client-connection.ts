@@ -26,7 +26,10 @@ export abstract class ClientConnection<D extends ConnectionDeps, S extends Conne
   protected closing = false;
   protected closed = false;
   protected readonly outputLimit: OutputLimit;
-  protected abstract readonly parser: { readonly bufferedBytes: number };
+  protected abstract readonly parser: { readonly bufferedBytes: number; readonly inRequest: boolean; readonly completed: number };
+  /** client-request-timeout: when the cron first saw the request now arriving (0 = none), and the parser's count then. */
+  private requestSeenMs = 0;
+  private requestSeenCompleted = -1;
   protected abstract readonly writer: { readonly length: number };
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
@@ -85,8 +88,35 @@ export abstract class ClientConnection<D extends ConnectionDeps, S extends Conne
       this.destroy();
       return;
     }
+    if (this.requestTooSlow(nowMs)) {
+      this.deps.logger.info({ client: this.state.addr, seconds: this.deps.config.clientRequestTimeout }, 'closing client whose request did not arrive in time (client-request-timeout)');
+      this.deps.metrics.requestTimeouts.inc({ protocol: this.protocol });
+      this.destroy();
+      return;
+    }
     const pending = this.socket.writableLength;
     if (pending > 0) this.checkOutputLimits(pending, nowMs);
+  }
+
+  /**
+   * client-request-timeout: a request has been arriving for longer than the limit — the parser
+   * holds part of one, no request completed since the cron first saw it, and the server is not the
+   * one holding it (blocked client, paused for output, closing). Unlike `timeout`, every byte does
+   * not restart the clock, so a client sending one byte every few seconds cannot hold a connection.
+   */
+  private requestTooSlow(nowMs: number): boolean {
+    const limit = this.deps.config.clientRequestTimeout;
+    const parser = this.parser;
+    if (limit <= 0 || this.closing || this.waitingOnClient() || !parser.inRequest) {
+      this.requestSeenMs = 0;
+      return false;
+    }
+    if (this.requestSeenMs === 0 || parser.completed !== this.requestSeenCompleted) {
+      this.requestSeenMs = nowMs;
+      this.requestSeenCompleted = parser.completed;
+      return false;
+    }
+    return nowMs - this.requestSeenMs >= limit * 1000;
   }
 
   private readonly onClose = (): void => {

@@ -56,7 +56,8 @@ describe('configGet', () => {
     expect(all['client-output-buffer-limit-pubsub']).toBe(`${32 * 1024 ** 2} ${8 * 1024 ** 2} 60`);
     expect(all['hash-max-listpack-entries']).toBe('512');
     expect(all['list-max-listpack-size']).toBe('-2');
-    expect(Object.keys(all)).toHaveLength(41);
+    expect(all['client-request-timeout']).toBe('60');
+    expect(Object.keys(all)).toHaveLength(42);
   });
 });
 

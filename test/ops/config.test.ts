@@ -53,6 +53,7 @@ describe('defaults', () => {
       requirepass: '',
       maxclients: 10000,
       timeout: 0,
+      clientRequestTimeout: 60,
       tcpKeepalive: 300,
       pool: resolve(dir, 'data/daxcache.pool'),
       poolSize: 1024 ** 3,

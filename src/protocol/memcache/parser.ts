@@ -87,6 +87,17 @@ export class MemcacheParser {
     return this.wpos - this.rpos + (this.state === State.Data ? this.dataFilled : 0);
   }
 
+  /** Requests and errors returned by next() so far (a connection tells progress from a stall by it). */
+  completed = 0;
+
+  /**
+   * True while a request has started to arrive but is not complete: a partial line, a data block
+   * being read or swallowed (client-request-timeout).
+   */
+  get inRequest(): boolean {
+    return this.state === State.Data || this.state === State.Swallow || (this.state === State.Line && this.wpos > this.rpos);
+  }
+
   /** True once a fatal error was returned; the connection should be closed. */
   get closed(): boolean {
     return this.state === State.Closed;
@@ -123,6 +134,12 @@ export class MemcacheParser {
 
   /** The next complete request or error, or undefined when more bytes are needed. */
   next(): Request | ParseError | undefined {
+    const r = this.nextRequest();
+    if (r !== undefined) this.completed++;
+    return r;
+  }
+
+  private nextRequest(): Request | ParseError | undefined {
     for (;;) {
       switch (this.state) {
         case State.Line: {

@@ -118,6 +118,14 @@ export class RequestParser {
     return this.cur.length - this.pos + this.queuedBytes + this.lineLen + this.argBytes + this.bodyGot;
   }
 
+  /** Commands returned by next() so far (a connection tells progress from a stall by it). */
+  completed = 0;
+
+  /** True while a command has started to arrive but is not complete (client-request-timeout). */
+  get inRequest(): boolean {
+    return this.failed === null && (this.state !== START || this.bufferedBytes > 0);
+  }
+
   /** The protocol error the parser stopped at, if any. */
   get error(): ProtocolError | null {
     return this.failed;
@@ -170,7 +178,7 @@ export class RequestParser {
         if (r instanceof ProtocolError) {
           this.fail(r);
           this.failureReported = true;
-        }
+        } else this.completed++;
         return r;
       }
       // cur is exhausted: move to the next queued chunk, if any.
