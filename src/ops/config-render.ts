@@ -63,7 +63,7 @@ function sameValue(s: Setting, raw: string, config: Config, cwd: string): boolea
     return false;
   }
   if (s.followsBind && v === '') v = config.bind;
-  if (s.isPath) v = resolve(cwd, v as string);
+  if (s.isPath && v !== '') v = resolve(cwd, v as string);
   return s.show(v) === s.show(config[s.key]);
 }
 

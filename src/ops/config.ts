@@ -95,6 +95,7 @@ function parseValue(a: Assignment): unknown {
 function finish(values: Record<SettingKey, unknown>, cwd: string, configFile: string | null): Config {
   const config = { ...values, configFile } as Config;
   if (cwd) config.pool = resolve(cwd, config.pool);
+  if (cwd && config.aclfile !== '') config.aclfile = resolve(cwd, config.aclfile);
   if (config.memcachedBind === '') config.memcachedBind = config.bind;
   if (config.metricsBind === '') config.metricsBind = config.bind;
   return config;
@@ -191,6 +192,11 @@ function crossCheck(config: Config, sources: Map<SettingKey, Assignment>): void 
   if (typeof config.poolSize === 'number' && config.itemSizeMax > config.poolSize / 2) {
     const blame = sources.has('itemSizeMax') ? 'itemSizeMax' : 'poolSize';
     fail(get(blame), `item-size-max must be at most half of pool-size`);
+  }
+
+  // Redis refuses users in redis.conf together with an aclfile (ACLLoadUsersAtStartup).
+  if (config.aclfile !== '' && config.aclUsers.trim() !== '') {
+    fail(get(sources.has('aclUsers') ? 'aclUsers' : 'aclfile'), 'define ACL users either in acl-users or in the aclfile, not both');
   }
 
   // Two listeners on one address and port would fail later with EADDRINUSE; say so now.

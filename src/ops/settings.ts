@@ -43,6 +43,11 @@ export interface Config {
   maxclients: number;
   protectedMode: boolean;
   requirepass: string;
+  /** Absolute once loaded; '' = none. */
+  aclfile: string;
+  aclUsers: string;
+  acllogMaxLen: number;
+  aclPubsubDefault: 'resetchannels' | 'allchannels';
   /** Absolute once loaded (relative paths resolve against the working directory). */
   pool: string;
   /** A size, or `auto` / a share of the free space for a new pool; the real size once open. */
@@ -186,6 +191,18 @@ const oneOf = (values: readonly string[], redisOrder: readonly string[] = values
 
 const str = (): Kind => ({ parse: (raw) => raw, show: String });
 
+/** acl-users: lines of "user <name> <rules...>" (the rules are checked when the server starts). */
+const aclUsers = (): Kind => ({
+  parse(raw) {
+    for (const line of raw.split('\n')) {
+      const t = line.trim();
+      if (t !== '' && !/^user\s+\S/.test(t)) throw new InvalidValue('expected lines of "user <name> <rules...>"');
+    }
+    return raw;
+  },
+  show: String,
+});
+
 const poolSize = (): Kind => ({
   parse: parsePoolSize,
   show: (v) => showPoolSize(v as PoolSize),
@@ -276,6 +293,7 @@ const LIMITS = 'limits';
 const MC = 'memcached';
 const OBS = 'logging and metrics';
 const SRV = 'background work';
+const SEC = 'security';
 
 export const SETTINGS: readonly Setting[] = [
   def('port', 'port', { section: NET, default: '6379', kind: port(),
@@ -298,6 +316,15 @@ export const SETTINGS: readonly Setting[] = [
     doc: 'close a client whose request (a command, or a memcached line and its data block) has started to arrive but is not complete after this many seconds (slow-loris clients); 0 = never' }),
   def('tcp-keepalive', 'tcpKeepalive', { section: NET, default: '300', kind: int(0, INT_MAX), mutable: true,
     doc: 'TCP keepalive interval for client sockets in seconds; 0 = off' }),
+
+  def('aclfile', 'aclfile', { section: SEC, default: '', kind: str(), isPath: true,
+    doc: 'ACL file of "user <name> <rules>" lines (Redis format), read at start and by ACL LOAD, written by ACL SAVE; empty = none' }),
+  def('acl-users', 'aclUsers', { section: SEC, default: '', kind: aclUsers(),
+    doc: 'ACL users, one "user <name> <rules>" line each (e.g. user app on >secret ~app:* +@read +@write); not with aclfile' }),
+  def('acllog-max-len', 'acllogMaxLen', { section: SEC, default: '128', kind: int(0, INT_MAX), mutable: true,
+    doc: 'most entries ACL LOG keeps (denied commands, keys, channels and AUTHs)' }),
+  def('acl-pubsub-default', 'aclPubsubDefault', { section: SEC, default: 'resetchannels', kind: oneOf(['resetchannels', 'allchannels']), mutable: true,
+    doc: 'Pub/Sub channels of a new ACL user: none (resetchannels) or all (allchannels)' }),
 
   def('pool', 'pool', { section: POOL, default: './data/daxcache.pool', kind: path(), isPath: true,
     doc: 'pool file on a DAX filesystem, /dev/shm or any disk; relative to the working directory' }),

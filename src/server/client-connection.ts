@@ -12,7 +12,7 @@ import { openClientSocket } from './socket-read.js';
 import type { ClientSocket } from './io/socket.js';
 
 /** What every connection needs of its listener. */
-export type ConnectionDeps = Pick<ListenerDeps, 'store' | 'commit' | 'config' | 'logger' | 'metrics' | 'clients' | 'poller'>;
+export type ConnectionDeps = Pick<ListenerDeps, 'store' | 'commit' | 'config' | 'logger' | 'metrics' | 'clients' | 'poller' | 'acl'>;
 
 /** `S` is the protocol's connection state: the shared part plus the protocol's own fields. */
 export abstract class ClientConnection<D extends ConnectionDeps, S extends ConnectionState = ConnectionState> implements ReplySink, ClientHandle {
@@ -37,7 +37,6 @@ export abstract class ClientConnection<D extends ConnectionDeps, S extends Conne
     raw: Socket,
     protected readonly deps: D,
     readonly protocol: 'redis' | 'memcached',
-    authenticated: boolean,
     protocolState: (base: ConnectionState) => S,
   ) {
     const { config } = deps;
@@ -46,7 +45,7 @@ export abstract class ClientConnection<D extends ConnectionDeps, S extends Conne
     const { socket, fd } = openClientSocket(raw, deps.poller, (chunk) => this.onChunk(chunk));
     this.socket = socket;
     this.fd = fd;
-    this.state = protocolState(newConnectionState(deps.clients.nextId(), socket, authenticated));
+    this.state = protocolState(newConnectionState(deps.clients.nextId(), socket, deps.acl));
     this.outputLimit = new OutputLimit(config);
     socket.setNoDelay(true);
     if (config.tcpKeepalive > 0) socket.setKeepAlive(true, config.tcpKeepalive * 1000);

@@ -4,8 +4,10 @@ import type { Socket } from 'node:net';
 import type { Config, OutputBufferLimit } from '../ops/config.js';
 import type { ConnectionState } from '../commands/connection-state.js';
 import type { SocketAddresses } from './io/socket.js';
+import type { AccessControl } from '../security/access-control.js';
 
-export function newConnectionState(id: number, socket: SocketAddresses, authenticated: boolean): ConnectionState {
+/** A new connection runs as `default`, authenticated while that user needs no password (Redis clientSetDefaultAuth). */
+export function newConnectionState(id: number, socket: SocketAddresses, acl: Pick<AccessControl, 'defaultUser' | 'authRequired'>): ConnectionState {
   const now = Date.now();
   return {
     id,
@@ -14,7 +16,8 @@ export function newConnectionState(id: number, socket: SocketAddresses, authenti
     createdMs: now,
     lastInteractionMs: now,
     lastCommand: 'NULL',
-    authenticated,
+    authenticated: !acl.authRequired,
+    user: acl.defaultUser,
   };
 }
 

@@ -21,7 +21,7 @@ export const DAXCACHE_VERSION: string = (() => {
 })();
 
 export function createRedisContext(server: Server): RedisServer {
-  const { store, config, clients, stats, table, commit, blocking } = server;
+  const { store, config, clients, stats, table, commit, blocking, acl } = server;
   return {
     store,
     config,
@@ -34,6 +34,9 @@ export function createRedisContext(server: Server): RedisServer {
     // One hub per server: messages go between this server's connections only.
     pubsub: new ServerPubsubHub(),
     blocking,
+    acl,
+    aclFile: () => (config.aclfile === '' ? null : config.aclfile),
+    warn: (message) => server.logger.warn(message),
     lastSaveMs: Date.now(),
     poolOpen: server.poolOpen,
     barriers: () => commit.barriers,

@@ -9,6 +9,7 @@ import type { ClientRegistry } from './clients.js';
 import type { GroupCommit } from './commit.js';
 import type { SocketPoller } from './poller.js';
 import type { ServerStats } from './stats.js';
+import type { AccessControl } from '../security/access-control.js';
 
 export interface ListenerDeps {
   store: Store;
@@ -21,6 +22,8 @@ export interface ListenerDeps {
   /** Shared by both protocols: ids and the maxclients bound. */
   clients: ClientRegistry;
   stats: ServerStats;
+  /** ACL users: who connections run as, and whether they must authenticate first. */
+  acl: AccessControl;
   /** Native socket I/O for client connections; absent: Node's sockets. */
   poller?: SocketPoller | null;
 }
@@ -69,7 +72,7 @@ export function addressOf(server: import('node:net').Server, host: string, port:
 export function admit(
   socket: import('node:net').Socket,
   accepting: boolean,
-  deps: Pick<ListenerDeps, 'clients' | 'metrics' | 'config'>,
+  deps: Pick<ListenerDeps, 'clients' | 'metrics' | 'config' | 'acl'>,
   protocol: 'redis' | 'memcached',
   refusal: string | Uint8Array,
   onRefused: () => void,
@@ -79,7 +82,7 @@ export function admit(
     return false;
   }
   // Past maxclients first (Redis's acceptCommonHandler), then protected mode (clientAcceptHandler).
-  const why = !deps.clients.hasRoom() ? refusal : refusedByProtectedMode(deps.config, socket.remoteAddress) ? (protocol === 'redis' ? DENIED_RESP : DENIED_MEMCACHED) : null;
+  const why = !deps.clients.hasRoom() ? refusal : refusedByProtectedMode(deps.config, deps.acl, socket.remoteAddress) ? (protocol === 'redis' ? DENIED_RESP : DENIED_MEMCACHED) : null;
   if (why !== null) {
     onRefused();
     deps.metrics.connectionsRejected.inc({ protocol });

@@ -1,10 +1,11 @@
 // Protected mode (Redis 3.2+, issue #17): with protected-mode yes (the default) and no password
-// for the default user (requirepass empty), a connection from anywhere but the loopback interface
+// for the default user (requirepass empty and no ACL rule giving it one), a connection from anywhere but the loopback interface
 // is refused with Redis's own -DENIED text (clients and tools match on it) and closed, as Redis's
 // clientAcceptHandler does; on the memcached port with a SERVER_ERROR line. A server bound to a
 // public address by mistake thus serves nobody it should not. Loopback: 127.0.0.0/8, ::1 and
 // their IPv4-mapped forms.
 import type { Config } from '../ops/config.js';
+import type { AccessControl } from '../security/access-control.js';
 
 /** Redis 7.0's text, byte for byte (networking.c clientAcceptHandler). */
 export const DENIED_RESP = Buffer.from(
@@ -33,6 +34,6 @@ export function isLoopback(address: string | undefined): boolean {
 }
 
 /** Whether protected mode refuses a connection from `address` now (settings are read live). */
-export function refusedByProtectedMode(config: Pick<Config, 'protectedMode' | 'requirepass'>, address: string | undefined): boolean {
-  return config.protectedMode && config.requirepass === '' && !isLoopback(address);
+export function refusedByProtectedMode(config: Pick<Config, 'protectedMode'>, acl: Pick<AccessControl, 'defaultUser'>, address: string | undefined): boolean {
+  return config.protectedMode && acl.defaultUser.nopass && !isLoopback(address);
 }

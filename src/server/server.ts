@@ -23,6 +23,8 @@ import { applyTierMemory } from './tier-budget.js';
 import { applyCollectionLimits, COLLECTION_LIMIT_SETTINGS } from './collection-limits.js';
 import { growPool, PoolAutogrow, volumeOf } from './pool-growth.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
+import type { AccessControl } from '../security/access-control.js';
+import { closeConnectionsOf, createAccessControl, loadStartupUsers } from './acl-setup.js';
 
 export interface ServerOptions {
   store: Store;
@@ -55,6 +57,8 @@ export class Server {
   readonly table: CommandTable;
   readonly stats: ServerStats;
   readonly context: RedisServer;
+  /** ACL users (the default user's password is requirepass). */
+  readonly acl: AccessControl;
   /** Clients blocked by BLPOP & co., served when a write readies their keys. */
   readonly blocking = new ServerBlockingHub();
   private readonly log: Logger;
@@ -96,11 +100,13 @@ export class Server {
     this.clients = new ClientRegistry(() => this.config.maxclients);
     this.table = createCommandTable({
       blocking: this.blocking,
-      authRequired: () => this.config.requirepass !== '',
+      authRequired: () => this.acl.authRequired,
       queueLimit: () => this.config.clientQueryBufferLimit,
       onInternalError: (command, err) => this.log.error({ command, err }, 'command failed unexpectedly'),
     });
     this.stats = new ServerStats(this.table);
+    this.acl = createAccessControl(this.table, this.config);
+    this.acl.onUserDropped = (user) => closeConnectionsOf(this.clients, this.acl, user);
     this.context = createRedisContext(this);
     const s = this.store.stats();
     this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved, evicted: s.evicted };
@@ -111,6 +117,7 @@ export class Server {
 
   /** Starts everything; on failure (e.g. a port in use) stops what started and rethrows. */
   async start(): Promise<void> {
+    loadStartupUsers(this.acl, this.config);
     this.maintenance = startMaintenance(this.store, this.config.hz);
     void this.maintenance.rebuilt.then(() => {
       if (!this.store.isClosed) this.log.info({ keys: this.store.count() }, 'pool rebuild finished');
@@ -125,6 +132,7 @@ export class Server {
       metrics: this.metrics,
       clients: this.clients,
       stats: this.stats,
+      acl: this.acl,
     };
     this.listeners = createListeners(deps, { table: this.table, context: this.context, blocking: this.blocking });
     try {
@@ -208,6 +216,8 @@ export class Server {
     // CONFIG GET shows the pool as it is (a request rounds up to whole 2 MiB).
     if (names.includes('pool-size')) this.config.poolSize = this.store.stats().poolSize;
     if (names.includes('log-level')) setLogLevel(this.logger, this.config.logLevel);
+    if (names.includes('requirepass')) this.acl.setDefaultPassword(this.config.requirepass);
+    if (names.includes('acllog-max-len')) this.acl.log.trim();
     if (names.includes('maxmemory') || names.includes('maxmemory-policy')) {
       this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);
     }

@@ -13,6 +13,8 @@ import { FillBulk, type Reply } from '../../src/protocol/resp/reply.js';
 import { stringCommands } from '../../src/commands/redis/strings.js';
 import { keyCommands } from '../../src/commands/redis/keys.js';
 import { expireCommands } from '../../src/commands/redis/expire.js';
+import { AccessControl } from '../../src/security/access-control.js';
+import { AclCommands } from '../../src/security/acl-commands.js';
 
 export interface TestContext extends CommandContext {
   /** Runs one command; string arguments are UTF-8, Buffers are sent as they are. */
@@ -32,7 +34,8 @@ function arityOk(arity: number, argc: number): boolean {
 
 export function makeClient(): ClientState {
   const now = Date.now();
-  const base = { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379', createdMs: now, lastInteractionMs: now, lastCommand: '', authenticated: true };
+  const user = new AccessControl(new AclCommands([]), { pubsubAllChannels: () => false, logMaxLen: () => 128 }).defaultUser;
+  const base = { id: 1, addr: '127.0.0.1:50000', laddr: '127.0.0.1:6379', createdMs: now, lastInteractionMs: now, lastCommand: '', authenticated: true, user };
   return newClientState(base);
 }
 

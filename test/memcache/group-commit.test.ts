@@ -13,6 +13,8 @@ import { GroupCommit } from '../../src/server/commit.js';
 import { MemcacheListener } from '../../src/server/memcache/listener.js';
 import { SocketPoller } from '../../src/server/poller.js';
 import { Store } from '../../src/store/store.js';
+import { AccessControl } from '../../src/security/access-control.js';
+import { AclCommands } from '../../src/security/acl-commands.js';
 import { poolPath, removePool, useKind } from '../store/pools.js';
 import { McSocket } from './helpers.js';
 
@@ -81,6 +83,7 @@ async function startListener(mode: 'poller' | 'node'): Promise<{ listener: Memca
     logger: createLogger('silent', { pretty: false }),
     metrics: createMetrics({ defaultMetrics: false }),
     clients: new ClientRegistry(() => config.maxclients),
+    acl: new AccessControl(new AclCommands([]), { pubsubAllChannels: () => false, logMaxLen: () => 128 }),
     poller,
   });
   await listener.start();

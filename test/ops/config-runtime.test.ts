@@ -57,7 +57,7 @@ describe('configGet', () => {
     expect(all['hash-max-listpack-entries']).toBe('512');
     expect(all['list-max-listpack-size']).toBe('-2');
     expect(all['client-request-timeout']).toBe('60');
-    expect(Object.keys(all)).toHaveLength(42);
+    expect(Object.keys(all)).toHaveLength(46);
   });
 });
 

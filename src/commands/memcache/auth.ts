@@ -1,43 +1,51 @@
 // memcached 1.6 ASCII authentication (`-Y` auth file; proto_text.c try_read_command_asciiauth and
 // process_ascii_auth): until a connection has authenticated, the only command it may send is a
 // `set <anykey> <flags> <exptime> <bytes>` whose data is `<user> <password>`; anything else gets
-// CLIENT_ERROR unauthenticated. Here the one user is `default`, with the password `requirepass`
-// (as Redis's AUTH <password> is AUTH default <password>); ACL users come with the security issue.
+// CLIENT_ERROR unauthenticated. The user is an ACL user (`default` has the password requirepass,
+// as Redis's AUTH <password> is AUTH default <password>); its rules then hold (acl.ts).
 import { REPLY, writeLine, writeReply, type Request } from '../../protocol/memcache/index.js';
+import type { AccessControl } from '../../security/access-control.js';
+import type { AclUser } from '../../security/acl-user.js';
+import type { ConnectionState } from '../connection-state.js';
 import type { McContext } from './types.js';
 
 export const UNAUTHENTICATED = 'CLIENT_ERROR unauthenticated';
 export const AUTH_FAILURE = 'CLIENT_ERROR authentication failure';
 export const AUTH_FORMAT = 'CLIENT_ERROR bad authentication token format';
 
-/** The user memcached connections authenticate as with `requirepass`. */
-export const DEFAULT_USER = 'default';
-
 /**
- * Answers one request of a connection that has not authenticated while `password` is required.
- * Returns true when the request authenticated the connection.
+ * Answers one request of a connection that has not authenticated while the default user needs a
+ * password. Returns the user the request authenticated as, or null.
  */
-export function authenticate(ctx: McContext, req: Request, password: string): boolean {
+export function authenticate(ctx: McContext, state: ConnectionState, req: Request, acl: AccessControl): AclUser | null {
   if (req.kind !== 'store' || req.cmd !== 'set') {
     writeLine(ctx.w, UNAUTHENTICATED);
-    return false;
+    return null;
   }
   // memcached tokenizes the data on spaces: `<user> <password>`, the password being the rest.
   const text = req.data.toString('utf8');
   const sp = text.indexOf(' ');
   if (sp <= 0 || sp === text.length - 1) {
     writeLine(ctx.w, AUTH_FORMAT);
-    return false;
+    return null;
   }
-  const user = text.slice(0, sp);
-  const pass = text.slice(sp + 1);
+  const name = text.slice(0, sp);
+  const pass = Buffer.from(text.slice(sp + 1), 'utf8');
   const c = ctx.server.counters;
   c.authCmds++;
-  if (user === DEFAULT_USER && pass === password) {
+  const user = acl.authenticate(name, pass);
+  if (user !== null) {
     writeReply(ctx.w, REPLY.STORED);
-    return true;
+    return user;
   }
   c.authErrors++;
+  acl.log.add({
+    reason: 'auth',
+    context: 'toplevel',
+    object: 'set',
+    username: name,
+    clientInfo: `id=${state.id} addr=${state.addr} laddr=${state.laddr} cmd=set user=${state.user.name} protocol=memcached`,
+  });
   writeLine(ctx.w, AUTH_FAILURE);
-  return false;
+  return null;
 }

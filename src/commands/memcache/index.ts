@@ -3,6 +3,7 @@
 export { COMMANDS, commandName } from './table.js';
 export { getCommand } from './retrieval.js';
 export { authenticate } from './auth.js';
+export { aclAllows } from './acl.js';
 export { McCounters } from './counters.js';
 export { ItemState } from './item-state.js';
 export { PrefixStats } from './prefix-stats.js';

@@ -8,6 +8,7 @@ import { container, helpReply, sub } from './help.js';
 import { isRedisClient, redisServer, type RedisClientHandle } from './services.js';
 import type { CommandContext, CommandSpec } from './types.js';
 import { isSubscribed } from './pubsub.js';
+import type { AclUser } from '../../security/acl-user.js';
 
 const NO_SUCH_CLIENT = new ErrorReply('ERR No such client');
 const BAD_CLIENT_ID = new ErrorReply('ERR client-id should be greater than 0');
@@ -51,7 +52,8 @@ export function clientInfoLine(h: RedisClientHandle, nowMs: number): string {
     `tot-mem=${qbuf + omem}`,
     `events=${omem > 0 ? 'rw' : 'r'}`,
     `cmd=${c.lastCommand || 'NULL'}`,
-    'user=default redir=-1',
+    `user=${c.user.name}`,
+    'redir=-1',
     `resp=${c.resp}`,
     `lib-name=${c.libName}`,
     `lib-ver=${c.libVersion}`,
@@ -134,11 +136,12 @@ interface KillFilter {
   laddr?: string;
   id?: number;
   type?: string;
+  user?: AclUser;
   skipme: boolean;
 }
 
 /** The filter of CLIENT KILL's new form, or the error to reply. */
-function parseKillFilter(argv: Buffer[]): KillFilter | ErrorReply {
+function parseKillFilter(ctx: CommandContext, argv: Buffer[]): KillFilter | ErrorReply {
   const f: KillFilter = { skipme: true };
   for (let i = 2; i < argv.length; i += 2) {
     const opt = lower(argv[i]!);
@@ -155,7 +158,9 @@ function parseKillFilter(argv: Buffer[]): KillFilter | ErrorReply {
     } else if (opt === 'addr') f.addr = val.toString('latin1');
     else if (opt === 'laddr') f.laddr = val.toString('latin1');
     else if (opt === 'user') {
-      if (val.toString('latin1') !== 'default') return new ErrorReply(`ERR No such user '${cstr(val)}'`);
+      const u = redisServer(ctx).acl.get(val.toString('latin1'));
+      if (u === undefined) return new ErrorReply(`ERR No such user '${cstr(val)}'`);
+      f.user = u;
     } else if (opt === 'skipme') {
       const v = lower(val);
       if (v !== 'yes' && v !== 'no') return SYNTAX_ERR;
@@ -167,7 +172,7 @@ function parseKillFilter(argv: Buffer[]): KillFilter | ErrorReply {
 
 const kill = sub('kill', -3, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
   const oldForm = argv.length === 3;
-  const f = oldForm ? { addr: argv[2]!.toString('latin1'), skipme: false } : parseKillFilter(argv);
+  const f = oldForm ? { addr: argv[2]!.toString('latin1'), skipme: false } : parseKillFilter(ctx, argv);
   if (f instanceof ErrorReply) return f;
   let killed = 0;
   for (const h of redisClients(ctx)) {
@@ -176,6 +181,7 @@ const kill = sub('kill', -3, ['admin', 'noscript', 'loading', 'stale'], (ctx, ar
     if (f.laddr !== undefined && c.laddr !== f.laddr) continue;
     if (f.id !== undefined && c.id !== f.id) continue;
     if (f.type !== undefined && f.type !== clientType(c)) continue;
+    if (f.user !== undefined && c.user !== f.user) continue;
     const self = c.id === ctx.client.id;
     if (self && f.skipme) continue;
     // Our own connection closes after this reply (CLIENT_CLOSE_AFTER_REPLY), others at once.

@@ -1,5 +1,4 @@
 // Connection commands: PING ECHO QUIT HELLO AUTH SELECT, as Redis 7 answers them.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   ErrorReply,
   MapReply,
@@ -20,6 +19,7 @@ import type { ConnectionState } from '../connection-state.js';
 import { parseInt64 } from '../../store/numeric.js';
 import { isSubscribed, newSubscriptions } from './pubsub.js';
 import { endMulti } from './multi.js';
+import { logAclDenial } from './acl-check.js';
 
 const NOPASS_AUTH = new ErrorReply(
   'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -49,23 +49,21 @@ export function setClientName(client: ClientState, name: Buffer): ErrorReply | n
   return null;
 }
 
-function sha256(b: Buffer | string): Buffer {
-  return createHash('sha256').update(b).digest();
-}
-
 /**
- * ACLAuthenticateUser for the one user daxcache has, "default": with no requirepass it is a
- * nopass user (any password works), otherwise the password must match (compared in constant time).
+ * ACLAuthenticateUser: the user must exist, be on, and be nopass or have the password (compared
+ * as SHA-256 in constant time). A refusal is counted and logged in ACL LOG, never the password.
  */
-function authenticate(ctx: CommandContext, username: Buffer, password: Buffer): ErrorReply | null {
-  const required = redisServer(ctx).config.requirepass;
-  const userOk = username.toString('latin1') === 'default';
-  const passOk = required === '' || timingSafeEqual(sha256(password), sha256(required));
-  if (!userOk || !passOk) {
-    redisServer(ctx).noteAuthFailure();
+function authenticate(ctx: CommandContext, command: Buffer, username: Buffer, password: Buffer): ErrorReply | null {
+  const srv = redisServer(ctx);
+  const name = username.toString('latin1');
+  const user = srv.acl.authenticate(name, password);
+  if (user === null) {
+    srv.noteAuthFailure();
+    logAclDenial(ctx, 'auth', command.toString('latin1'), name);
     return WRONGPASS;
   }
   ctx.client.authenticated = true;
+  ctx.client.user = user;
   return null;
 }
 
@@ -97,10 +95,10 @@ const auth: CommandSpec = {
   handler(ctx, argv) {
     if (argv.length > 3) return SYNTAX_ERR;
     if (argv.length === 2) {
-      if (redisServer(ctx).config.requirepass === '') return NOPASS_AUTH;
-      return authenticate(ctx, DEFAULT_USER, argv[1]!) ?? OK;
+      if (redisServer(ctx).acl.defaultUser.nopass) return NOPASS_AUTH;
+      return authenticate(ctx, argv[0]!, DEFAULT_USER, argv[1]!) ?? OK;
     }
-    return authenticate(ctx, argv[1]!, argv[2]!) ?? OK;
+    return authenticate(ctx, argv[0]!, argv[1]!, argv[2]!) ?? OK;
   },
 };
 const DEFAULT_USER = Buffer.from('default');
@@ -133,11 +131,11 @@ const hello: CommandSpec = {
       }
     }
     if (user && pass) {
-      const err = authenticate(ctx, user, pass);
+      const err = authenticate(ctx, argv[0]!, user, pass);
       if (err) return err;
     }
     const srv = redisServer(ctx);
-    if (!ctx.client.authenticated && srv.config.requirepass !== '') return HELLO_NOAUTH;
+    if (!ctx.client.authenticated && srv.acl.authRequired) return HELLO_NOAUTH;
     if (name) {
       const err = setClientName(ctx.client, name);
       if (err) return err;
@@ -181,7 +179,9 @@ const reset: CommandSpec = {
     const c = ctx.client;
     c.db = 0;
     c.resp = 2;
-    c.authenticated = redisServer(ctx).config.requirepass === '';
+    const acl = redisServer(ctx).acl;
+    c.user = acl.defaultUser;
+    c.authenticated = !acl.authRequired;
     endMulti(c);
     ctx.server.pubsub.leaveAll(c);
     c.name = '';

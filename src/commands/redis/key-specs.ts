@@ -48,10 +48,22 @@ export function hasKeySpecs(meta: CommandMeta): boolean {
   return (meta.keySpecs ?? []).some((ks) => !ks.flags.includes('not_key'));
 }
 
-/** Key positions from the specs (args[0] is the command name), or null where a spec cannot say. */
-function keysBySpecs(specs: readonly KeySpec[], args: readonly Buffer[]): number[] | null {
+/** A key's position in a command line and what the command does to it (ACL read/write rights). */
+export interface KeyRef {
+  pos: number;
+  /** The key spec's access (read) and insert/delete/update (write) flags. */
+  read: boolean;
+  write: boolean;
+}
+
+function refFlags(flags: readonly string[]): { read: boolean; write: boolean } {
+  return { read: flags.includes('access'), write: flags.includes('insert') || flags.includes('delete') || flags.includes('update') };
+}
+
+/** Keys from the specs (args[0] is the command name), or null where a spec cannot say. */
+function keysBySpecs(specs: readonly KeySpec[], args: readonly Buffer[]): KeyRef[] | null {
   const argc = args.length;
-  const out: number[] = [];
+  const out: KeyRef[] = [];
   for (const ks of specs) {
     if (ks.flags.includes('not_key')) continue;
     let first = 0;
@@ -95,14 +107,15 @@ function keysBySpecs(specs: readonly KeySpec[], args: readonly Buffer[]): number
       return null;
     }
     if (last >= argc || last < first || first >= argc) return null;
-    for (let i = first; i <= last; i += step || 1) out.push(i);
+    const f = refFlags(ks.flags);
+    for (let i = first; i <= last; i += step || 1) out.push({ pos: i, ...f });
   }
   return out;
 }
 
-/** SORT's own rule (Redis sortGetKeys): the key, and the last STORE's argument. */
-function sortKeys(args: readonly Buffer[], ro: boolean): number[] {
-  const out = [1];
+/** SORT's own rule (Redis sortGetKeys): the key (read), and the last STORE's argument (written). */
+function sortKeys(args: readonly Buffer[], ro: boolean): KeyRef[] {
+  const out: KeyRef[] = [{ pos: 1, read: true, write: false }];
   if (ro) return out;
   let store = 0;
   for (let i = 2; i < args.length; i++) {
@@ -111,8 +124,20 @@ function sortKeys(args: readonly Buffer[], ro: boolean): number[] {
     else if (optIs(a, 'get') || optIs(a, 'by')) i += 1;
     else if (optIs(a, 'store') && i + 1 < args.length) store = i + 1;
   }
-  if (store) out.push(store);
+  if (store) out.push({ pos: store, read: false, write: true });
   return out;
+}
+
+/** SET's and BITFIELD's own rules (setGetKeys, bitfieldGetKeys): their key spec flags vary. */
+function variableFlagKeys(fullName: string, args: readonly Buffer[]): KeyRef[] {
+  if (args.length < 2) return [];
+  if (fullName === 'set') {
+    const get = args.slice(3).some((a) => optIs(a, 'get'));
+    return [{ pos: 1, read: get, write: true }];
+  }
+  // BITFIELD: only GETs read; a SET or INCRBY writes too.
+  const writes = args.slice(2).some((a) => optIs(a, 'set') || optIs(a, 'incrby'));
+  return [{ pos: 1, read: true, write: writes }];
 }
 
 /**
@@ -120,16 +145,30 @@ function sortKeys(args: readonly Buffer[], ro: boolean): number[] {
  * as COMMAND GETKEYS reports them; null when the arguments do not say (a bad numkeys, say).
  * `legacy` is the command table's own first/last/step, used where Redis uses a command's rule.
  */
-export function commandKeys(fullName: string, meta: CommandMeta | undefined, legacy: { firstKey: number; lastKey: number; step: number },
-  args: readonly Buffer[]): number[] | null {
+export function commandKeys(fullName: string, meta: CommandMeta | undefined, legacy: LegacyKeys, args: readonly Buffer[]): number[] | null {
+  return commandKeyRefs(fullName, meta, legacy, args)?.map((r) => r.pos) ?? null;
+}
+
+/** The command table's own first/last/step key range. */
+export interface LegacyKeys {
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  flags: readonly string[];
+}
+
+/** commandKeys with what the command does to each key (ACL key rights). */
+export function commandKeyRefs(fullName: string, meta: CommandMeta | undefined, legacy: LegacyKeys, args: readonly Buffer[]): KeyRef[] | null {
   const specs = meta?.keySpecs ?? [];
   const variable = specs.some((ks) => ks.flags.includes('variable_flags'));
   if (fullName === 'sort' || fullName === 'sort_ro') return sortKeys(args, fullName === 'sort_ro'); // an 'unknown' spec
+  if (variable && (fullName === 'set' || fullName === 'bitfield')) return variableFlagKeys(fullName, args);
   // Specs whose flags do not vary say it all (a bad numkeys: no keys, as Redis's own rules say too).
   if (specs.length && !variable) return keysBySpecs(specs, args);
   if (legacy.firstKey <= 0) return specs.length ? null : [];
   const last = legacy.lastKey < 0 ? args.length + legacy.lastKey : legacy.lastKey;
-  const out: number[] = [];
-  for (let i = legacy.firstKey; i <= last && i < args.length; i += legacy.step || 1) out.push(i);
+  const ro = legacy.flags.includes('readonly');
+  const out: KeyRef[] = [];
+  for (let i = legacy.firstKey; i <= last && i < args.length; i += legacy.step || 1) out.push({ pos: i, read: true, write: !ro });
   return out;
 }

@@ -8,6 +8,7 @@ import type { ConnectionState } from '../connection-state.js';
 import type { CommandTable } from './table.js';
 import type { PubsubHub } from './pubsub.js';
 import type { BlockingHub } from './blocking.js';
+import type { AccessControl } from '../../security/access-control.js';
 
 /** A connected client of either protocol, as the client registry and INFO see it. */
 export interface ClientHandle {
@@ -95,6 +96,12 @@ export interface RedisServer {
   readonly pubsub: PubsubHub;
   /** Clients blocked by BLPOP and the other blocking commands (src/server/blocking-hub.ts). */
   readonly blocking: BlockingHub;
+  /** ACL users, authentication and the ACL log. */
+  readonly acl: AccessControl;
+  /** aclfile, read and written by ACL LOAD / SAVE (null: none configured). */
+  aclFile(): string | null;
+  /** A warning for the server log (what Redis's serverLog(LL_WARNING) says). */
+  warn(message: string): void;
   /** Error replies by their first word (ERR, WRONGTYPE, ...): INFO errorstats. */
   errorCounts(): Iterable<[string, number]>;
   /** Persist barriers run by group commit since start. */

@@ -36,6 +36,10 @@ import { zsetCommands } from './zsets.js';
 import { listCommands } from './lists.js';
 import { blockingListCommands, blockingZsetCommands, type BlockingHub } from './blocking.js';
 import { sortCommands } from './sort.js';
+import { aclCommand } from './acl.js';
+import { aclCheck, execNopermReply, logAclDenial, nopermReply } from './acl-check.js';
+import { aclCategories } from './command.js';
+import { AclCommands, type AclCommand, type AclCommandSource } from '../../security/acl-commands.js';
 
 /** Redis's command groups (COMMAND DOCS "group"); also gives an ACL category. */
 export type CommandGroup = 'connection' | 'server' | 'string' | 'generic' | 'transactions' | 'pubsub' | 'bitmap' | 'hash' | 'set' | 'sortedset' | 'list';
@@ -51,6 +55,8 @@ export interface CommandEntry {
   readonly readonlyKeys: boolean;
   /** A write command: the keys it names may wake blocked clients. */
   readonly writes: boolean;
+  /** Its id in the ACL rules (set by attachAcl). */
+  aclCommand: AclCommand | null;
   /** Calls, error replies of calls (failed_calls), rejections before running (rejected_calls:
    *  arity, NOAUTH) and run time in µs, since start or CONFIG RESETSTAT (INFO commandstats). */
   calls: number;
@@ -87,7 +93,7 @@ export function storeErrorReply(e: StoreError): ErrorReply {
 }
 
 export interface TableOptions {
-  /** Whether a password is required now (requirepass set); read on every command, so CONFIG SET applies at once. */
+  /** Whether a connection must authenticate (the default user has a password or is off); read on every command. */
   authRequired: () => boolean;
   /** The most bytes of arguments one client may queue in MULTI (client-query-buffer-limit). */
   queueLimit: () => number;
@@ -160,6 +166,26 @@ export class CommandTable {
     return this.byName.get(lower.slice(0, bar))?.subcommands?.get(lower.slice(bar + 1));
   }
 
+  /** The entry a command line runs: a container's subcommand when one is named (Redis lookupCommand). */
+  lookupLine(argv: readonly Buffer[]): CommandEntry | undefined {
+    const top = this.lookup(argv[0]!);
+    if (top === undefined || top.subcommands === null || argv.length < 2) return top;
+    return top.subcommands.get(argv[1]!.toString('latin1').toLowerCase());
+  }
+
+  /** The commands as ACL rules see them: every entry, its categories and subcommands. */
+  aclCommands(): AclCommands {
+    const source = (e: CommandEntry): AclCommandSource => ({
+      fullName: e.fullName,
+      categories: aclCategories(e),
+      noauth: e.spec.flags.includes('noauth'),
+      subcommands: e.subcommands ? [...e.subcommands.values()].map(source) : [],
+    });
+    const commands = new AclCommands(this.entries.map(source));
+    for (const e of this.all()) e.aclCommand = commands.find(e.fullName) ?? null;
+    return commands;
+  }
+
   /** Runs one command and returns its reply; never throws for client input. */
   dispatch(ctx: CommandContext, argv: Buffer[]): Reply {
     const argc = argv.length;
@@ -180,6 +206,17 @@ export class CommandTable {
     if (!ctx.client.authenticated && entry.spec.flags.indexOf('noauth') < 0 && this.opts.authRequired()) {
       entry.rejected++;
       return this.fail(ctx, NOAUTH);
+    }
+    const user = ctx.client.user;
+    if (!user.unrestricted) {
+      const denied = aclCheck(user, entry, argv);
+      if (denied !== null) {
+        entry.rejected++;
+        ctx.client.lastCommand = entry.fullName;
+        logAclDenial(ctx, denied.reason, denied.reason === 'command' ? entry.fullName : argv[denied.pos]!.toString('latin1'));
+        // A queued command the rules no longer allow gets EXEC's own text (execCommand).
+        return this.fail(ctx, ctx.client.multi?.executing === true ? execNopermReply(denied) : nopermReply(denied, entry.fullName));
+      }
     }
     // A RESP2 connection with subscriptions carries pushed messages: only the (un)subscribe family
     // runs there (Redis processCommand). RESP3 tells pushes apart, so anything may run.
@@ -325,6 +362,7 @@ function makeEntry(spec: CommandSpec, fullName: string, group: CommandGroup, par
     latency: null,
     readonlyKeys: spec.flags.includes('readonly') && spec.firstKey > 0,
     writes: spec.flags.includes('write'),
+    aclCommand: null,
   };
   if (spec.subcommands) {
     const subs = new Map<string, CommandEntry>();
@@ -341,7 +379,7 @@ export function createCommandTable(opts: TableOptions): CommandTable {
   return new CommandTable(
     [
       ['connection', [...connectionCommands, clientCommand]],
-      ['server', [...serverCommands, infoCommand, configCommand, commandCommand]],
+      ['server', [...serverCommands, infoCommand, configCommand, commandCommand, aclCommand]],
       ['string', stringCommands],
       ['generic', [...keyCommands, ...expireCommands, ...dumpCommands, ...sortCommands]],
       ['transactions', multiCommands],

@@ -15,7 +15,7 @@ import {
   type ParseError,
   type Request,
 } from '../../protocol/memcache/index.js';
-import { authenticate, COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
+import { aclAllows, authenticate, COMMANDS, commandName, getCommand, type McConnection, type McContext } from '../../commands/memcache/index.js';
 import { StoreError } from '../../store/store.js';
 import type { ListenerDeps } from '../listener.js';
 import { ClientConnection } from '../client-connection.js';
@@ -50,7 +50,7 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
 
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(raw: Socket, deps: MemcacheConnDeps) {
-    super(raw, deps, 'memcached', deps.config.requirepass === '', (base) => base);
+    super(raw, deps, 'memcached', (base) => base);
     this.parser = new MemcacheParser({ itemSizeMax: deps.config.itemSizeMax });
     this.ctx = { server: deps.services, store: deps.store, w: this.writer, conn: this, now: this.state.createdMs };
   }
@@ -100,11 +100,18 @@ export class MemcacheConnection extends ClientConnection<MemcacheConnDeps> imple
     let error = false;
     const t0 = performance.now();
     try {
-      // While a password is configured (read per request: CONFIG SET applies at once), a connection
-      // must authenticate first, as memcached -Y does.
-      const password = this.deps.config.requirepass;
-      if (!this.state.authenticated && password !== '') {
-        if (authenticate(this.ctx, req, password)) this.state.authenticated = true;
+      // While the default user needs a password (read per request: CONFIG SET and ACL SETUSER
+      // apply at once), a connection must authenticate first, as memcached -Y does; then its
+      // user's ACL rules hold.
+      const acl = this.deps.acl;
+      if (!this.state.authenticated && acl.authRequired) {
+        const user = authenticate(this.ctx, this.state, req, acl);
+        if (user !== null) {
+          this.state.authenticated = true;
+          this.state.user = user;
+        }
+      } else if (!aclAllows(this.ctx, this.state, req, acl)) {
+        // refused: the CLIENT_ERROR is written
       } else if (req.kind === 'get') {
         const next = getCommand(this.ctx, req);
         if (next >= 0) {

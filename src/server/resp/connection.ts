@@ -44,7 +44,7 @@ export class RespConnection extends ClientConnection<RespDeps, ClientState> {
   /** `raw` is an accepted socket that has not started reading (pauseOnConnect). */
   constructor(raw: Socket, deps: RespDeps) {
     const { config } = deps;
-    super(raw, deps, 'redis', config.requirepass === '', newClientState);
+    super(raw, deps, 'redis', newClientState);
     this.parser = new RequestParser({ maxBulkLen: config.protoMaxBulkLen, queryBufferLimit: config.clientQueryBufferLimit });
     this.ctx = { store: deps.store, client: this.state, server: deps.context };
     // Pub/Sub: messages published by any connection are queued here and leave with the turn's
