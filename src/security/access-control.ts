@@ -158,10 +158,17 @@ export class AccessControl {
         errors += `${filename}:${linenum}: Unmatched parenthesis in selector definition.`;
         continue;
       }
+      // An unknown command is named (it is no secret); of other errors only the first, which may
+      // explain the rest (Redis 7.0).
+      let syntaxError = false;
       for (const raw of merged) {
         const op = raw.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '');
         const e = u.apply(op);
-        if (e) errors += `${filename}:${linenum}: ${ruleErrorText(e)}. `;
+        if (e === 'ENOENT') errors += `${filename}:${linenum}: Error in applying operation '${op}': ${ruleErrorText(e)}. `;
+        else if (e && !syntaxError) {
+          errors += `${filename}:${linenum}: ${ruleErrorText(e)}. `;
+          syntaxError = true;
+        }
       }
     }
     if (errors !== '') return errors + 'WARNING: ACL errors detected, no change to the previously active ACL rules was performed';

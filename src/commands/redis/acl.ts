@@ -2,7 +2,7 @@
 // Redis 7.0's replies and errors. The users and rules live in src/security; this file only reads
 // arguments and shapes replies.
 import { randomBytes } from 'node:crypto';
-import { DoubleReply, ErrorReply, MapReply, NOT_INTEGER, OK, SetReply, type Reply } from '../../protocol/resp/index.js';
+import { DoubleReply, ErrorReply, MapReply, NOT_INTEGER, OK, SetReply, subcommandSyntaxError, type Reply } from '../../protocol/resp/index.js';
 import { ACL_CATEGORIES, categoryBit, type AclCommand } from '../../security/acl-commands.js';
 import type { Selector } from '../../security/acl-selector.js';
 import { readAclFile, writeAclFile } from '../../security/acl-file.js';
@@ -73,7 +73,7 @@ function commandsIn(list: readonly AclCommand[], bit: number, out: Buffer[]): Bu
 }
 
 const cat = sub('cat', -2, ['noscript', 'loading', 'stale'], (ctx, argv) => {
-  if (argv.length > 3) return new ErrorReply("ERR wrong number of arguments for 'acl|cat' command");
+  if (argv.length > 3) return subcommandSyntaxError('acl', argv[1]!);
   if (argv.length === 2) return ACL_CATEGORIES.map((c) => c);
   const bit = categoryBit(latin1(argv[2]!));
   if (!bit) return new ErrorReply(`ERR Unknown category '${cstr(argv[2]!).slice(0, 128)}'`);
@@ -81,7 +81,7 @@ const cat = sub('cat', -2, ['noscript', 'loading', 'stale'], (ctx, argv) => {
 });
 
 const genpass = sub('genpass', -2, ['noscript', 'loading', 'stale'], (_ctx, argv) => {
-  if (argv.length > 3) return new ErrorReply("ERR wrong number of arguments for 'acl|genpass' command");
+  if (argv.length > 3) return subcommandSyntaxError('acl', argv[1]!);
   let bits = 256;
   if (argv.length === 3) {
     const n = parseLongLong(argv[2]!);
@@ -94,7 +94,7 @@ const genpass = sub('genpass', -2, ['noscript', 'loading', 'stale'], (_ctx, argv
 });
 
 const log = sub('log', -2, ['admin', 'noscript', 'loading', 'stale'], (ctx, argv) => {
-  if (argv.length > 3) return new ErrorReply("ERR wrong number of arguments for 'acl|log' command");
+  if (argv.length > 3) return subcommandSyntaxError('acl', argv[1]!);
   const acl = redisServer(ctx).acl;
   let count = 10;
   if (argv.length === 3) {
