@@ -297,6 +297,9 @@ export class Selector {
 }
 
 function patternText(p: KeyPattern): string {
+  // "~*" would read back as allkeys, after which the next pattern is refused (Redis 7.0 writes an
+  // ACL file its own ACL LOAD rejects that way): a read-write "*" pattern keeps its %RW~ form.
+  if (p.flags === KEY_ALL && p.pattern === '*') return '%RW~*';
   const prefix = p.flags === KEY_ALL ? '~' : p.flags === KEY_READ ? '%R~' : '%W~';
   return prefix + p.pattern;
 }
