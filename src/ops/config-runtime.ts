@@ -27,7 +27,7 @@ export type ConfigSetResult =
  * A setting the server must act on before it is assigned, because acting can fail (growing the pool
  * needs room on its volume): returns null when done, or why not (the CONFIG SET error's reason).
  */
-export type ConfigApply = (name: string, value: unknown) => string | null;
+export type ConfigApply = (name: string, value: unknown, pending: Readonly<Partial<Config>>) => string | null;
 
 /**
  * CONFIG SET name value [name value ...]: all pairs are validated first and applied only if every
@@ -63,8 +63,11 @@ export function configSet(config: Config, args: readonly string[], apply?: Confi
     }
   }
   if (apply) {
+    // Every pair of the command, so settings that only work together (a certificate and its key)
+    // are checked together.
+    const pending = Object.fromEntries(pairs.map(([s, v]) => [s.key, v])) as Partial<Config>;
     for (const [s, v] of pairs) {
-      const why = apply(s.name, v);
+      const why = apply(s.name, v, pending);
       if (why !== null) return failed(s.name, why);
     }
   }

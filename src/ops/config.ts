@@ -199,11 +199,23 @@ function crossCheck(config: Config, sources: Map<SettingKey, Assignment>): void 
     fail(get(sources.has('aclUsers') ? 'aclUsers' : 'aclfile'), 'define ACL users either in acl-users or in the aclfile, not both');
   }
 
+  // A TLS port needs a certificate and its key, and a CA unless client certificates are off
+  // (Redis's tlsConfigure refuses to start the same way).
+  if (config.tlsPort !== 0 || config.tlsMemcachedPort !== 0) {
+    const port = get(config.tlsPort !== 0 ? 'tlsPort' : 'tlsMemcachedPort');
+    if (config.tlsCertFile === '' || config.tlsKeyFile === '') fail(port, 'a TLS port needs tls-cert-file and tls-key-file');
+    if (config.tlsAuthClients !== 'no' && config.tlsCaCertFile === '') {
+      fail(port, 'tls-auth-clients yes or optional needs tls-ca-cert-file (or tls-auth-clients no)');
+    }
+  }
+
   // Two listeners on one address and port would fail later with EADDRINUSE; say so now.
   const listeners: [SettingKey, SettingKey][] = [
     ['port', 'bind'],
     ['memcachedPort', 'memcachedBind'],
     ['metricsPort', 'metricsBind'],
+    ['tlsPort', 'bind'],
+    ['tlsMemcachedPort', 'memcachedBind'],
   ];
   for (let i = 0; i < listeners.length; i++) {
     for (let j = i + 1; j < listeners.length; j++) {

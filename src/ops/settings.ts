@@ -43,6 +43,16 @@ export interface Config {
   maxclients: number;
   protectedMode: boolean;
   requirepass: string;
+  tlsPort: number;
+  tlsMemcachedPort: number;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  tlsKeyFilePass: string;
+  tlsCaCertFile: string;
+  tlsAuthClients: 'yes' | 'no' | 'optional';
+  tlsProtocols: string;
+  tlsCiphers: string;
+  tlsCiphersuites: string;
   /** Absolute once loaded; '' = none. */
   aclfile: string;
   aclUsers: string;
@@ -191,6 +201,18 @@ const oneOf = (values: readonly string[], redisOrder: readonly string[] = values
 
 const str = (): Kind => ({ parse: (raw) => raw, show: String });
 
+/** tls-protocols: "TLSv1.2 TLSv1.3", a contiguous range of the versions Node.js still offers. */
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+const tlsProtocols = (): Kind => ({
+  parse(raw) {
+    const words = raw.trim().split(/\s+/).filter((w) => w !== '');
+    const bad = words.find((w) => !TLS_VERSIONS.some((v) => v.toLowerCase() === w.toLowerCase()));
+    if (words.length === 0 || bad !== undefined) throw new InvalidValue(`expected TLS versions among ${TLS_VERSIONS.join(', ')}`, `invalid TLS protocol '${bad ?? ''}'`);
+    return TLS_VERSIONS.filter((v) => words.some((w) => w.toLowerCase() === v.toLowerCase())).join(' ');
+  },
+  show: String,
+});
+
 /** acl-users: lines of "user <name> <rules...>" (the rules are checked when the server starts). */
 const aclUsers = (): Kind => ({
   parse(raw) {
@@ -297,7 +319,7 @@ const SEC = 'security';
 
 export const SETTINGS: readonly Setting[] = [
   def('port', 'port', { section: NET, default: '6379', kind: port(),
-    doc: 'Redis protocol (RESP2/RESP3) TCP port; 0 = any free port chosen by the OS' }),
+    doc: 'Redis protocol (RESP2/RESP3) TCP port; 0 = no plain listener (as Redis: with tls-port, TLS only)' }),
   def('bind', 'bind', { section: NET, default: '127.0.0.1', kind: host(false),
     doc: 'address the listeners bind to (0.0.0.0 = every IPv4 interface)' }),
   def('memcached-port', 'memcachedPort', { section: NET, default: '11211', kind: port(),
@@ -317,6 +339,26 @@ export const SETTINGS: readonly Setting[] = [
   def('tcp-keepalive', 'tcpKeepalive', { section: NET, default: '300', kind: int(0, INT_MAX), mutable: true,
     doc: 'TCP keepalive interval for client sockets in seconds; 0 = off' }),
 
+  def('tls-port', 'tlsPort', { section: SEC, default: '0', kind: port(),
+    doc: 'Redis protocol over TLS on this TCP port; 0 = no TLS listener (port 0 turns the plain one off)' }),
+  def('tls-memcached-port', 'tlsMemcachedPort', { section: SEC, default: '0', kind: port(),
+    doc: 'memcached protocol over TLS on this TCP port (memcached -Z clients); 0 = none' }),
+  def('tls-cert-file', 'tlsCertFile', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'server certificate (PEM, with its chain) for the TLS ports; re-read when it changes on disk or is set again' }),
+  def('tls-key-file', 'tlsKeyFile', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'private key (PEM) of tls-cert-file' }),
+  def('tls-key-file-pass', 'tlsKeyFilePass', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'passphrase of tls-key-file when it is encrypted' }),
+  def('tls-ca-cert-file', 'tlsCaCertFile', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'CA certificates (PEM) that client certificates must chain to; needed unless tls-auth-clients is no' }),
+  def('tls-auth-clients', 'tlsAuthClients', { section: SEC, default: 'yes', kind: oneOf(['yes', 'no', 'optional']), mutable: true,
+    doc: 'client certificates: required (yes), not asked for (no), or checked when a client sends one (optional)' }),
+  def('tls-protocols', 'tlsProtocols', { section: SEC, default: 'TLSv1.2 TLSv1.3', kind: tlsProtocols(), mutable: true,
+    doc: 'TLS versions accepted, space-separated: TLSv1.2, TLSv1.3 (one range)' }),
+  def('tls-ciphers', 'tlsCiphers', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'OpenSSL cipher list for TLSv1.2; empty = Node.js defaults' }),
+  def('tls-ciphersuites', 'tlsCiphersuites', { section: SEC, default: '', kind: str(), mutable: true,
+    doc: 'TLSv1.3 cipher suites, colon-separated; empty = Node.js defaults' }),
   def('aclfile', 'aclfile', { section: SEC, default: '', kind: str(), isPath: true,
     doc: 'ACL file of "user <name> <rules>" lines (Redis format), read at start and by ACL LOAD, written by ACL SAVE; empty = none' }),
   def('acl-users', 'aclUsers', { section: SEC, default: '', kind: aclUsers(),

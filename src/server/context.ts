@@ -46,7 +46,7 @@ export function createRedisContext(server: Server): RedisServer {
       setImmediate(() => void server.shutdown(`SHUTDOWN${req.flags.map((f) => ' ' + f.toUpperCase()).join('')} from client ${req.client.addr}`));
     },
     configChanged: (names) => server.configChanged(names),
-    configApply: (name, value) => server.configApply(name, value),
+    configApply: (name, value, pending) => server.configApply(name, value, pending),
     noteAuthFailure: () => void stats.authFailures++,
     preallocatePool: (bytes) => server.store.preallocate(bytes),
     resetStats: () => stats.reset(),

@@ -10,6 +10,7 @@ import type { GroupCommit } from './commit.js';
 import type { SocketPoller } from './poller.js';
 import type { ServerStats } from './stats.js';
 import type { AccessControl } from '../security/access-control.js';
+import type { TlsContext } from './tls-context.js';
 
 export interface ListenerDeps {
   store: Store;
@@ -24,6 +25,8 @@ export interface ListenerDeps {
   stats: ServerStats;
   /** ACL users: who connections run as, and whether they must authenticate first. */
   acl: AccessControl;
+  /** The TLS ports' context (null when no TLS port is configured). */
+  tls?: TlsContext | null;
   /** Native socket I/O for client connections; absent: Node's sockets. */
   poller?: SocketPoller | null;
 }
@@ -33,8 +36,8 @@ export interface Listener {
   readonly name: string;
   /** Binds and resolves once listening; rejects on EADDRINUSE and the like. */
   start(): Promise<void>;
-  /** Where it listens (after start). */
-  address(): { host: string; port: number };
+  /** Where it listens (after start): its plain and TLS ports. */
+  addresses(): Array<{ host: string; port: number; tls: boolean }>;
   /** Shutdown, step 1: accept no new connection and read no more requests. */
   stopAccepting(): void;
   /**

@@ -4,6 +4,7 @@
 // every reply, close the pool clean, then close the connections.
 import type http from 'node:http';
 import type { Config } from '../ops/config.js';
+import { findSetting } from '../ops/settings.js';
 import { componentLogger, setLogLevel, type Logger } from '../ops/logger.js';
 import type { DaxMetrics } from '../ops/metrics.js';
 import { startMetricsServer } from '../ops/metrics-server.js';
@@ -25,6 +26,7 @@ import { growPool, PoolAutogrow, volumeOf } from './pool-growth.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 import type { AccessControl } from '../security/access-control.js';
 import { closeConnectionsOf, createAccessControl, loadStartupUsers } from './acl-setup.js';
+import { checkTlsSettings, TLS_CONTEXT_SETTINGS, TlsContext } from './tls-context.js';
 
 export interface ServerOptions {
   store: Store;
@@ -42,7 +44,7 @@ const CLOSE_TIMEOUT_MS = 2000;
 /** Every protocol listener the configuration asks for; the one place to add a protocol. */
 function createListeners(deps: ListenerDeps, redis: { table: CommandTable; context: RedisServer; blocking: ServerBlockingHub }): Listener[] {
   const listeners: Listener[] = [new RespListener({ ...deps, logger: componentLogger(deps.logger, 'redis'), ...redis })];
-  if (deps.config.memcachedPort > 0) listeners.push(new MemcacheListener({ ...deps, logger: componentLogger(deps.logger, 'memcached') }));
+  if (deps.config.memcachedPort > 0 || deps.config.tlsMemcachedPort > 0) listeners.push(new MemcacheListener({ ...deps, logger: componentLogger(deps.logger, 'memcached') }));
   return listeners;
 }
 
@@ -59,6 +61,8 @@ export class Server {
   readonly context: RedisServer;
   /** ACL users (the default user's password is requirepass). */
   readonly acl: AccessControl;
+  /** The TLS ports' certificates (null without a TLS port). */
+  readonly tls: TlsContext | null;
   /** Clients blocked by BLPOP & co., served when a write readies their keys. */
   readonly blocking = new ServerBlockingHub();
   private readonly log: Logger;
@@ -107,6 +111,7 @@ export class Server {
     this.stats = new ServerStats(this.table);
     this.acl = createAccessControl(this.table, this.config);
     this.acl.onUserDropped = (user) => closeConnectionsOf(this.clients, this.acl, user);
+    this.tls = this.config.tlsPort > 0 || this.config.tlsMemcachedPort > 0 ? new TlsContext(this.config, this.log) : null;
     this.context = createRedisContext(this);
     const s = this.store.stats();
     this.lastStoreStats = { corruptDropped: s.corruptDropped, expiredRemoved: s.expiredRemoved, evicted: s.evicted };
@@ -133,13 +138,16 @@ export class Server {
       clients: this.clients,
       stats: this.stats,
       acl: this.acl,
+      tls: this.tls,
     };
     this.listeners = createListeners(deps, { table: this.table, context: this.context, blocking: this.blocking });
     try {
       for (const l of this.listeners) {
         await l.start();
-        const a = l.address();
-        this.log.info({ protocol: l.name, bind: a.host, port: a.port }, `${l.name} listening on ${a.host}:${a.port}`);
+        for (const a of l.addresses()) {
+          const what = a.tls ? `${l.name} (TLS)` : l.name;
+          this.log.info({ protocol: l.name, tls: a.tls, bind: a.host, port: a.port }, `${what} listening on ${a.host}:${a.port}`);
+        }
       }
       if (this.config.metricsPort > 0) {
         this.metricsServer = await startMetricsServer(this.metrics.exposition, this.config.metricsPort, this.config.metricsBind, () => this.readiness());
@@ -170,6 +178,7 @@ export class Server {
     this.stats.sample(now);
     this.autogrow.tick(now);
     for (const l of this.listeners) l.cron?.(now);
+    this.tls?.watch(now);
     if (++this.tickCount % 10 === 0) this.reportMetrics();
   };
 
@@ -205,7 +214,13 @@ export class Server {
   }
 
   /** CONFIG SET is about to assign `value` to `name`: settings whose change can fail act here. */
-  configApply(name: string, value: unknown): string | null {
+  configApply(name: string, value: unknown, pending: Readonly<Partial<Config>>): string | null {
+    if (TLS_CONTEXT_SETTINGS.includes(name)) {
+      // Checked once per CONFIG SET, with all its tls-* values together (a certificate and its key).
+      if (this.tls === null || TLS_CONTEXT_SETTINGS.find((n) => findSetting(n)!.key in pending) !== name) return null;
+      const why = checkTlsSettings({ ...this.config, ...pending });
+      return why === null ? null : `Unable to update TLS configuration: ${why}`;
+    }
     if (name !== 'pool-size') return null;
     if (typeof value !== 'number') return 'an open pool is grown to a size (auto and shares of the free space size a new pool)';
     return growPool(this.store, value, this.log);
@@ -218,6 +233,7 @@ export class Server {
     if (names.includes('log-level')) setLogLevel(this.logger, this.config.logLevel);
     if (names.includes('requirepass')) this.acl.setDefaultPassword(this.config.requirepass);
     if (names.includes('acllog-max-len')) this.acl.log.trim();
+    if (names.some((n) => TLS_CONTEXT_SETTINGS.includes(n))) this.tls?.reload('CONFIG SET');
     if (names.includes('maxmemory') || names.includes('maxmemory-policy')) {
       this.store.setEviction(this.config.maxmemoryPolicy, this.config.maxmemory);
     }

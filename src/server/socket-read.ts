@@ -24,6 +24,11 @@ export function openClientSocket(
   poller: SocketPoller | null | undefined,
   onChunk: ChunkHandler,
 ): { socket: ClientSocket; fd: number } {
+  // A TLS socket decrypts in JavaScript: neither the poller nor a moved handle can read it.
+  if ((raw as { encrypted?: boolean }).encrypted === true) {
+    raw.on('data', onChunk);
+    return { socket: raw, fd: -1 };
+  }
   const fd = socketFd(raw);
   const socket = poller?.adopt(raw, onChunk) ?? adoptSocket(raw, onChunk, { allowHalfOpen: true });
   return { socket, fd };

@@ -49,6 +49,10 @@ export interface StartOptions {
   poolSize?: string;
   /** Also start the memcached listener on a free port (default: disabled with --memcached-port 0). */
   memcached?: boolean;
+  /** Wait for this TLS port too (the test passes --tls-port and the certificates in args). */
+  tlsPort?: number;
+  /** Turn the plain RESP port off (--port 0): only the other ports are waited for. */
+  noPlainPort?: boolean;
   /** How long to wait for the port to accept connections (default 20 s). */
   readyTimeoutMs?: number;
 }
@@ -139,6 +143,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     '--pool-size', opts.poolSize ?? '256mb',
     '--memcached-port', String(memcachedPort),
     '--log-level', 'warn',
+    ...(opts.noPlainPort ? ['--port', '0'] : []),
     ...(opts.args ?? []),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, ...granularityEnv, ...opts.env };
@@ -161,7 +166,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
       live.delete(p);
       res(code);
     }));
-    await waitReady(port, memcachedPort, proc, exit, opts.readyTimeoutMs ?? 20_000, () => err || out);
+    const ports = [...(opts.noPlainPort ? [] : [port]), ...(memcachedPort ? [memcachedPort] : []), ...(opts.tlsPort ? [opts.tlsPort] : [])];
+    await waitReady(ports, proc, exit, opts.readyTimeoutMs ?? 20_000, () => err || out);
   };
 
   const running = (): boolean => proc.exitCode === null && proc.signalCode === null;
@@ -198,8 +204,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
 
 /** Polls until the port(s) accept a connection; fails early if the process exits. */
 async function waitReady(
-  port: number,
-  memcachedPort: number,
+  ports: number[],
   proc: ChildProcess,
   exit: Promise<number | null>,
   timeoutMs: number,
@@ -208,7 +213,7 @@ async function waitReady(
   let exited = false;
   void exit.then(() => (exited = true));
   const deadline = Date.now() + timeoutMs;
-  for (const p of memcachedPort ? [port, memcachedPort] : [port]) {
+  for (const p of ports) {
     for (;;) {
       if (exited) throw new Error(`daxcache exited with ${proc.exitCode ?? proc.signalCode} before listening:\n${output()}`);
       if (await canConnect(p)) break;

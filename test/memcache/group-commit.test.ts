@@ -17,6 +17,7 @@ import { AccessControl } from '../../src/security/access-control.js';
 import { AclCommands } from '../../src/security/acl-commands.js';
 import { poolPath, removePool, useKind } from '../store/pools.js';
 import { McSocket } from './helpers.js';
+import { freePort } from '../helpers/server.js';
 
 let store: Store;
 let path: string;
@@ -50,7 +51,7 @@ afterAll(() => {
 
 /** A memcached listener whose every reply write checks that no store write is unpersisted. */
 async function startListener(mode: 'poller' | 'node'): Promise<{ listener: MemcacheListener; stop: () => Promise<void> }> {
-  const config: Config = { ...DEFAULTS, memcachedPort: 0, memcachedBind: '127.0.0.1' };
+  const config: Config = { ...DEFAULTS, memcachedPort: await freePort(), memcachedBind: '127.0.0.1' };
   const commit = new GroupCommit(store, 'strict', 1000);
   const check = (): void => {
     replyWrites++;
@@ -102,7 +103,7 @@ describe.each(['poller', 'node'] as const)('group commit (%s sockets)', (mode) =
   it('replies leave only after the barrier covering the writes of their turn', async () => {
     replyWrites = violations = 0;
     const { listener, stop } = await startListener(mode);
-    const port = listener.address().port;
+    const port = listener.addresses()[0]!.port;
     const clients = await Promise.all(Array.from({ length: 8 }, () => McSocket.connect(port)));
     for (let round = 0; round < 20; round++) {
       await Promise.all(

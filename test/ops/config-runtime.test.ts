@@ -38,6 +38,8 @@ describe('configGet', () => {
     expect(configGet(c, ['PORT', '*port', 'port'])).toEqual([
       ['port', '6379'],
       ['memcached-port', '11211'],
+      ['tls-port', '0'],
+      ['tls-memcached-port', '0'],
       ['metrics-port', '0'],
     ]);
     expect(configGet(c, ['nothing', 'x*'])).toEqual([]);
@@ -57,7 +59,7 @@ describe('configGet', () => {
     expect(all['hash-max-listpack-entries']).toBe('512');
     expect(all['list-max-listpack-size']).toBe('-2');
     expect(all['client-request-timeout']).toBe('60');
-    expect(Object.keys(all)).toHaveLength(46);
+    expect(Object.keys(all)).toHaveLength(56);
   });
 });
 

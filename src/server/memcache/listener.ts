@@ -1,8 +1,9 @@
 // The memcached TCP listener (text and meta protocols). Clients count against maxclients together
 // with RESP clients; past it a new connection gets memcached's "ERROR Too many open connections"
 // and is closed, as memcached does with maxconns_fast.
-import net from 'node:net';
-import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
+import type net from 'node:net';
+import { admit, endConnections, type Listener } from '../listener.js';
+import { Endpoints } from '../endpoints.js';
 import { MemcacheConnection, type MemcacheDeps } from './connection.js';
 import { McServices } from './services.js';
 import type { LatencySeries } from '../../ops/command-latency.js';
@@ -11,7 +12,7 @@ const TOO_MANY_CONNECTIONS = Buffer.from('ERROR Too many open connections\r\n');
 
 export class MemcacheListener implements Listener {
   readonly name = 'memcached';
-  readonly server: net.Server;
+  private readonly endpoints: Endpoints;
   readonly services: McServices;
   private readonly connections = new Set<MemcacheConnection>();
   private accepting = true;
@@ -34,20 +35,19 @@ export class MemcacheListener implements Listener {
       connectionList: () =>
         [...this.connections].map((c) => ({ id: c.state.id, fd: c.fd, addr: c.state.addr, laddr: c.state.laddr, lastCommandMs: c.state.lastInteractionMs })),
     });
-    // allowHalfOpen: a client that sends its commands then shuts down its write side still gets
-    // every reply; the connection ends after them.
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
-    this.server.on('error', (err) => deps.logger.error({ err: err.message }, 'memcached listener error'));
+    const { config } = deps;
+    this.endpoints = new Endpoints('memcached', deps.logger);
+    const accept = (socket: net.Socket): void => this.accept(socket);
+    if (config.memcachedPort > 0) this.endpoints.addPlain(config.memcachedBind, config.memcachedPort, accept);
+    if (config.tlsMemcachedPort > 0 && deps.tls) this.endpoints.addTls(config.memcachedBind, config.tlsMemcachedPort, deps.tls, accept);
   }
 
   start(): Promise<void> {
-    const { config } = this.deps;
-    return listenOn(this.server, config.memcachedPort, config.memcachedBind);
+    return this.endpoints.start();
   }
 
-  address(): { host: string; port: number } {
-    const { config } = this.deps;
-    return addressOf(this.server, config.memcachedBind, config.memcachedPort);
+  addresses(): Array<{ host: string; port: number; tls: boolean }> {
+    return this.endpoints.addresses();
   }
 
   private accept(socket: net.Socket): void {
@@ -92,7 +92,7 @@ export class MemcacheListener implements Listener {
   stopAccepting(): void {
     this.accepting = false;
     this.services.cancelFlush();
-    this.server.close();
+    this.endpoints.close();
     for (const c of this.connections) c.stopReading();
   }
 

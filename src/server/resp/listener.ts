@@ -1,34 +1,33 @@
-// The RESP TCP listener: accepts clients up to maxclients (both protocols together), beyond that
-// answers `-ERR max number of clients reached` and closes, as Redis's acceptCommonHandler does.
-import net from 'node:net';
-import { addressOf, admit, endConnections, listenOn, type Listener } from '../listener.js';
+// The RESP listener (port, and tls-port over TLS): accepts clients up to maxclients (both
+// protocols together), beyond that answers `-ERR max number of clients reached` and closes, as
+// Redis's acceptCommonHandler does.
+import type net from 'node:net';
+import { admit, endConnections, type Listener } from '../listener.js';
+import { Endpoints } from '../endpoints.js';
 import { RespConnection, type RespDeps } from './connection.js';
 
 const MAX_CLIENTS_REACHED = Buffer.from('-ERR max number of clients reached\r\n');
 
 export class RespListener implements Listener {
   readonly name = 'redis';
-  private readonly server: net.Server;
+  private readonly endpoints: Endpoints;
   private readonly connections = new Set<RespConnection>();
   private accepting = true;
 
   constructor(private readonly deps: RespDeps) {
-    // allowHalfOpen: a client that sends its commands then shuts down its write side (nc -q, scripts)
-    // still gets every reply; the connection ends after them.
-    // pauseOnConnect: the connection moves the unread socket into one that reads into its own
-    // buffer (see socket-read.ts).
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
-    this.server.on('error', (err) => deps.logger.error({ err: err.message }, 'redis listener error'));
+    const { config } = deps;
+    this.endpoints = new Endpoints('redis', deps.logger);
+    const accept = (socket: net.Socket): void => this.accept(socket);
+    if (config.port > 0) this.endpoints.addPlain(config.bind, config.port, accept);
+    if (config.tlsPort > 0 && deps.tls) this.endpoints.addTls(config.bind, config.tlsPort, deps.tls, accept);
   }
 
   start(): Promise<void> {
-    const { config } = this.deps;
-    return listenOn(this.server, config.port, config.bind);
+    return this.endpoints.start();
   }
 
-  address(): { host: string; port: number } {
-    const { config } = this.deps;
-    return addressOf(this.server, config.bind, config.port);
+  addresses(): Array<{ host: string; port: number; tls: boolean }> {
+    return this.endpoints.addresses();
   }
 
   private accept(socket: net.Socket): void {
@@ -42,7 +41,7 @@ export class RespListener implements Listener {
 
   stopAccepting(): void {
     this.accepting = false;
-    this.server.close();
+    this.endpoints.close();
     for (const c of this.connections) c.stopReading();
   }
 
