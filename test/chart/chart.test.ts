@@ -354,6 +354,53 @@ describe('helm chart charts/daxcache', () => {
     expect(server(objs).spec!.template.metadata?.annotations ?? {}).not.toHaveProperty('checksum/secret');
   });
 
+  it('tls from an existing Secret: TLS ports 6380/11212, the Secret mounted as a directory, services and policy', () => {
+    const objs = render({ tls: { enabled: true, existingSecret: 'cache-tls' }, networkPolicy: { enabled: true } });
+    validateAll(objs);
+    const args = container(objs).args!;
+    const arg = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(arg('--tls-port')).toBe('6380');
+    expect(arg('--tls-memcached-port')).toBe('11212');
+    expect(arg('--tls-cert-file')).toBe('/etc/daxcache/tls/tls.crt');
+    expect(arg('--tls-key-file')).toBe('/etc/daxcache/tls/tls.key');
+    expect(arg('--tls-ca-cert-file')).toBe('/etc/daxcache/tls/ca.crt');
+    expect(arg('--tls-auth-clients')).toBe('yes');
+    expect(args).not.toContain('--port'); // plain ports stay
+    const pod = server(objs).spec!.template.spec!;
+    expect(pod.volumes!.find((v) => v.name === 'tls')?.secret).toEqual({ secretName: 'cache-tls', defaultMode: 0o440 });
+    expect(container(objs).volumeMounts!.find((m) => m.name === 'tls')).toEqual({ name: 'tls', mountPath: '/etc/daxcache/tls', readOnly: true });
+    expect(container(objs).ports!.map((p) => p.name)).toEqual(['redis', 'memcached', 'metrics', 'redis-tls', 'memcached-tls']);
+    const svc = find<K8sService>(objs, 'Service', FULL);
+    expect(svc.spec!.ports!.map((p) => [p.name, p.port])).toEqual([['redis', 6379], ['memcached', 11211], ['metrics', 9121], ['redis-tls', 6380], ['memcached-tls', 11212]]);
+    expect(find<K8sNetworkPolicy>(objs, 'NetworkPolicy', FULL).spec!.ingress![0].ports?.map((p) => p.port)).toEqual([6379, 11211, 9121, 6380, 11212]);
+    expect(objs.some((o) => o.kind === 'Pod')).toBe(true);
+
+    const only = render({ tls: { enabled: true, existingSecret: 'cache-tls', authClients: 'no', disablePlain: true, certKey: 'c.pem', keyKey: 'k.pem' } });
+    validateAll(only);
+    const a2 = container(only).args!;
+    expect(a2.slice(a2.indexOf('--port'), a2.indexOf('--port') + 4)).toEqual(['--port', '0', '--memcached-port', '0']);
+    expect(a2).not.toContain('--tls-ca-cert-file');
+    expect(a2[a2.indexOf('--tls-cert-file') + 1]).toBe('/etc/daxcache/tls/c.pem');
+    expect(only.some((o) => o.kind === 'Pod')).toBe(false); // the plain-port helm test is not rendered
+    expect(template({ tls: { enabled: true } }).stderr).toContain('tls.enabled needs tls.existingSecret');
+    expect(template({ tls: { enabled: true, existingSecret: 'x', disablePlain: true }, proxy: { enabled: true } }).stderr).toContain('tls.disablePlain cannot be used with proxy.enabled');
+    expect(template({ tls: { enabled: true, existingSecret: 'x', authClients: 'sometimes' } }).status).not.toBe(0);
+    expect(template({ config: { 'tls-port': 7000 } }).stderr).toContain('config.tls-port is set by the chart');
+  });
+
+  it('ACL users from a Secret: mounted read-only and passed as --aclfile, protected mode left on', () => {
+    const objs = render({ acl: { existingSecret: 'cache-users' } });
+    validateAll(objs);
+    const args = container(objs).args!;
+    expect(args[args.indexOf('--aclfile') + 1]).toBe('/etc/daxcache/acl/users.acl');
+    expect(args).not.toContain('--protected-mode');
+    expect(server(objs).spec!.template.spec!.volumes!.find((v) => v.name === 'acl')?.secret).toEqual({ secretName: 'cache-users', defaultMode: 0o440 });
+    expect(container(objs).volumeMounts!.find((m) => m.name === 'acl')).toEqual({ name: 'acl', mountPath: '/etc/daxcache/acl', readOnly: true });
+    const other = container(render({ acl: { existingSecret: 'u', aclKey: 'redis.acl' } })).args!;
+    expect(other[other.indexOf('--aclfile') + 1]).toBe('/etc/daxcache/acl/redis.acl');
+    expect(template({ config: { aclfile: '/x' } }).stderr).toContain('config.aclfile is set by the chart');
+  });
+
   it('proxy with replicaCount 3: nutcracker with ketama over every pod, both protocols', () => {
     const objs = render({ replicaCount: 3, proxy: { enabled: true } });
     validateAll(objs);
