@@ -20,6 +20,8 @@ export class AccessControl {
   readonly log: AclLog;
   /** Told of a user that is gone (ACL DELUSER, ACL LOAD): its connections are closed. */
   onUserDropped: (user: AclUser) => void = () => {};
+  /** Told of a user whose rules ACL SETUSER changed: subscribers to channels it lost are closed. */
+  onUserChanged: (user: AclUser) => void = () => {};
 
   constructor(
     readonly commands: AclCommands,
@@ -80,8 +82,10 @@ export class AccessControl {
       const e = staged.apply(op);
       if (e) return `Error in ACL SETUSER modifier '${op}': ${ruleErrorText(e)}`;
     }
-    if (existing) existing.copyFrom(staged);
-    else this.users.set(name, staged);
+    if (existing) {
+      existing.copyFrom(staged);
+      this.onUserChanged(existing);
+    } else this.users.set(name, staged);
     return null;
   }
 

@@ -5,7 +5,8 @@ import type { Config } from '../ops/config.js';
 import type { CommandTable } from '../commands/redis/table.js';
 import { AccessControl } from '../security/access-control.js';
 import { readAclFile } from '../security/acl-file.js';
-import type { ClientDirectory } from '../commands/redis/services.js';
+import { isRedisClient, type ClientDirectory } from '../commands/redis/services.js';
+import type { AclUser } from '../security/acl-user.js';
 
 export function createAccessControl(table: CommandTable, config: Config): AccessControl {
   const acl = new AccessControl(table.aclCommands(), {
@@ -25,6 +26,26 @@ export function loadStartupUsers(acl: AccessControl, config: Config): void {
     const r = readAclFile(config.aclfile);
     const err = 'error' in r ? r.error : acl.loadFile(r.text, config.aclfile);
     if (err !== null) throw new Error(`Aborting startup because of ACL errors: ${err}`);
+  }
+}
+
+/** Whether `user` may still hear every channel and pattern `subs` holds (patterns compared literally). */
+function mayKeep(user: AclUser, subs: { channel: Set<string>; pattern: Set<string>; shard: Set<string> }): boolean {
+  const allowed = (name: string, literal: boolean) => user.selectors.some((s) => s.channelAllowed(name, literal));
+  for (const c of subs.channel) if (!allowed(c, false)) return false;
+  for (const c of subs.shard) if (!allowed(c, false)) return false;
+  for (const p of subs.pattern) if (!allowed(p, true)) return false;
+  return true;
+}
+
+/**
+ * ACL SETUSER took channels away from `user`: its subscribers that listen to one of them are
+ * closed, as Redis's ACLKillPubsubClientsIfNeeded does (they would go on receiving otherwise).
+ */
+export function closeRevokedSubscribers(clients: ClientDirectory, user: AclUser): void {
+  for (const h of clients.all()) {
+    if (h.state.user !== user || !isRedisClient(h)) continue;
+    if (!mayKeep(user, h.state.pubsub)) h.kill();
   }
 }
 

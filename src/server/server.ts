@@ -25,7 +25,7 @@ import { applyCollectionLimits, COLLECTION_LIMIT_SETTINGS } from './collection-l
 import { growPool, PoolAutogrow, volumeOf } from './pool-growth.js';
 import { SocketPoller, writerOptionsFromEnv } from './poller.js';
 import type { AccessControl } from '../security/access-control.js';
-import { closeConnectionsOf, createAccessControl, loadStartupUsers } from './acl-setup.js';
+import { closeConnectionsOf, closeRevokedSubscribers, createAccessControl, loadStartupUsers } from './acl-setup.js';
 import { checkTlsSettings, TLS_CONTEXT_SETTINGS, TlsContext } from './tls-context.js';
 
 export interface ServerOptions {
@@ -111,6 +111,7 @@ export class Server {
     this.stats = new ServerStats(this.table);
     this.acl = createAccessControl(this.table, this.config);
     this.acl.onUserDropped = (user) => closeConnectionsOf(this.clients, this.acl, user);
+    this.acl.onUserChanged = (user) => closeRevokedSubscribers(this.clients, user);
     this.tls = this.config.tlsPort > 0 || this.config.tlsMemcachedPort > 0 ? new TlsContext(this.config, this.log) : null;
     this.context = createRedisContext(this);
     const s = this.store.stats();

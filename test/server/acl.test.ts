@@ -274,6 +274,36 @@ describe('users from acl-users and from an aclfile', () => {
   });
 });
 
+describe.runIf(haveRedisServer)('subscribers and revoked channels, as redis-server', () => {
+  it('ACL SETUSER closes the subscribers of channels the user lost, and only those', async () => {
+    const dax = await start([]);
+    const ref = await startRealRedis();
+    try {
+      const outcome = async (port: number): Promise<unknown> => {
+        const admin = await connect(port);
+        expect(await admin.call('acl', 'setuser', 'sub', 'on', 'nopass', '+@all', '~*', 'resetchannels', '&news*', '&sports')).toBe('OK');
+        const news = await RawClient.connect(port);
+        const sports = await RawClient.connect(port);
+        const pat = await RawClient.connect(port);
+        for (const c of [news, sports, pat]) await c.call('auth', 'sub', 'x');
+        await news.call('subscribe', 'news1');
+        await sports.call('subscribe', 'sports');
+        await pat.call('psubscribe', 'news*');
+        expect(await admin.call('acl', 'setuser', 'sub', 'resetchannels', '&sports', '&news1')).toBe('OK');
+        const closed = await Promise.all([news, sports, pat].map((c) => c.closesWithin(1500)));
+        for (const c of [news, sports, pat]) c.close();
+        admin.close();
+        return closed;
+      };
+      const [mine, theirs] = [await outcome(dax.port), await outcome(ref.port)];
+      expect(mine).toEqual([false, false, true]); // the literal pattern news* is no longer allowed
+      expect(mine).toEqual(theirs);
+    } finally {
+      await ref.stop();
+    }
+  }, 30_000);
+});
+
 const mcAuth = (data: string) => `set auth 0 0 ${Buffer.byteLength(data)}\r\n${data}\r\n`;
 
 describe('memcached connections as ACL users', () => {
