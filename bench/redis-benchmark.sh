@@ -7,7 +7,9 @@
 # usage (from the repository root, after `npm run build`):
 #   bench/redis-benchmark.sh [RUNS]            RUNS defaults to 3
 # environment: REQUESTS (200000), CLIENTS (50), TESTS (set,get,incr,mset), PIPELINE (16),
-#              DAXCACHE_ARGS (extra `daxcache serve` flags, e.g. "--durability relaxed")
+#              DAXCACHE_ARGS (extra `daxcache serve` flags, e.g. "--durability relaxed"),
+#              TLS=1 (every server on a TLS port only, client certificates required, certificates
+#              made with openssl for the run; redis-benchmark --tls)
 set -euo pipefail
 
 RUNS=${1:-3}
@@ -36,9 +38,33 @@ free_port() {
   node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{const p=s.address().port;s.close(()=>console.log(p))})"
 }
 
+# TLS=1: a CA, a server and a client certificate; each server listens on its port over TLS only.
+CLI_TLS=()
+if [[ "${TLS:-0}" == 1 ]]; then
+  command -v openssl >/dev/null || { echo "openssl not found" >&2; exit 2; }
+  (
+    cd "$WORK"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj "/CN=bench CA" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >ext
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -keyout $who.key -out $who.csr -subj "/CN=$who" 2>/dev/null
+      openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $who.crt -days 2 -extfile ext 2>/dev/null
+    done
+  )
+  CLI_TLS=(--tls --cacert "$WORK/ca.crt" --cert "$WORK/client.crt" --key "$WORK/client.key")
+fi
+# `port_flags PORT`: the listening flags of a server (daxcache and redis-server spell them alike).
+port_flags() {
+  if [[ "${TLS:-0}" == 1 ]]; then
+    echo "--port 0 --tls-port $1 --tls-cert-file $WORK/server.crt --tls-key-file $WORK/server.key --tls-ca-cert-file $WORK/ca.crt"
+  else
+    echo "--port $1"
+  fi
+}
+
 wait_ready() { # port
   for _ in $(seq 1 200); do
-    redis-cli -p "$1" PING 2>/dev/null | grep -q PONG && return 0
+    redis-cli "${CLI_TLS[@]}" -p "$1" PING 2>/dev/null | grep -q PONG && return 0
     sleep 0.05
   done
   echo "server on port $1 did not start" >&2
@@ -46,20 +72,20 @@ wait_ready() { # port
 }
 
 DAX_PORT=$(free_port)
-PMEM2_FORCE_GRANULARITY=cache_line node dist/daxcache.mjs serve --bind 127.0.0.1 --port "$DAX_PORT" \
+PMEM2_FORCE_GRANULARITY=cache_line node dist/daxcache.mjs serve --bind 127.0.0.1 $(port_flags "$DAX_PORT") \
   --pool "$SHM/bench.pool" --pool-size 1gb --memcached-port 0 --durability strict --log-level warn \
   ${DAXCACHE_ARGS:-} >"$WORK/daxcache.log" 2>&1 &
 PIDS+=($!)
 
 REDIS_PORT=$(free_port)
 mkdir -p "$WORK/redis"
-redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no --dir "$WORK/redis" \
+redis-server --bind 127.0.0.1 $(port_flags "$REDIS_PORT") --save '' --appendonly no --dir "$WORK/redis" \
   --logfile "$WORK/redis.log" &
 PIDS+=($!)
 
 AOF_PORT=$(free_port)
 mkdir -p "$WORK/redis-aof"
-redis-server --bind 127.0.0.1 --port "$AOF_PORT" --save '' --appendonly yes --appendfsync always \
+redis-server --bind 127.0.0.1 $(port_flags "$AOF_PORT") --save '' --appendonly yes --appendfsync always \
   --dir "$WORK/redis-aof" --logfile "$WORK/redis-aof.log" &
 PIDS+=($!)
 
@@ -74,7 +100,7 @@ RESULTS="$WORK/results.tsv" # server, pipeline, test, rps
 
 # redis-benchmark -q prints progress with \r and a final "SET: 123.45 requests per second, ..." line.
 run_one() { # name port pipeline
-  redis-benchmark -h 127.0.0.1 -p "$2" -t "$TESTS" -c "$CLIENTS" -n "$REQUESTS" -P "$3" -q 2>/dev/null |
+  redis-benchmark "${CLI_TLS[@]}" -h 127.0.0.1 -p "$2" -t "$TESTS" -c "$CLIENTS" -n "$REQUESTS" -P "$3" -q 2>/dev/null |
     tr '\r' '\n' | grep 'requests per second' |
     awk -v s="$1" -v p="$3" -F': ' '{ split($2, a, " "); printf "%s\t%s\t%s\t%s\n", s, p, $1, a[1] }' >>"$RESULTS"
 }
