@@ -2,10 +2,10 @@
 // (Node's tls, context from tls-context.ts). Both hand the connection code an ordinary stream; a
 // TLS connection is only handed over once its handshake (and client-certificate check) is done.
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Logger } from '../ops/logger.js';
 import { addressOf, listenOn } from './listener.js';
-import type { TlsContext } from './tls-context.js';
+import { tlsModule, type TlsContext } from './tls-context.js';
 
 /** A TLS handshake that has not finished after this long is dropped (slow or dead clients). */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -36,7 +36,7 @@ export class Endpoints {
   }
 
   addTls(host: string, port: number, ctx: TlsContext, onSocket: (socket: net.Socket) => void): void {
-    const server = tls.createServer({ ...ctx.serverOptions(), allowHalfOpen: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
+    const server = tlsModule().createServer({ ...ctx.serverOptions(), allowHalfOpen: true, handshakeTimeout: HANDSHAKE_TIMEOUT_MS });
     server.on('secureConnection', (socket: tls.TLSSocket) => {
       if (!ctx.admits(socket)) {
         this.logger.debug({ client: socket.remoteAddress, err: socket.authorizationError }, 'TLS client certificate refused');

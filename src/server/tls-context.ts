@@ -5,8 +5,9 @@
 // context for new connections; open connections keep theirs. A context that cannot be built
 // (a missing file, a key that does not match) is refused and the old one stays.
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Config } from '../ops/config.js';
 import type { Logger } from '../ops/logger.js';
 
@@ -14,6 +15,15 @@ type TlsSettings = Pick<Config, 'tlsCertFile' | 'tlsKeyFile' | 'tlsKeyFilePass' 
 
 /** The tls-* settings whose change rebuilds the context. */
 export const TLS_CONTEXT_SETTINGS = ['tls-cert-file', 'tls-key-file', 'tls-key-file-pass', 'tls-ca-cert-file', 'tls-auth-clients', 'tls-protocols', 'tls-ciphers', 'tls-ciphersuites'];
+
+/**
+ * node:tls, loaded the first time a TLS port needs it: loading it costs ~3.5 ms of every start,
+ * and a warm restart is timed from exec (BENCHMARKS.md "Warm restart").
+ */
+let tlsLoaded: typeof tls | null = null;
+export function tlsModule(): typeof tls {
+  return (tlsLoaded ??= createRequire(import.meta.url)('node:tls') as typeof tls);
+}
 
 /** How often the files are looked at for a change (ms). */
 const WATCH_MS = 5000;
@@ -45,7 +55,7 @@ export function secureOptions(c: TlsSettings): tls.TlsOptions {
 /** Builds the context to see that it works: null, or the reason (OpenSSL's or the file system's). */
 export function checkTlsSettings(c: TlsSettings): string | null {
   try {
-    tls.createSecureContext(secureOptions(c));
+    tlsModule().createSecureContext(secureOptions(c));
     return null;
   } catch (e) {
     return (e as Error).message;
@@ -87,7 +97,7 @@ export class TlsContext {
     let opts: tls.TlsOptions;
     try {
       opts = secureOptions(this.config);
-      tls.createSecureContext(opts);
+      tlsModule().createSecureContext(opts);
     } catch (e) {
       this.log.warn({ err: (e as Error).message, why }, 'TLS configuration not reloaded; the previous one stays');
       return false;
