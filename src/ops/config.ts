@@ -2,6 +2,7 @@
 // Every value from every source is validated (a bad line in the file is an error even when a
 // flag overrides it), and an error names the setting, the value and where it came from.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseConfigText, readConfigFile, type Assignment } from './config-file.js';
@@ -155,6 +156,15 @@ function readEnv(env: NodeJS.ProcessEnv): Assignment[] {
   return out;
 }
 
+/** Set by scripts/bundle.mjs: SHA-256 of renderYaml(DEFAULTS); absent when run from tsc's output. */
+declare const __DAXCACHE_DEFAULTS_SHA256__: string | undefined;
+
+/** Whether `text` is the rendered defaults: by the hash the bundle carries, else by rendering them. */
+function isRenderedDefaults(text: string): boolean {
+  if (typeof __DAXCACHE_DEFAULTS_SHA256__ === 'string') return createHash('sha256').update(text).digest('hex') === __DAXCACHE_DEFAULTS_SHA256__;
+  return text === renderYaml(DEFAULTS);
+}
+
 /**
  * The package's reference file, as shipped, says the defaults and nothing else: it is read and
  * compared with the rendered defaults, and parsed only when somebody edited it (parsing YAML is
@@ -167,7 +177,7 @@ function readPackageConfig(path: string, how: string): Assignment[] {
   } catch {
     /* unreadable: readConfigFile says why */
   }
-  if (text !== null && text === renderYaml(DEFAULTS)) return [];
+  if (text !== null && isRenderedDefaults(text)) return [];
   return text === null ? readConfigFile(path, how) : parseConfigText(text, path);
 }
 

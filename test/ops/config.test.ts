@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -317,5 +318,12 @@ describe('config/daxcache.yaml', () => {
   it('is the rendered reference of the defaults', () => {
     // Regenerate with renderYaml(DEFAULTS) after a change to the settings table.
     expect(readFileSync(PACKAGE_CONFIG_FILE, 'utf8')).toBe(renderYaml(DEFAULTS));
+  });
+
+  it('is recognised by the bundle from the hash it carries (no rendering at start)', () => {
+    const bundle = readFileSync(resolve(__dirname, '../../dist/daxcache.mjs'), 'utf8');
+    const m = /createHash\("sha256"\)\.update\(text\)\.digest\("hex"\) === "([0-9a-f]{64})"/.exec(bundle);
+    expect(m, 'the bundle compares the package config by its hash').not.toBeNull();
+    expect(m![1]).toBe(createHash('sha256').update(renderYaml(DEFAULTS)).digest('hex'));
   });
 });
