@@ -56,10 +56,13 @@ export class AccessControl {
     return !this.defaultUser.nopass || this.defaultUser.disabled;
   }
 
-  /** requirepass (ACLUpdateDefaultUserPassword): empty makes the default user nopass. */
+  /**
+   * requirepass (ACLUpdateDefaultUserPassword): empty makes the default user nopass. Settings are
+   * text (UTF-8); rules are latin1 strings of bytes, so the password's UTF-8 bytes are hashed.
+   */
   setDefaultPassword(password: string): void {
     this.defaultUser.apply('resetpass');
-    this.defaultUser.apply(password === '' ? 'nopass' : `>${password}`);
+    this.defaultUser.apply(password === '' ? 'nopass' : `>${utf8Bytes(password)}`);
   }
 
   /** ACLCheckUserCredentials: the user when the name and password are right and it is enabled. */
@@ -191,6 +194,11 @@ export class AccessControl {
   fileText(): string {
     return this.list().map((u) => `user ${u.name} ${u.describe()}\n`).join('');
   }
+}
+
+/** A text's UTF-8 bytes as a latin1 string (the form rules and names are kept in). */
+export function utf8Bytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 function byteOrder(a: string, b: string): number {

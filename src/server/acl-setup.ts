@@ -3,7 +3,7 @@
 // exits), and the connections of a user that is deleted closed (Redis ACLFreeUserAndKillClients).
 import type { Config } from '../ops/config.js';
 import type { CommandTable } from '../commands/redis/table.js';
-import { AccessControl } from '../security/access-control.js';
+import { AccessControl, utf8Bytes } from '../security/access-control.js';
 import { readAclFile } from '../security/acl-file.js';
 import { isRedisClient, type ClientDirectory } from '../commands/redis/services.js';
 import type { AclUser } from '../security/acl-user.js';
@@ -20,7 +20,8 @@ export function createAccessControl(table: CommandTable, config: Config): Access
 /** acl-users or the aclfile; throws the reason the server cannot start with them. */
 export function loadStartupUsers(acl: AccessControl, config: Config): void {
   if (config.aclUsers.trim() !== '') {
-    acl.loadConfigured(config.aclUsers.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+    // A setting is text: its rules are taken as the UTF-8 bytes a client would send.
+    acl.loadConfigured(utf8Bytes(config.aclUsers).split('\n').map((l) => l.trim()).filter((l) => l !== ''));
   }
   if (config.aclfile !== '') {
     const r = readAclFile(config.aclfile);

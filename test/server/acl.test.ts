@@ -352,6 +352,22 @@ describe('memcached connections as ACL users', () => {
 });
 
 describe('the default user\'s password', () => {
+  it('a non-ASCII requirepass or acl-users password is its UTF-8 bytes, on both protocols', async () => {
+    const server = await start(['--requirepass', 'pässwörd', '--acl-users', 'user jürgen on >grüße ~* +@all'], true);
+    const c = await connect(server.port);
+    expect(await c.call('get', 'x')).toMatchObject({ error: 'NOAUTH Authentication required.' });
+    expect(await c.call('auth', 'passwörd')).toMatchObject({ error: expect.stringMatching(/^WRONGPASS/) });
+    expect(await c.call('auth', 'pässwörd')).toBe('OK');
+    expect(await c.call('auth', 'jürgen', 'grüße')).toBe('OK');
+    expect(await c.call('acl', 'whoami')).toBe(Buffer.from('jürgen').toString('latin1'));
+    c.close();
+    const mc = await McSocket.connect(server.memcachedPort);
+    const data = Buffer.from('jürgen grüße');
+    mc.send(Buffer.concat([Buffer.from(`set auth 0 0 ${data.length}\r\n`), data, Buffer.from('\r\n')]));
+    expect(await mc.lines(1)).toEqual(['STORED']);
+    mc.close();
+  });
+
   it('a password given to the default user with ACL SETUSER requires AUTH of new connections', async () => {
     const server = await start([]);
     const c = await connect(server.port);

@@ -61,6 +61,11 @@ function mapRequest(req: Request): Mapped | null {
   }
 }
 
+/** ACL LOG's client-info of a memcached connection (CLIENT LIST's fields it has). */
+export function memcachedClientInfo(state: ConnectionState, cmd: string): string {
+  return `id=${state.id} addr=${state.addr} laddr=${state.laddr} cmd=${cmd} user=${state.user.name} protocol=memcached`;
+}
+
 /**
  * True when the connection's user may run `req`; otherwise writes the CLIENT_ERROR, logs the
  * denial and returns false.
@@ -85,7 +90,7 @@ export function aclAllows(ctx: McContext, state: ConnectionState, req: Request, 
     context: 'toplevel',
     object: denial.object,
     username: user.name,
-    clientInfo: `id=${state.id} addr=${state.addr} laddr=${state.laddr} cmd=${state.lastCommand} user=${user.name} protocol=memcached`,
+    clientInfo: memcachedClientInfo(state, state.lastCommand),
   });
   writeLine(ctx.w, denial.reason === 'command'
     ? `CLIENT_ERROR this user has no permissions to run the '${m.command}' command`

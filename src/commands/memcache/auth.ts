@@ -8,6 +8,7 @@ import type { AccessControl } from '../../security/access-control.js';
 import type { AclUser } from '../../security/acl-user.js';
 import type { ConnectionState } from '../connection-state.js';
 import type { McContext } from './types.js';
+import { memcachedClientInfo } from './acl.js';
 
 export const UNAUTHENTICATED = 'CLIENT_ERROR unauthenticated';
 export const AUTH_FAILURE = 'CLIENT_ERROR authentication failure';
@@ -23,14 +24,15 @@ export function authenticate(ctx: McContext, state: ConnectionState, req: Reques
     return null;
   }
   // memcached tokenizes the data on spaces: `<user> <password>`, the password being the rest.
-  const text = req.data.toString('utf8');
-  const sp = text.indexOf(' ');
-  if (sp <= 0 || sp === text.length - 1) {
+  // The bytes as sent: ACL names are latin1 strings of their bytes, passwords hash their bytes.
+  const data = req.data;
+  const sp = data.indexOf(0x20);
+  if (sp <= 0 || sp === data.length - 1) {
     writeLine(ctx.w, AUTH_FORMAT);
     return null;
   }
-  const name = text.slice(0, sp);
-  const pass = Buffer.from(text.slice(sp + 1), 'utf8');
+  const name = data.toString('latin1', 0, sp);
+  const pass = data.subarray(sp + 1);
   const c = ctx.server.counters;
   c.authCmds++;
   const user = acl.authenticate(name, pass);
@@ -44,7 +46,7 @@ export function authenticate(ctx: McContext, state: ConnectionState, req: Reques
     context: 'toplevel',
     object: 'set',
     username: name,
-    clientInfo: `id=${state.id} addr=${state.addr} laddr=${state.laddr} cmd=set user=${state.user.name} protocol=memcached`,
+    clientInfo: memcachedClientInfo(state, 'set'),
   });
   writeLine(ctx.w, AUTH_FAILURE);
   return null;
